@@ -1,0 +1,55 @@
+# The two commands of the README are `make demo` and `make test`; the rest are habits.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+REFERENTIEL ?= niort
+PARTICIPANTS ?= 400
+PORT ?= 8000
+PROD_ENV := PLIE_ENV=prod SECRET_KEY=check-deploy-$$(printf 'x%.0s' $$(seq 1 60))-k3y \
+	ALLOWED_HOSTS=plie.example.org SITE_URL=https://plie.example.org \
+	DATABASE_URL=postgres://plie:plie@localhost:5432/plie REDIS_URL=redis://localhost:6379/0 \
+	EMAIL_HOST=smtp.example.org SMS_BACKEND=console
+
+.PHONY: install demo run test quality bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_communes
+	$(BIN)/python manage.py load_referentiels --activate $(REFERENTIEL)
+	$(BIN)/python manage.py seed_demo --if-empty --participants $(PARTICIPANTS)
+	@$(MAKE) --no-print-directory run
+
+# Web + Celery worker + beat, stopped together with Ctrl-C.
+run: install
+	@mkdir -p var
+	@echo ""
+	@echo "  Plateforme PLIE : http://localhost:$(PORT)/"
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A plie worker --loglevel=warning --concurrency=2 & \
+	$(BIN)/celery -A plie beat --loglevel=warning --schedule var/celerybeat-schedule & \
+	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT) --noreload & \
+	wait
+
+test: install
+	$(BIN)/python -m pytest
+
+quality: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: install
+	$(BIN)/python -m pytest -p no:randomly benchmarks -q
+
+clean:
+	rm -rf var/plie.sqlite3 var/celery var/celerybeat-schedule*

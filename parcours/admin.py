@@ -1,0 +1,63 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from parcours.models import CriterePublic, Parcours, Participant, PeriodeVeille, TransitionParcours
+
+
+@admin.register(CriterePublic)
+class CriterePublicAdmin(admin.ModelAdmin):
+    list_display = ["libelle", "code", "ordre", "sensible"]
+    list_filter = ["sensible"]
+    search_fields = ["libelle", "code"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(SimpleHistoryAdmin):
+    list_display = ["nom_usage", "prenoms", "date_naissance", "commune", "consentement"]
+    list_filter = ["sexe", "consentement", "criteres", "commune__epci_nom"]
+    search_fields = ["nom_usage", "nom_naissance", "prenoms", "email", "telephone_mobile"]
+    autocomplete_fields = ["commune"]
+    filter_horizontal = ["criteres"]
+    date_hierarchy = "cree_le"
+
+
+class PeriodeVeilleInline(admin.TabularInline):
+    model = PeriodeVeille
+    extra = 0
+
+
+class TransitionParcoursInline(admin.TabularInline):
+    model = TransitionParcours
+    extra = 0
+    can_delete = False
+    readonly_fields = ["transition", "etat_avant", "etat_apres", "auteur", "date", "motif"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Parcours)
+class ParcoursAdmin(SimpleHistoryAdmin):
+    list_display = ["participant", "etat", "referent", "date_prescription", "date_entree", "date_sortie"]
+    list_filter = ["etat", "rup", "a_distance", "referent__structure", "structure_prescriptrice__type_prescripteur"]
+    search_fields = ["participant__nom_usage", "participant__prenoms", "referent__last_name"]
+    autocomplete_fields = ["participant", "referent", "prescripteur", "structure_prescriptrice"]
+    date_hierarchy = "date_prescription"
+    inlines = [PeriodeVeilleInline, TransitionParcoursInline]
+    # The state moves only through the transition methods, which log who and why.
+    readonly_fields = ["etat"]
+
+
+@admin.register(PeriodeVeille)
+class PeriodeVeilleAdmin(SimpleHistoryAdmin):
+    list_display = ["parcours", "motif", "debut", "fin_prevue", "fin", "renouvellements"]
+    list_filter = ["motif"]
+    search_fields = ["parcours__participant__nom_usage"]
+
+
+@admin.register(TransitionParcours)
+class TransitionParcoursAdmin(admin.ModelAdmin):
+    list_display = ["parcours", "transition", "etat_avant", "etat_apres", "auteur", "date"]
+    list_filter = ["transition", "etat_apres"]
+    search_fields = ["parcours__participant__nom_usage", "motif"]
+    date_hierarchy = "date"

@@ -1,0 +1,488 @@
+"""A parcours: one participant's accompaniment, from prescription to sortie.
+
+A participant can have several parcours over the years (re-entry), one open at a time.
+The state machine is declared in :mod:`parcours.workflow`; each transition is one method here.
+"""
+
+import datetime
+from contextlib import contextmanager
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from parcours.models.participant import CriterePublic
+from parcours.workflow import (
+    ETATS_AVANT_ORIENTATION,
+    ETATS_AVEC_REFERENT,
+    ETATS_CLOS,
+    ETATS_ENTRES,
+    ETATS_FILE_ACTIVE,
+    ETATS_OUVERTS,
+    TRANSITIONS,
+    Etat,
+    TransitionError,
+)
+from plie.accounts.models import Role
+from plie.referentiel.models import Referentiel
+
+
+class MotifVeille(models.TextChoices):
+    EMPLOI_FORMATION = "emploi_formation", "Étape d'emploi ou de formation en cours"
+    DEMANDE_BI = "demande_bi", "À la demande du bureau insertion"
+    DEMENAGEMENT_PROVISOIRE = "demenagement_provisoire", "Déménagement provisoire"
+    INDISPONIBILITE = "indisponibilite", "Indisponibilité"
+    MATERNITE = "maternite", "Maternité"
+    SANTE = "sante", "Problème de santé"
+    RAISONS_FAMILIALES = "raisons_familiales", "Raisons familiales"
+    AUTRE = "autre", "Autre"
+
+
+def _in(field, states):
+    return Q(**{f"{field}__in": sorted(states)})
+
+
+class ParcoursQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The parcours a user may open. The one rule for lists and object pages."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.role == Role.COORDINATION:
+            return self
+        if user.role == Role.REFERENT:
+            return self.filter(referent=user)
+        if user.role == Role.PRESCRIPTEUR:
+            return self.filter(prescripteur=user)
+        if user.role == Role.BUREAU_INSERTION:
+            # The Département's RSA service sees the parcours of RSA beneficiaries only.
+            return self.filter(
+                Exists(
+                    CriterePublic.participants.through.objects.filter(
+                        participant_id=OuterRef("participant_id"), criterepublic__code=CriterePublic.BRSA
+                    )
+                )
+            )
+        # Opérateurs and financeurs see aggregates, never a person's parcours.
+        return self.none()
+
+    def ouverts(self):
+        return self.filter(etat__in=ETATS_OUVERTS)
+
+    def file_active(self):
+        return self.filter(etat__in=ETATS_FILE_ACTIVE)
+
+    def counts_by_etat(self) -> dict:
+        rows = self.order_by().values("etat").annotate(n=Count("id"))
+        counts = dict.fromkeys(Etat, 0)
+        counts.update({Etat(row["etat"]): row["n"] for row in rows})
+        return counts
+
+
+class Parcours(models.Model):
+    participant = models.ForeignKey(
+        "parcours.Participant", verbose_name="participant", on_delete=models.PROTECT, related_name="parcours"
+    )
+    etat = models.CharField("état", max_length=20, choices=Etat.choices, default=Etat.PRESCRIT, db_index=True)
+    referent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="référent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parcours_suivis",
+        limit_choices_to={"role": Role.REFERENT},
+    )
+    prescripteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="prescripteur",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="parcours_prescrits",
+    )
+    structure_prescriptrice = models.ForeignKey(
+        "accounts.Structure",
+        verbose_name="structure prescriptrice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parcours_prescrits",
+    )
+    rup = models.BooleanField("référent unique de parcours (RUP) demandé par le bureau insertion", default=False)
+    a_distance = models.BooleanField("accompagnement à distance (dérogation)", default=False)
+
+    date_prescription = models.DateField("date de prescription")
+    date_orientation = models.DateField("date d'orientation", null=True, blank=True)
+    date_premier_rdv = models.DateField("date du premier rendez-vous", null=True, blank=True)
+    date_entree = models.DateField("date d'entrée en accompagnement", null=True, blank=True)
+    date_fin_mesure = models.DateField("fin de la mesure en cours", null=True, blank=True)
+    nombre_renouvellements = models.PositiveSmallIntegerField("renouvellements", default=0)
+    date_sortie_prevue = models.DateField("date de sortie prévue", null=True, blank=True)
+    date_sortie = models.DateField("date de sortie réelle", null=True, blank=True)
+    date_cloture = models.DateField("date de refus ou d'annulation", null=True, blank=True)
+    motif_cloture = models.TextField("motif du refus ou de l'annulation", blank=True)
+
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifié le", auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ParcoursQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "parcours"
+        verbose_name_plural = "parcours"
+        ordering = ["-date_prescription", "-id"]
+        indexes = [models.Index(fields=["referent", "etat"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=_in("etat", ETATS_OUVERTS),
+                name="parcours_one_open_per_participant",
+                violation_error_message="Ce participant a déjà un parcours en cours.",
+            ),
+            models.CheckConstraint(
+                condition=~_in("etat", ETATS_AVANT_ORIENTATION)
+                | Q(referent__isnull=True, date_orientation__isnull=True),
+                name="parcours_no_referent_before_orientation",
+                violation_error_message="Un parcours non orienté n'a pas de référent.",
+            ),
+            models.CheckConstraint(
+                condition=~_in("etat", ETATS_AVEC_REFERENT) | Q(referent__isnull=False, date_orientation__isnull=False),
+                name="parcours_oriented_has_referent",
+                violation_error_message="Un parcours orienté a un référent et une date d'orientation.",
+            ),
+            models.CheckConstraint(
+                condition=~_in("etat", ETATS_ENTRES - {Etat.ORIENTE})
+                | Q(date_premier_rdv__isnull=False, date_entree__isnull=False),
+                name="parcours_entered_has_dates",
+                violation_error_message="Un parcours en accompagnement a une date de premier rendez-vous et d'entrée.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(etat=Etat.ACCUEIL) | Q(date_premier_rdv__isnull=False),
+                name="parcours_accueil_has_first_rdv",
+                violation_error_message="Un parcours en accueil a une date de premier rendez-vous.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(etat=Etat.SORTIE_PROPOSEE) | Q(date_sortie_prevue__isnull=False),
+                name="parcours_proposed_exit_has_date",
+                violation_error_message="Une sortie proposée a une date de sortie prévue.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(etat=Etat.SORTI) & Q(date_sortie__isnull=False))
+                | (~Q(etat=Etat.SORTI) & Q(date_sortie__isnull=True)),
+                name="parcours_sortie_date_iff_sorti",
+                violation_error_message="Seul un parcours sorti a une date de sortie réelle, et il en a une.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    _in("etat", {Etat.REFUSE, Etat.ANNULE}) & Q(date_cloture__isnull=False) & ~Q(motif_cloture="")
+                )
+                | (~_in("etat", {Etat.REFUSE, Etat.ANNULE}) & Q(date_cloture__isnull=True)),
+                name="parcours_closure_has_date_and_motif",
+                violation_error_message="Un refus ou une annulation a une date et un motif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_orientation__isnull=True) | Q(date_orientation__gte=F("date_prescription")),
+                name="parcours_orientation_after_prescription",
+                violation_error_message="L'orientation ne peut précéder la prescription.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_premier_rdv__isnull=True) | Q(date_premier_rdv__gte=F("date_orientation")),
+                name="parcours_first_rdv_after_orientation",
+                violation_error_message="Le premier rendez-vous ne peut précéder l'orientation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_entree__isnull=True) | Q(date_entree__gte=F("date_premier_rdv")),
+                name="parcours_entree_after_first_rdv",
+                violation_error_message="L'entrée en accompagnement ne peut précéder le premier rendez-vous.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_fin_mesure__isnull=True) | Q(date_fin_mesure__gt=F("date_entree")),
+                name="parcours_fin_mesure_after_entree",
+                violation_error_message="La fin de mesure suit l'entrée en accompagnement.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_sortie_prevue__isnull=True) | Q(date_sortie_prevue__gte=F("date_entree")),
+                name="parcours_sortie_prevue_after_entree",
+                violation_error_message="La sortie prévue ne peut précéder l'entrée.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_sortie__isnull=True) | Q(date_sortie__gte=F("date_entree")),
+                name="parcours_sortie_after_entree",
+                violation_error_message="La date de sortie ne peut précéder l'entrée en accompagnement.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Parcours de {self.participant} ({self.get_etat_display()})"
+
+    @property
+    def est_ouvert(self):
+        return self.etat not in ETATS_CLOS
+
+    def transitions_possibles(self):
+        from parcours.workflow import transitions_from
+
+        return transitions_from(self.etat)
+
+    def veille_en_cours(self):
+        return self.periodes_veille.filter(fin__isnull=True).first()
+
+    # --- transitions -------------------------------------------------------------------------
+
+    @contextmanager
+    def _transition(self, name, by, motif=""):
+        """Check the source state under a row lock, let the caller apply, then save and log."""
+        transition = TRANSITIONS[name]
+        with transaction.atomic():
+            locked = Parcours.objects.select_for_update().values_list("etat", flat=True).get(pk=self.pk)
+            if locked != self.etat:
+                raise TransitionError("Ce parcours vient d'être modifié par quelqu'un d'autre : rechargez la page.")
+            if self.etat not in transition.sources:
+                raise TransitionError(
+                    f"Action « {transition.label} » impossible : le parcours est « {self.get_etat_display()} »."
+                )
+            motif = (motif or "").strip()
+            if transition.needs_motif and not motif:
+                raise TransitionError("Indiquez un motif.", field="motif")
+            source = self.etat
+            yield transition
+            self.etat = transition.target_from(Etat(source))
+            self._history_user = by
+            self.save()
+            TransitionParcours.objects.create(
+                parcours=self,
+                transition=name,
+                etat_avant=source,
+                etat_apres=self.etat,
+                auteur=by,
+                motif=motif,
+            )
+
+    @staticmethod
+    def _check_referent(referent):
+        profile = getattr(referent, "referent_profile", None) if referent else None
+        if not referent or referent.role != Role.REFERENT or not referent.is_active or not (profile and profile.actif):
+            raise TransitionError("Choisissez un référent en poste.", field="referent")
+
+    def demander_validation(self, by, motif=""):
+        with self._transition("demander_validation", by, motif):
+            pass
+
+    def orienter(self, by, referent, date=None, motif=""):
+        date = date or timezone.localdate()
+        with self._transition("orienter", by, motif):
+            self._check_referent(referent)
+            if date < self.date_prescription:
+                raise TransitionError(
+                    f"L'orientation ne peut précéder la prescription du {self.date_prescription:%d/%m/%Y}.",
+                    field="date",
+                )
+            self.referent = referent
+            self.date_orientation = date
+
+    def refuser(self, by, motif, date=None):
+        with self._transition("refuser", by, motif):
+            self.date_cloture = date or timezone.localdate()
+            self.motif_cloture = motif.strip()
+
+    def annuler(self, by, motif, date=None):
+        with self._transition("annuler", by, motif):
+            self.date_cloture = date or timezone.localdate()
+            self.motif_cloture = motif.strip()
+
+    def accueillir(self, by, date_premier_rdv, motif=""):
+        with self._transition("accueillir", by, motif):
+            if date_premier_rdv < self.date_orientation:
+                raise TransitionError(
+                    f"Le premier rendez-vous ne peut précéder l'orientation du {self.date_orientation:%d/%m/%Y}.",
+                    field="date_premier_rdv",
+                )
+            self.date_premier_rdv = date_premier_rdv
+
+    def demarrer_accompagnement(self, by, date_entree, motif=""):
+        referentiel = Referentiel.objects.active()
+        with self._transition("demarrer_accompagnement", by, motif):
+            if date_entree < self.date_premier_rdv:
+                raise TransitionError(
+                    f"L'entrée ne peut précéder le premier rendez-vous du {self.date_premier_rdv:%d/%m/%Y}.",
+                    field="date_entree",
+                )
+            self.date_entree = date_entree
+            if referentiel.duree_mesure_mois:
+                self.date_fin_mesure = date_entree + relativedelta(months=referentiel.duree_mesure_mois)
+
+    def mettre_en_veille(self, by, motif_veille, debut, fin_prevue, motif=""):
+        referentiel = Referentiel.objects.active()
+        with self._transition("mettre_en_veille", by, motif):
+            if motif_veille not in MotifVeille.values:
+                raise TransitionError("Choisissez le motif de la veille.", field="motif_veille")
+            if debut < self.date_entree:
+                raise TransitionError("La veille ne peut commencer avant l'entrée en accompagnement.", field="debut")
+            if fin_prevue <= debut:
+                raise TransitionError("La fin prévue de la veille suit son début.", field="fin_prevue")
+            if referentiel.veille_duree_max_mois:
+                limite = debut + relativedelta(months=referentiel.veille_duree_max_mois)
+                if fin_prevue > limite:
+                    raise TransitionError(
+                        f"Une veille dure au plus {referentiel.veille_duree_max_mois} mois selon le "
+                        f"référentiel : fin prévue au plus tard le {limite:%d/%m/%Y}.",
+                        field="fin_prevue",
+                    )
+            PeriodeVeille.objects.create(parcours=self, motif=motif_veille, debut=debut, fin_prevue=fin_prevue)
+
+    def prolonger_veille(self, by, nouvelle_fin_prevue, motif=""):
+        referentiel = Referentiel.objects.active()
+        with self._transition("prolonger_veille", by, motif):
+            periode = self.veille_en_cours()
+            if periode is None:
+                raise TransitionError("Aucune période de veille n'est en cours.")
+            maximum = referentiel.veille_renouvellements_max
+            if maximum is not None and periode.renouvellements >= maximum:
+                raise TransitionError(
+                    f"La veille a déjà été renouvelée {periode.renouvellements} fois : le référentiel "
+                    f"en autorise {maximum}."
+                )
+            if nouvelle_fin_prevue <= periode.fin_prevue:
+                raise TransitionError(
+                    f"La nouvelle fin doit suivre la fin prévue actuelle ({periode.fin_prevue:%d/%m/%Y}).",
+                    field="nouvelle_fin_prevue",
+                )
+            if referentiel.veille_duree_max_mois:
+                limite = periode.fin_prevue + relativedelta(months=referentiel.veille_duree_max_mois)
+                if nouvelle_fin_prevue > limite:
+                    raise TransitionError(
+                        f"Un renouvellement de veille dure au plus {referentiel.veille_duree_max_mois} mois : "
+                        f"fin au plus tard le {limite:%d/%m/%Y}.",
+                        field="nouvelle_fin_prevue",
+                    )
+            periode.fin_prevue = nouvelle_fin_prevue
+            periode.renouvellements += 1
+            periode.save()
+
+    def reprendre_accompagnement(self, by, date, motif=""):
+        with self._transition("reprendre_accompagnement", by, motif):
+            periode = self.veille_en_cours()
+            if periode and date < periode.debut:
+                raise TransitionError(
+                    f"La fin de veille ne peut précéder son début ({periode.debut:%d/%m/%Y}).", field="date"
+                )
+            if periode:
+                periode.fin = date
+                periode.save()
+
+    def renouveler(self, by, motif=""):
+        referentiel = Referentiel.objects.active()
+        with self._transition("renouveler", by, motif):
+            if not referentiel.duree_mesure_mois:
+                raise TransitionError("Le référentiel ne découpe pas l'accompagnement en mesures renouvelables.")
+            nouvelle_fin = self.date_fin_mesure + relativedelta(months=referentiel.duree_mesure_mois)
+            if referentiel.duree_max_parcours_mois:
+                # Time spent in veille (leave, illness…) postpones the limit.
+                limite = self.date_entree + relativedelta(months=referentiel.duree_max_parcours_mois)
+                limite += datetime.timedelta(days=self.jours_en_veille())
+                if nouvelle_fin > limite:
+                    raise TransitionError(
+                        f"Renouvellement impossible : le référentiel limite le parcours à "
+                        f"{referentiel.duree_max_parcours_mois} mois (jusqu'au {limite:%d/%m/%Y})."
+                    )
+            self.date_fin_mesure = nouvelle_fin
+            self.nombre_renouvellements += 1
+
+    def proposer_sortie(self, by, date_sortie_prevue, motif):
+        with self._transition("proposer_sortie", by, motif):
+            if date_sortie_prevue < self.date_entree:
+                raise TransitionError(
+                    f"La sortie ne peut précéder l'entrée du {self.date_entree:%d/%m/%Y}.", field="date_sortie_prevue"
+                )
+            periode = self.veille_en_cours()
+            if periode:
+                periode.fin = max(periode.debut, timezone.localdate())
+                periode.save()
+            self.date_sortie_prevue = date_sortie_prevue
+
+    def retirer_proposition_sortie(self, by, motif):
+        with self._transition("retirer_proposition_sortie", by, motif):
+            self.date_sortie_prevue = None
+
+    def valider_sortie(self, by, date_sortie, motif=""):
+        with self._transition("valider_sortie", by, motif):
+            if date_sortie < self.date_entree:
+                raise TransitionError(
+                    f"La date de sortie ne peut précéder l'entrée du {self.date_entree:%d/%m/%Y}.", field="date_sortie"
+                )
+            self.date_sortie = date_sortie
+
+    def changer_referent(self, by, referent, motif):
+        with self._transition("changer_referent", by, motif):
+            self._check_referent(referent)
+            if referent.pk == self.referent_id:
+                raise TransitionError("Ce référent suit déjà le parcours.", field="referent")
+            self.referent = referent
+
+    def jours_en_veille(self) -> int:
+        today = timezone.localdate()
+        return sum(((p.fin or today) - p.debut).days for p in self.periodes_veille.all() if p.debut <= today)
+
+
+class PeriodeVeille(models.Model):
+    parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="periodes_veille")
+    motif = models.CharField("motif", max_length=30, choices=MotifVeille.choices)
+    debut = models.DateField("début")
+    fin_prevue = models.DateField("fin prévue")
+    fin = models.DateField("fin réelle", null=True, blank=True)
+    renouvellements = models.PositiveSmallIntegerField("renouvellements", default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "période de veille"
+        verbose_name_plural = "périodes de veille"
+        ordering = ["-debut"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fin_prevue__gt=F("debut")),
+                name="veille_fin_prevue_after_debut",
+                violation_error_message="La fin prévue de la veille suit son début.",
+            ),
+            models.CheckConstraint(
+                condition=Q(fin__isnull=True) | Q(fin__gte=F("debut")),
+                name="veille_fin_after_debut",
+                violation_error_message="La fin de la veille ne peut précéder son début.",
+            ),
+            models.UniqueConstraint(
+                fields=["parcours"],
+                condition=Q(fin__isnull=True),
+                name="veille_one_open_per_parcours",
+                violation_error_message="Une seule veille peut être en cours.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Veille ({self.get_motif_display()}) du {self.debut:%d/%m/%Y}"
+
+
+class TransitionParcours(models.Model):
+    """The log of every transition: who, when, from which state to which, and why."""
+
+    parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="transitions")
+    transition = models.CharField("transition", max_length=40, choices=[(n, t.label) for n, t in TRANSITIONS.items()])
+    etat_avant = models.CharField("état avant", max_length=20, choices=Etat.choices)
+    etat_apres = models.CharField("état après", max_length=20, choices=Etat.choices)
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="auteur", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    date = models.DateTimeField("date", default=timezone.now)
+    motif = models.TextField("motif", blank=True)
+
+    class Meta:
+        verbose_name = "transition de parcours"
+        verbose_name_plural = "journal des transitions"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["parcours", "-date"])]
+
+    def __str__(self):
+        return f"{self.get_transition_display()} ({self.date:%d/%m/%Y %H:%M})"

@@ -1,0 +1,168 @@
+"""The person accompanied. Only what the mission needs: no NIR, no diagnosis."""
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+DELD_MONTHS = 12  # long-term unemployment: registered at France Travail for 12 months or more
+
+
+class Sexe(models.TextChoices):
+    FEMME = "F", "Femme"
+    HOMME = "M", "Homme"
+
+
+class CriterePublic(models.Model):
+    """An eligibility criterion (BRSA, DELD, RQTH…). Rows are data, seeded by a migration."""
+
+    BRSA = "brsa"
+    DELD = "deld"
+    RQTH = "rqth"
+
+    code = models.SlugField("code", max_length=30, unique=True)
+    libelle = models.CharField("libellé", max_length=150)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+    sensible = models.BooleanField(
+        "donnée sensible",
+        default=False,
+        help_text="Donnée de santé ou de handicap : invisible des prescripteurs et des financeurs.",
+    )
+
+    class Meta:
+        verbose_name = "critère de public"
+        verbose_name_plural = "critères de public"
+        ordering = ["ordre", "libelle"]
+
+    def __str__(self):
+        return self.libelle
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def brsa(self):
+        return self.filter(criteres__code=CriterePublic.BRSA)
+
+
+class Participant(models.Model):
+    nom_usage = models.CharField("nom d'usage", max_length=150)
+    nom_naissance = models.CharField("nom de naissance", max_length=150, blank=True)
+    prenoms = models.CharField("prénom(s)", max_length=150)
+    sexe = models.CharField("sexe", max_length=1, choices=Sexe.choices)
+    date_naissance = models.DateField("date de naissance")
+
+    telephone_mobile = models.CharField(
+        "téléphone mobile", max_length=20, blank=True, help_text="Pour les rappels de rendez-vous par SMS."
+    )
+    telephone_fixe = models.CharField("téléphone fixe", max_length=20, blank=True)
+    email = models.EmailField("email", blank=True)
+    adresse = models.CharField("adresse", max_length=255, blank=True)
+    code_postal = models.CharField("code postal", max_length=5, blank=True)
+    commune = models.ForeignKey(
+        "territoire.Commune",
+        verbose_name="commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+        help_text="Vide si la personne réside hors du territoire couvert.",
+    )
+
+    criteres = models.ManyToManyField(
+        CriterePublic, verbose_name="critères de public", blank=True, related_name="participants"
+    )
+    date_inscription_france_travail = models.DateField("inscrit(e) à France Travail depuis le", null=True, blank=True)
+
+    consentement = models.BooleanField("consentement au traitement des données", default=False)
+    date_consentement = models.DateField("date du consentement", null=True, blank=True)
+
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifié le", auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[criteres])
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "participant"
+        ordering = ["nom_usage", "prenoms"]
+        indexes = [models.Index(fields=["nom_usage", "prenoms"]), models.Index(fields=["date_naissance"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consentement=True, date_consentement__isnull=False)
+                | Q(consentement=False, date_consentement__isnull=True),
+                name="participant_consentement_has_date",
+                violation_error_message="Un consentement recueilli a une date, et seulement lui.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_naissance__gte=datetime.date(1900, 1, 1)),
+                name="participant_date_naissance_plausible",
+                violation_error_message="La date de naissance est antérieure à 1900.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_consentement__isnull=True) | Q(date_consentement__gte=models.F("date_naissance")),
+                name="participant_consentement_after_naissance",
+                violation_error_message="Le consentement ne peut précéder la naissance.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_inscription_france_travail__isnull=True)
+                | Q(date_inscription_france_travail__gt=models.F("date_naissance")),
+                name="participant_inscription_ft_after_naissance",
+                violation_error_message="L'inscription à France Travail ne peut précéder la naissance.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.nom_complet
+
+    @property
+    def nom_complet(self):
+        nom = self.nom_usage.upper()
+        if self.nom_naissance and self.nom_naissance.casefold() != self.nom_usage.casefold():
+            nom = (
+                f"{nom} (née {self.nom_naissance.upper()})"
+                if self.sexe == Sexe.FEMME
+                else (f"{nom} (né {self.nom_naissance.upper()})")
+            )
+        return f"{nom} {self.prenoms}"
+
+    def clean(self):
+        """Phone numbers are stored in E.164 whatever way they were typed."""
+        from plie.phones import normalize_phone
+
+        super().clean()
+        errors = {}
+        for field, mobile in (("telephone_mobile", True), ("telephone_fixe", False)):
+            value = getattr(self, field)
+            if value:
+                try:
+                    setattr(self, field, normalize_phone(value, mobile=mobile))
+                except ValidationError as error:
+                    errors[field] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+    def age(self, on: datetime.date | None = None) -> int:
+        on = on or timezone.localdate()
+        return relativedelta(on, self.date_naissance).years
+
+    def mois_inscription_france_travail(self, on: datetime.date | None = None) -> int | None:
+        if not self.date_inscription_france_travail:
+            return None
+        on = on or timezone.localdate()
+        delta = relativedelta(on, self.date_inscription_france_travail)
+        return delta.years * 12 + delta.months
+
+    def est_deld(self, on: datetime.date | None = None) -> bool:
+        """Long-term unemployment is derived from the France Travail registration date."""
+        months = self.mois_inscription_france_travail(on)
+        return months is not None and months >= DELD_MONTHS
+
+    def codes_criteres(self) -> set[str]:
+        return {critere.code for critere in self.criteres.all()}
+
+    @property
+    def beneficiaire_rsa(self) -> bool:
+        return CriterePublic.BRSA in self.codes_criteres()

@@ -1,0 +1,50 @@
+"""Rules that span several models: référents' workload against their capacity."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from parcours.workflow import ETATS_FILE_ACTIVE
+from plie.accounts.models import User
+
+
+@dataclass
+class ChargeReferent:
+    referent: User
+    etp: Decimal
+    file_active: int
+    capacite: int
+
+    @property
+    def taux(self) -> int:
+        """Load in percent of capacity (0 when the capacity is zero)."""
+        return round(100 * self.file_active / self.capacite) if self.capacite else 0
+
+    @property
+    def places_libres(self) -> int:
+        return self.capacite - self.file_active
+
+
+def _charges(referentiel, referents):
+    referents = referents.annotate(
+        file_active=Count("parcours_suivis", filter=Q(parcours_suivis__etat__in=ETATS_FILE_ACTIVE))
+    ).order_by("last_name", "first_name")
+    return [
+        ChargeReferent(
+            referent=r,
+            etp=r.referent_profile.etp,
+            file_active=r.file_active,
+            capacite=referentiel.capacite_file_active(r.referent_profile.etp),
+        )
+        for r in referents
+    ]
+
+
+def charge_referents(referentiel):
+    """Every active référent's file active against ETP × the référentiel's capacity per ETP."""
+    return _charges(referentiel, User.objects.active_referents())
+
+
+def charge_referents_for_structure(referentiel, structure):
+    return _charges(referentiel, User.objects.active_referents().filter(structure=structure))

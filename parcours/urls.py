@@ -1,0 +1,13 @@
+from django.urls import path
+
+from parcours.views.detail import parcours_detail
+from parcours.views.list import parcours_list
+from parcours.views.transition import parcours_transition
+
+app_name = "parcours"
+
+urlpatterns = [
+    path("", parcours_list, name="list"),
+    path("<int:pk>/", parcours_detail, name="detail"),
+    path("<int:pk>/action/<slug:name>/", parcours_transition, name="transition"),
+]

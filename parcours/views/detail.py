@@ -1,0 +1,42 @@
+from django.shortcuts import get_object_or_404, render
+
+from parcours.models import Parcours
+from plie import permissions
+
+
+def parcours_detail(request, pk):
+    parcours = get_object_or_404(
+        Parcours.objects.visible_to(request.user).select_related(
+            "participant",
+            "participant__commune",
+            "referent",
+            "referent__structure",
+            "prescripteur",
+            "structure_prescriptrice",
+        ),
+        pk=pk,
+    )
+    user = request.user
+    sensitive = permissions.can_view_sensitive(user, parcours)
+    criteres = [c for c in parcours.participant.criteres.all() if sensitive or not c.sensible]
+    actions = [t for t in parcours.transitions_possibles() if permissions.can_apply_transition(user, parcours, t)]
+    autres_parcours = (
+        Parcours.objects.visible_to(user)
+        .filter(participant=parcours.participant)
+        .exclude(pk=parcours.pk)
+        .order_by("-date_prescription")
+    )
+    return render(
+        request,
+        "parcours/detail.html",
+        {
+            "parcours": parcours,
+            "participant": parcours.participant,
+            "criteres": criteres,
+            "sensitive": sensitive,
+            "actions": actions,
+            "journal": parcours.transitions.select_related("auteur"),
+            "veilles": parcours.periodes_veille.all(),
+            "autres_parcours": autres_parcours,
+        },
+    )

@@ -1,0 +1,61 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from plie.accounts.models import LieuAccompagnement, ReferentProfile, Structure, User
+
+
+@admin.register(Structure)
+class StructureAdmin(SimpleHistoryAdmin):
+    list_display = ["nom", "type", "type_prescripteur", "commune", "active"]
+    list_filter = ["type", "type_prescripteur", "active"]
+    search_fields = ["nom", "siret", "email"]
+    autocomplete_fields = ["commune"]
+
+
+class ReferentProfileInline(admin.StackedInline):
+    model = ReferentProfile
+    extra = 0
+    filter_horizontal = ["lieux"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["last_name", "first_name"]
+    list_display = ["email", "first_name", "last_name", "role", "structure", "is_active"]
+    list_filter = ["role", "is_active", "is_staff", "structure__type"]
+    search_fields = ["email", "first_name", "last_name", "structure__nom"]
+    autocomplete_fields = ["structure"]
+    inlines = [ReferentProfileInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Identité", {"fields": ["first_name", "last_name", "telephone"]}),
+        ("Rôle", {"fields": ["role", "structure"]}),
+        ("Droits", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "first_name", "last_name", "role", "structure", "password1", "password2"],
+            },
+        )
+    ]
+
+
+@admin.register(LieuAccompagnement)
+class LieuAccompagnementAdmin(admin.ModelAdmin):
+    list_display = ["nom", "commune", "adresse"]
+    list_filter = ["commune__epci_nom"]
+    search_fields = ["nom", "adresse", "commune__nom"]
+    autocomplete_fields = ["commune"]
+
+
+@admin.register(ReferentProfile)
+class ReferentProfileAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "etp", "actif", "date_debut", "date_vacance"]
+    list_filter = ["actif", "user__structure"]
+    search_fields = ["user__first_name", "user__last_name", "user__email"]
+    filter_horizontal = ["lieux"]

@@ -1,0 +1,310 @@
+"""People who use the product and the structures they belong to.
+
+A user belongs to one structure and has one role. The role decides what the user may see
+(see :mod:`plie.permissions`); the structure says for whom they work.
+"""
+
+from decimal import Decimal
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+class StructureType(models.TextChoices):
+    COORDINATION = "coordination", "Coordination du PLIE"
+    OPERATEUR = "operateur", "Opérateur (employeur de référents)"
+    PRESCRIPTEUR = "prescripteur", "Prescripteur"
+    FINANCEUR = "financeur", "Financeur"
+
+
+class PrescripteurKind(models.TextChoices):
+    CCAS = "ccas", "CCAS"
+    AMS = "ams", "Action médico-sociale (AMS)"
+    FRANCE_TRAVAIL = "france_travail", "France Travail"
+    BUREAU_INSERTION = "bureau_insertion", "Bureau insertion du Département"
+    SIAE = "siae", "SIAE"
+    MISSION_LOCALE = "mission_locale", "Mission Locale"
+    ASSOCIATION = "association", "Association"
+    ORGANISME_FORMATION = "organisme_formation", "Organisme de formation"
+    SANTE = "sante", "Professionnel de santé"
+    ETT = "ett", "Entreprise de travail temporaire"
+    AUTRE = "autre", "Autre"
+
+
+class Role(models.TextChoices):
+    COORDINATION = "coordination", "Coordination"
+    REFERENT = "referent", "Référent de parcours"
+    PRESCRIPTEUR = "prescripteur", "Prescripteur"
+    BUREAU_INSERTION = "bureau_insertion", "Bureau insertion"
+    OPERATEUR = "operateur", "Opérateur"
+    FINANCEUR = "financeur", "Financeur"
+
+
+# Which structure a user of each role works for: one rule, checked by User.clean().
+ROLE_STRUCTURE_TYPES = {
+    Role.COORDINATION: {StructureType.COORDINATION},
+    Role.REFERENT: {StructureType.OPERATEUR},
+    Role.OPERATEUR: {StructureType.OPERATEUR},
+    Role.PRESCRIPTEUR: {StructureType.PRESCRIPTEUR},
+    Role.BUREAU_INSERTION: {StructureType.PRESCRIPTEUR},
+    Role.FINANCEUR: {StructureType.FINANCEUR},
+}
+
+
+class StructureQuerySet(models.QuerySet):
+    def operateurs(self):
+        return self.filter(type=StructureType.OPERATEUR)
+
+    def prescripteurs(self):
+        return self.filter(type=StructureType.PRESCRIPTEUR)
+
+
+class Structure(models.Model):
+    nom = models.CharField("nom", max_length=200)
+    type = models.CharField("type", max_length=20, choices=StructureType.choices)
+    type_prescripteur = models.CharField(
+        "type de prescripteur",
+        max_length=30,
+        choices=PrescripteurKind.choices,
+        blank=True,
+        help_text="Uniquement pour les structures prescriptrices.",
+    )
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+    adresse = models.CharField("adresse", max_length=255, blank=True)
+    commune = models.ForeignKey(
+        "territoire.Commune",
+        verbose_name="commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="structures",
+    )
+    email = models.EmailField("email de contact", blank=True)
+    telephone = models.CharField("téléphone", max_length=20, blank=True)
+    active = models.BooleanField("active", default=True)
+
+    history = HistoricalRecords()
+    objects = StructureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "structure"
+        ordering = ["nom"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(type=StructureType.PRESCRIPTEUR) & ~Q(type_prescripteur=""))
+                | (~Q(type=StructureType.PRESCRIPTEUR) & Q(type_prescripteur="")),
+                name="structure_type_prescripteur_iff_prescripteur",
+                violation_error_message=(
+                    "Le type de prescripteur est obligatoire pour une structure prescriptrice, et seulement pour elle."
+                ),
+            ),
+            models.UniqueConstraint(fields=["nom", "type"], name="structure_unique_nom_type"),
+        ]
+
+    def __str__(self):
+        return self.nom
+
+    @property
+    def type_label(self):
+        if self.type == StructureType.PRESCRIPTEUR and self.type_prescripteur:
+            return self.get_type_prescripteur_display()
+        return self.get_type_display()
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("L'adresse email est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+    def referents(self):
+        return self.filter(role=Role.REFERENT)
+
+    def active_referents(self):
+        return self.filter(role=Role.REFERENT, is_active=True, referent_profile__actif=True).select_related(
+            "referent_profile", "structure"
+        )
+
+
+class User(AbstractUser):
+    username = None
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    email = models.EmailField("adresse email", unique=True)
+    role = models.CharField("rôle", max_length=20, choices=Role.choices, blank=True)
+    structure = models.ForeignKey(
+        Structure,
+        verbose_name="structure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="membres",
+    )
+    telephone = models.CharField("téléphone", max_length=20, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "utilisateur"
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            # A person using the product always has a role and a structure; only Django admins
+            # (superusers) may have neither.
+            models.CheckConstraint(
+                condition=Q(is_superuser=True) | (~Q(role="") & Q(structure__isnull=False)),
+                name="user_role_and_structure_unless_superuser",
+                violation_error_message="Un utilisateur a un rôle et une structure.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def clean(self):
+        super().clean()
+        self.email = (self.email or "").lower()
+        if self.role and self.structure_id:
+            allowed = ROLE_STRUCTURE_TYPES[Role(self.role)]
+            if self.structure.type not in allowed:
+                raise ValidationError(
+                    {
+                        "structure": (
+                            f"Un utilisateur au rôle « {self.get_role_display()} » appartient à "
+                            f"une structure de type {' ou '.join(StructureType(t).label for t in allowed)}."
+                        )
+                    }
+                )
+            if (
+                self.role == Role.BUREAU_INSERTION
+                and self.structure.type_prescripteur != PrescripteurKind.BUREAU_INSERTION
+            ):
+                raise ValidationError(
+                    {"structure": "Le rôle bureau insertion suppose une structure « bureau insertion »."}
+                )
+
+    # Role shortcuts read by templates and the permission layer.
+    @property
+    def is_coordination(self):
+        return self.role == Role.COORDINATION
+
+    @property
+    def is_referent(self):
+        return self.role == Role.REFERENT
+
+    @property
+    def is_prescripteur(self):
+        return self.role == Role.PRESCRIPTEUR
+
+    @property
+    def is_bureau_insertion(self):
+        return self.role == Role.BUREAU_INSERTION
+
+    @property
+    def is_operateur(self):
+        return self.role == Role.OPERATEUR
+
+    @property
+    def is_financeur(self):
+        return self.role == Role.FINANCEUR
+
+
+class LieuAccompagnement(models.Model):
+    """A place where référents receive participants (office, permanence, France services…)."""
+
+    nom = models.CharField("nom", max_length=200)
+    adresse = models.CharField("adresse", max_length=255, blank=True)
+    commune = models.ForeignKey(
+        "territoire.Commune", verbose_name="commune", on_delete=models.PROTECT, related_name="lieux"
+    )
+
+    class Meta:
+        verbose_name = "lieu d'accompagnement"
+        verbose_name_plural = "lieux d'accompagnement"
+        ordering = ["commune__nom", "nom"]
+
+    def __str__(self):
+        return f"{self.nom} ({self.commune.nom})"
+
+
+class ReferentProfile(models.Model):
+    """What the PLIE needs to know of a référent's post: time, places, and whether it is held."""
+
+    user = models.OneToOneField(
+        User, verbose_name="référent", on_delete=models.CASCADE, related_name="referent_profile"
+    )
+    etp = models.DecimalField(
+        "ETP",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.10")), MaxValueValidator(Decimal("1.00"))],
+        help_text="Équivalent temps plein consacré au PLIE (par exemple 0,5 ou 1).",
+    )
+    lieux = models.ManyToManyField(
+        LieuAccompagnement, verbose_name="lieux d'accompagnement", blank=True, related_name="referents"
+    )
+    actif = models.BooleanField("poste occupé", default=True)
+    date_debut = models.DateField("prise de poste")
+    date_vacance = models.DateField(
+        "poste vacant depuis", null=True, blank=True, help_text="À déclarer dès que le poste se libère."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "profil de référent"
+        verbose_name_plural = "profils de référents"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(etp__gt=0) & Q(etp__lte=1),
+                name="referent_etp_between_0_and_1",
+                violation_error_message="L'ETP est compris entre 0 et 1.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(actif=True) & Q(date_vacance__isnull=True))
+                | (Q(actif=False) & Q(date_vacance__isnull=False)),
+                name="referent_vacant_has_date",
+                violation_error_message="Un poste vacant a une date de vacance, un poste occupé n'en a pas.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_vacance__isnull=True) | Q(date_vacance__gte=models.F("date_debut")),
+                name="referent_vacance_after_debut",
+                violation_error_message="La vacance ne peut précéder la prise de poste.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.etp} ETP)"
+
+    @property
+    def employeur(self):
+        return self.user.structure

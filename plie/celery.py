@@ -1,0 +1,32 @@
+"""The Celery application and the schedule of periodic jobs (kept here, read by a test)."""
+
+import os
+from pathlib import Path
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plie.settings")
+
+app = Celery("plie")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Photograph of the parcours by state, the base of the funders' time series. Idempotent:
+    # a second run the same day rewrites the same rows, so running it often costs nothing and a
+    # demo started at any hour shows today's figures.
+    "photographier-file-active": {
+        "task": "financement.tasks.photographier_file_active",
+        "schedule": crontab(minute="*/15"),
+    },
+}
+
+
+@app.on_after_configure.connect
+def _create_filesystem_queue(sender, **kwargs):
+    """The embedded broker (kombu's filesystem transport) needs its folders to exist."""
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        folder = sender.conf.broker_transport_options.get(key)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,236 @@
+"""Read and validate the settings that come from the environment.
+
+Every problem is collected and reported at once, in French, so that an operator fixes a
+deployment in one go instead of discovering errors one restart at a time (the habit of
+healthchecks' ``envbool``/``envint``, with the validation gathered in one place).
+
+With no variable set, the product runs in development mode on embedded defaults: a SQLite
+file and a Celery broker on the filesystem, so that ``make demo`` needs nothing but Python.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import dj_database_url
+
+TRUE_VALUES = {"1", "true", "yes", "on", "oui"}
+FALSE_VALUES = {"0", "false", "no", "off", "non", ""}
+ENVIRONMENTS = {"dev", "prod"}
+MIN_SECRET_KEY_LENGTH = 50
+SMS_BACKENDS = {"console", "http", "memory"}
+
+
+class ConfigError(Exception):
+    """Raised with every configuration problem found, one per line."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"Configuration invalide ({len(problems)} problème(s)) :\n{lines}")
+
+
+@dataclass
+class Config:
+    environment: str
+    debug: bool
+    secret_key: str
+    allowed_hosts: list[str]
+    csrf_trusted_origins: list[str]
+    database: dict
+    broker_url: str
+    broker_transport_options: dict
+    site_url: str
+    static_root: Path
+    media_root: Path
+    email: dict = field(default_factory=dict)
+    sms: dict = field(default_factory=dict)
+    hsts_seconds: int = 0
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "prod"
+
+
+class _Reader:
+    def __init__(self, environ):
+        self.environ = environ
+        self.problems: list[str] = []
+
+    def str(self, name: str, default: str = "") -> str:
+        return self.environ.get(name, default).strip()
+
+    def bool(self, name: str, default: bool) -> bool:
+        raw = self.environ.get(name)
+        if raw is None:
+            return default
+        value = raw.strip().lower()
+        if value in TRUE_VALUES:
+            return True
+        if value in FALSE_VALUES:
+            return False
+        self.problems.append(f"{name} doit valoir 1/0, true/false ou oui/non (reçu : {raw!r}).")
+        return default
+
+    def int(self, name: str, default: int, minimum: int = 0) -> int:
+        raw = self.environ.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            self.problems.append(f"{name} doit être un nombre entier (reçu : {raw!r}).")
+            return default
+        if value < minimum:
+            self.problems.append(f"{name} doit être supérieur ou égal à {minimum} (reçu : {value}).")
+        return value
+
+    def list(self, name: str) -> list[str]:
+        return [item.strip() for item in self.environ.get(name, "").split(",") if item.strip()]
+
+
+def _dev_secret_key(var_dir: Path) -> str:
+    """A development key kept in var/ so that sessions survive a restart of the demo."""
+    path = var_dir / "secret_key.txt"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(64)
+    path.write_text(key)
+    return key
+
+
+def read_config(environ, base_dir: Path) -> Config:
+    """Build the configuration from ``environ`` or raise :class:`ConfigError`."""
+    env = _Reader(environ)
+    var_dir = base_dir / "var"
+
+    environment = env.str("PLIE_ENV", "dev").lower()
+    if environment not in ENVIRONMENTS:
+        env.problems.append(f"PLIE_ENV doit valoir « dev » ou « prod » (reçu : {environment!r}).")
+        environment = "dev"
+    production = environment == "prod"
+
+    debug = env.bool("DEBUG", default=not production)
+    if production and debug:
+        env.problems.append("DEBUG ne peut pas être activé quand PLIE_ENV=prod.")
+
+    secret_key = env.str("SECRET_KEY")
+    if not secret_key:
+        if production:
+            env.problems.append("SECRET_KEY est obligatoire en production.")
+        else:
+            secret_key = _dev_secret_key(var_dir)
+    elif production and (len(secret_key) < MIN_SECRET_KEY_LENGTH or len(set(secret_key)) < 5):
+        env.problems.append(
+            f"SECRET_KEY doit compter au moins {MIN_SECRET_KEY_LENGTH} caractères variés "
+            "(par exemple : python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+        )
+
+    allowed_hosts = env.list("ALLOWED_HOSTS")
+    if not allowed_hosts:
+        if production:
+            env.problems.append("ALLOWED_HOSTS est obligatoire en production (noms séparés par des virgules).")
+        else:
+            allowed_hosts = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+
+    csrf_trusted_origins = env.list("CSRF_TRUSTED_ORIGINS")
+    for origin in csrf_trusted_origins:
+        if urlparse(origin).scheme not in {"http", "https"}:
+            env.problems.append(f"CSRF_TRUSTED_ORIGINS : « {origin} » doit commencer par http:// ou https://.")
+
+    database_url = env.str("DATABASE_URL")
+    database: dict = {}
+    if database_url:
+        try:
+            database = dj_database_url.parse(database_url, conn_max_age=60, conn_health_checks=True)
+        except ValueError as error:
+            env.problems.append(f"DATABASE_URL est illisible ({error}).")
+        else:
+            if production and database.get("ENGINE") != "django.db.backends.postgresql":
+                env.problems.append("DATABASE_URL doit désigner une base PostgreSQL en production.")
+    elif production:
+        env.problems.append("DATABASE_URL est obligatoire en production (postgres://…).")
+    if not database:
+        database = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(var_dir / "plie.sqlite3"),
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+
+    redis_url = env.str("REDIS_URL")
+    broker_transport_options: dict = {}
+    if redis_url:
+        if urlparse(redis_url).scheme not in {"redis", "rediss"}:
+            env.problems.append(f"REDIS_URL doit commencer par redis:// ou rediss:// (reçu : {redis_url!r}).")
+        broker_url = redis_url
+    elif production:
+        env.problems.append("REDIS_URL est obligatoire en production (redis://…).")
+        broker_url = ""
+    else:
+        # Embedded default: kombu's filesystem transport, so that the worker and beat really
+        # run in the demo without any server.
+        queue_dir = var_dir / "celery" / "queue"
+        processed_dir = var_dir / "celery" / "processed"
+        broker_url = "filesystem://"
+        broker_transport_options = {
+            "data_folder_in": str(queue_dir),
+            "data_folder_out": str(queue_dir),
+            "processed_folder": str(processed_dir),
+            "store_processed": False,
+        }
+
+    site_url = env.str("SITE_URL", "http://localhost:8000").rstrip("/")
+    if urlparse(site_url).scheme not in {"http", "https"}:
+        env.problems.append(f"SITE_URL doit commencer par http:// ou https:// (reçu : {site_url!r}).")
+    elif production and not site_url.startswith("https://"):
+        env.problems.append("SITE_URL doit être en https:// en production.")
+
+    email_host = env.str("EMAIL_HOST")
+    email = {
+        "host": email_host,
+        "port": env.int("EMAIL_PORT", 587, minimum=1),
+        "user": env.str("EMAIL_HOST_USER"),
+        "password": env.str("EMAIL_HOST_PASSWORD"),
+        "use_tls": env.bool("EMAIL_USE_TLS", default=True),
+        "from": env.str("DEFAULT_FROM_EMAIL", "PLIE <ne-pas-repondre@plie.localhost>"),
+    }
+    if production and not email_host:
+        env.problems.append("EMAIL_HOST est obligatoire en production (serveur SMTP).")
+
+    sms_backend = env.str("SMS_BACKEND", "http" if production else "console").lower()
+    if sms_backend not in SMS_BACKENDS:
+        env.problems.append(f"SMS_BACKEND doit valoir {', '.join(sorted(SMS_BACKENDS))} (reçu : {sms_backend!r}).")
+    sms = {
+        "backend": sms_backend,
+        "api_url": env.str("SMS_API_URL"),
+        "api_key": env.str("SMS_API_KEY"),
+        "sender": env.str("SMS_SENDER", "PLIE"),
+    }
+    if sms_backend == "http" and not sms["api_url"]:
+        env.problems.append("SMS_API_URL est obligatoire quand SMS_BACKEND=http.")
+
+    hsts_seconds = env.int("SECURE_HSTS_SECONDS", 31_536_000 if production else 0)
+
+    config = Config(
+        environment=environment,
+        debug=debug,
+        secret_key=secret_key,
+        allowed_hosts=allowed_hosts,
+        csrf_trusted_origins=csrf_trusted_origins,
+        database=database,
+        broker_url=broker_url,
+        broker_transport_options=broker_transport_options,
+        site_url=site_url,
+        static_root=Path(env.str("STATIC_ROOT") or var_dir / "static"),
+        media_root=Path(env.str("MEDIA_ROOT") or var_dir / "media"),
+        email=email,
+        sms=sms,
+        hsts_seconds=hsts_seconds,
+    )
+    if env.problems:
+        raise ConfigError(env.problems)
+    return config

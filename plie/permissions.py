@@ -1,0 +1,61 @@
+"""Who may do what: the pure rule functions, in one module.
+
+Lists are scoped by QuerySets (``Parcours.objects.visible_to(user)``); object pages call
+``get_object_or_404`` on those QuerySets, so that a page someone may not see does not exist
+for them. The functions below decide everything else and are what views and templates ask.
+"""
+
+from plie.accounts.models import Role
+
+
+def is_coordination(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role == Role.COORDINATION)
+
+
+def can_view_parcours(user, parcours) -> bool:
+    from parcours.models import Parcours
+
+    return Parcours.objects.visible_to(user).filter(pk=parcours.pk).exists()
+
+
+def can_view_sensitive(user, parcours) -> bool:
+    """Notes and health or disability data: the parcours's référent and the coordination only."""
+    if is_coordination(user):
+        return True
+    return user.is_authenticated and user.role == Role.REFERENT and parcours.referent_id == user.pk
+
+
+def can_apply_transition(user, parcours, transition) -> bool:
+    """The actors the transition table declares; a référent only on their own parcours."""
+    if not user.is_authenticated or parcours.etat not in transition.sources:
+        return False
+    if is_coordination(user):
+        return Role.COORDINATION in transition.actors
+    if user.role == Role.REFERENT:
+        return Role.REFERENT in transition.actors and parcours.referent_id == user.pk
+    return False
+
+
+def can_list_parcours(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or user.role in {Role.COORDINATION, Role.REFERENT, Role.PRESCRIPTEUR, Role.BUREAU_INSERTION}
+    )
+
+
+def can_edit_referentiel(user) -> bool:
+    return is_coordination(user)
+
+
+def can_view_referentiel(user) -> bool:
+    """Every role but prescripteurs reads the rules the PLIE runs by."""
+    return user.is_authenticated and (user.is_superuser or user.role != Role.PRESCRIPTEUR)
+
+
+def can_edit_communes(user) -> bool:
+    return is_coordination(user)
+
+
+def can_view_aggregates(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or user.role in {Role.COORDINATION, Role.FINANCEUR, Role.OPERATEUR}
+    )

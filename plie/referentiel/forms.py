@@ -1,0 +1,92 @@
+from django import forms
+
+from plie.referentiel.models import Referentiel
+
+
+class ListTextarea(forms.Textarea):
+    """A JSON list edited one item per line."""
+
+    def format_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(str(item) for item in value)
+        return value or ""
+
+
+class LinesField(forms.Field):
+    widget = ListTextarea(attrs={"rows": 4})
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class ReferentielForm(forms.ModelForm):
+    epci_sirens = LinesField(label="EPCI du territoire (SIREN, un par ligne)")
+    categories_depenses_ateliers = LinesField(
+        label="Catégories de dépenses des ateliers (une par ligne)", required=False
+    )
+
+    class Meta:
+        model = Referentiel
+        fields = [
+            "nom",
+            "source",
+            "epci_sirens",
+            "rythme_initial_duree_mois",
+            "rythme_initial_intervalle_jours",
+            "rythme_intervalle_jours",
+            "duree_entretien_minutes",
+            "duree_diagnostic_minutes",
+            "duree_mesure_mois",
+            "duree_max_parcours_mois",
+            "veille_duree_max_mois",
+            "veille_renouvellements_max",
+            "capacite_annuelle_min_par_etp",
+            "capacite_annuelle_max_par_etp",
+            "file_active_par_etp",
+            "delai_premier_contact_jours",
+            "delai_documents_cellule_jours_ouvres",
+            "ateliers_frequence_min_jours",
+            "budget_ateliers_par_etp",
+            "categories_depenses_ateliers",
+            "objectif_part_rsa",
+            "taux_controle",
+            "suivi_emploi_mois",
+        ]
+
+    SECTIONS = [
+        ("Identité et territoire", ["nom", "source", "epci_sirens"]),
+        (
+            "Rythme des entretiens",
+            [
+                "rythme_initial_duree_mois",
+                "rythme_initial_intervalle_jours",
+                "rythme_intervalle_jours",
+                "duree_entretien_minutes",
+                "duree_diagnostic_minutes",
+            ],
+        ),
+        (
+            "Durées, renouvellements et veille",
+            ["duree_mesure_mois", "duree_max_parcours_mois", "veille_duree_max_mois", "veille_renouvellements_max"],
+        ),
+        (
+            "Capacité et délais",
+            [
+                "capacite_annuelle_min_par_etp",
+                "capacite_annuelle_max_par_etp",
+                "file_active_par_etp",
+                "delai_premier_contact_jours",
+                "delai_documents_cellule_jours_ouvres",
+            ],
+        ),
+        (
+            "Ateliers collectifs",
+            ["ateliers_frequence_min_jours", "budget_ateliers_par_etp", "categories_depenses_ateliers"],
+        ),
+        ("Objectifs et contrôle", ["objectif_part_rsa", "taux_controle", "suivi_emploi_mois"]),
+    ]
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]

@@ -1,0 +1,271 @@
+"""The référentiel: every rule parameter that differs from one PLIE to another.
+
+Both PLIEs run the same code; what differs (rhythm, durations, capacities, veille limits, exit
+rules…) is a row of this table, loaded from presets and edited by the coordination. Rules read
+these values; no code ever asks which PLIE it runs for.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class NoActiveReferentiel(Exception):
+    """No référentiel is active: the coordination must load or activate one."""
+
+
+class ReferentielQuerySet(models.QuerySet):
+    def active(self):
+        try:
+            return self.get(actif=True)
+        except self.model.DoesNotExist:
+            raise NoActiveReferentiel(
+                "Aucun référentiel n'est actif : chargez-en un (manage.py load_referentiels)."
+            ) from None
+
+
+class Referentiel(models.Model):
+    nom = models.CharField("nom du PLIE", max_length=150, unique=True)
+    code = models.SlugField("code", max_length=50, unique=True)
+    actif = models.BooleanField("référentiel actif", default=False)
+    source = models.CharField(
+        "document source", max_length=255, blank=True, help_text="Cahier des charges d'où viennent les valeurs."
+    )
+    epci_sirens = models.JSONField(
+        "EPCI du territoire",
+        default=list,
+        help_text="SIREN des EPCI dont les communes forment le territoire du PLIE.",
+    )
+
+    # Rhythm of face-to-face entretiens.
+    rythme_initial_duree_mois = models.PositiveSmallIntegerField(
+        "durée de la phase initiale (mois)",
+        default=0,
+        help_text="Nombre de mois pendant lesquels un rythme renforcé s'applique (0 : pas de phase initiale).",
+    )
+    rythme_initial_intervalle_jours = models.PositiveSmallIntegerField(
+        "intervalle maximal entre entretiens en phase initiale (jours)", null=True, blank=True
+    )
+    rythme_intervalle_jours = models.PositiveSmallIntegerField(
+        "intervalle maximal entre entretiens ensuite (jours)", validators=[MinValueValidator(1)]
+    )
+
+    # Typical durations.
+    duree_entretien_minutes = models.PositiveSmallIntegerField(
+        "durée moyenne d'un entretien (minutes)", validators=[MinValueValidator(5)]
+    )
+    duree_diagnostic_minutes = models.PositiveSmallIntegerField(
+        "durée minimale de l'entretien de diagnostic (minutes)", null=True, blank=True
+    )
+
+    # Measures and renewals.
+    duree_mesure_mois = models.PositiveSmallIntegerField(
+        "durée d'une mesure (mois)",
+        null=True,
+        blank=True,
+        help_text="Vide : l'accompagnement n'est pas découpé en mesures renouvelables.",
+    )
+    duree_max_parcours_mois = models.PositiveSmallIntegerField(
+        "durée maximale du parcours, renouvellements compris (mois)",
+        null=True,
+        blank=True,
+        help_text="Vide : pas de limite de durée.",
+    )
+
+    # Veille.
+    veille_duree_max_mois = models.PositiveSmallIntegerField(
+        "durée maximale d'une veille (mois)", null=True, blank=True, help_text="Vide : pas de limite."
+    )
+    veille_renouvellements_max = models.PositiveSmallIntegerField(
+        "renouvellements de veille autorisés", null=True, blank=True, help_text="Vide : pas de limite."
+    )
+
+    # Capacity per ETP.
+    capacite_annuelle_min_par_etp = models.PositiveSmallIntegerField(
+        "participants par an et par ETP (minimum)", null=True, blank=True
+    )
+    capacite_annuelle_max_par_etp = models.PositiveSmallIntegerField(
+        "participants par an et par ETP (maximum)", null=True, blank=True
+    )
+    file_active_par_etp = models.PositiveSmallIntegerField(
+        "file active mensuelle par ETP", validators=[MinValueValidator(1)]
+    )
+
+    # Delays.
+    delai_premier_contact_jours = models.PositiveSmallIntegerField(
+        "délai de premier contact après orientation (jours)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Vide : le cahier des charges ne fixe pas de délai.",
+    )
+    delai_documents_cellule_jours_ouvres = models.PositiveSmallIntegerField(
+        "remise des documents avant la cellule (jours ouvrés)",
+        null=True,
+        blank=True,
+        help_text="Vide : pas de cellule mensuelle ou pas de délai fixé.",
+    )
+
+    # Ateliers collectifs.
+    ateliers_frequence_min_jours = models.PositiveSmallIntegerField(
+        "fréquence minimale des ateliers collectifs (jours)",
+        null=True,
+        blank=True,
+        help_text="Par exemple 30 pour au moins un atelier par mois. Vide : pas d'obligation.",
+    )
+    budget_ateliers_par_etp = models.DecimalField(
+        "budget des ateliers par ETP (€)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    categories_depenses_ateliers = models.JSONField("catégories de dépenses des ateliers", default=list, blank=True)
+
+    # Targets and control.
+    objectif_part_rsa = models.PositiveSmallIntegerField(
+        "objectif de bénéficiaires du RSA (%)", null=True, blank=True, validators=PERCENT
+    )
+    taux_controle = models.PositiveSmallIntegerField(
+        "taux de contrôle par échantillon (%)", null=True, blank=True, validators=PERCENT
+    )
+    suivi_emploi_mois = models.PositiveSmallIntegerField(
+        "suivi dans l'emploi ou la formation après une sortie positive (mois)", default=6
+    )
+
+    history = HistoricalRecords()
+    objects = ReferentielQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "référentiel"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actif"],
+                condition=Q(actif=True),
+                name="referentiel_single_active",
+                violation_error_message="Un seul référentiel peut être actif à la fois.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rythme_initial_duree_mois=0, rythme_initial_intervalle_jours__isnull=True)
+                | Q(
+                    rythme_initial_duree_mois__gt=0,
+                    rythme_initial_intervalle_jours__gt=0,
+                    rythme_initial_intervalle_jours__lte=F("rythme_intervalle_jours"),
+                ),
+                name="referentiel_rythme_initial_coherent",
+                violation_error_message=(
+                    "Une phase initiale a un intervalle, plus court que ou égal à l'intervalle ensuite."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(duree_mesure_mois__isnull=True)
+                | Q(duree_max_parcours_mois__isnull=True)
+                | Q(duree_max_parcours_mois__gte=F("duree_mesure_mois")),
+                name="referentiel_duree_max_covers_mesure",
+                violation_error_message="La durée maximale du parcours couvre au moins une mesure.",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacite_annuelle_min_par_etp__isnull=True)
+                | Q(capacite_annuelle_max_par_etp__isnull=True)
+                | Q(capacite_annuelle_max_par_etp__gte=F("capacite_annuelle_min_par_etp")),
+                name="referentiel_capacite_range",
+                violation_error_message="La capacité annuelle maximale est au moins la minimale.",
+            ),
+            models.CheckConstraint(
+                condition=Q(objectif_part_rsa__isnull=True) | Q(objectif_part_rsa__lte=100),
+                name="referentiel_objectif_rsa_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(taux_controle__isnull=True) | Q(taux_controle__lte=100),
+                name="referentiel_taux_controle_percent",
+            ),
+        ]
+
+    def __str__(self):
+        return self.nom
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.rythme_initial_duree_mois:
+            if not self.rythme_initial_intervalle_jours:
+                errors["rythme_initial_intervalle_jours"] = (
+                    "Indiquez l'intervalle entre entretiens pendant la phase initiale."
+                )
+            elif self.rythme_intervalle_jours and self.rythme_initial_intervalle_jours > self.rythme_intervalle_jours:
+                errors["rythme_initial_intervalle_jours"] = (
+                    "Le rythme de la phase initiale doit être au moins aussi soutenu que le rythme "
+                    f"ensuite ({self.rythme_intervalle_jours} jours)."
+                )
+        elif self.rythme_initial_intervalle_jours:
+            errors["rythme_initial_duree_mois"] = "Indiquez la durée de la phase initiale, ou videz son intervalle."
+        if self.duree_mesure_mois == 0:
+            errors["duree_mesure_mois"] = "Une mesure dure au moins un mois (ou laissez vide)."
+        if (
+            self.duree_mesure_mois
+            and self.duree_max_parcours_mois
+            and self.duree_max_parcours_mois < self.duree_mesure_mois
+        ):
+            errors["duree_max_parcours_mois"] = (
+                f"La durée maximale ({self.duree_max_parcours_mois} mois) ne peut être inférieure "
+                f"à une mesure ({self.duree_mesure_mois} mois)."
+            )
+        if self.duree_max_parcours_mois is not None and self.duree_max_parcours_mois == 0:
+            errors["duree_max_parcours_mois"] = "Une durée maximale est d'au moins un mois (ou laissez vide)."
+        if self.veille_duree_max_mois == 0:
+            errors["veille_duree_max_mois"] = "Une veille dure au moins un mois (ou laissez vide)."
+        if self.veille_renouvellements_max is not None and self.veille_duree_max_mois is None:
+            errors["veille_renouvellements_max"] = (
+                "Un nombre de renouvellements n'a de sens qu'avec une durée maximale de veille."
+            )
+        if (
+            self.capacite_annuelle_min_par_etp is not None
+            and self.capacite_annuelle_max_par_etp is not None
+            and self.capacite_annuelle_max_par_etp < self.capacite_annuelle_min_par_etp
+        ):
+            errors["capacite_annuelle_max_par_etp"] = (
+                f"Le maximum annuel doit être supérieur ou égal au minimum ({self.capacite_annuelle_min_par_etp})."
+            )
+        if (
+            self.file_active_par_etp
+            and self.capacite_annuelle_max_par_etp
+            and self.file_active_par_etp > self.capacite_annuelle_max_par_etp
+        ):
+            errors["file_active_par_etp"] = (
+                "La file active mensuelle ne peut dépasser le nombre de participants accompagnés "
+                f"dans l'année ({self.capacite_annuelle_max_par_etp})."
+            )
+        if self.budget_ateliers_par_etp and not self.categories_depenses_ateliers:
+            errors["categories_depenses_ateliers"] = (
+                "Indiquez au moins une catégorie de dépenses pour le budget des ateliers."
+            )
+        if self.budget_ateliers_par_etp is not None and self.budget_ateliers_par_etp < 0:
+            errors["budget_ateliers_par_etp"] = "Le budget ne peut être négatif."
+        sirens = self.epci_sirens or []
+        if not sirens:
+            errors["epci_sirens"] = "Le territoire compte au moins un EPCI."
+        elif any(not (isinstance(s, str) and s.isdigit() and len(s) == 9) for s in sirens):
+            errors["epci_sirens"] = "Chaque EPCI est désigné par son SIREN à 9 chiffres."
+        if errors:
+            raise ValidationError(errors)
+
+    # Rules that read the parameters. Callers never restate them.
+    def intervalle_max_jours(self, mois_depuis_entree: int) -> int:
+        """Longest allowed gap between two entretiens, given how long the person has been in."""
+        if self.rythme_initial_duree_mois and mois_depuis_entree < self.rythme_initial_duree_mois:
+            return self.rythme_initial_intervalle_jours
+        return self.rythme_intervalle_jours
+
+    def capacite_file_active(self, etp) -> int:
+        """Monthly portfolio a référent can hold for their ETP (rounded down)."""
+        return int(self.file_active_par_etp * etp)
+
+    @property
+    def description_rythme(self) -> str:
+        ensuite = f"au moins un entretien tous les {self.rythme_intervalle_jours} jours"
+        if self.rythme_initial_duree_mois:
+            return (
+                f"Un entretien au moins tous les {self.rythme_initial_intervalle_jours} jours pendant "
+                f"les {self.rythme_initial_duree_mois} premiers mois, puis {ensuite}."
+            )
+        return ensuite[0].upper() + ensuite[1:] + "."

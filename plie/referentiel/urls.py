@@ -1,0 +1,10 @@
+from django.urls import path
+
+from plie.referentiel import views
+
+app_name = "referentiel"
+
+urlpatterns = [
+    path("", views.referentiel_detail, name="detail"),
+    path("modifier/", views.referentiel_edit, name="edit"),
+]

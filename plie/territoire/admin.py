@@ -1,0 +1,11 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from plie.territoire.models import Commune
+
+
+@admin.register(Commune)
+class CommuneAdmin(SimpleHistoryAdmin):
+    list_display = ["nom", "insee", "codes_postaux", "epci_nom", "latitude", "longitude"]
+    list_filter = ["epci_nom", "departement"]
+    search_fields = ["nom", "insee", "codes_postaux"]

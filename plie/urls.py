@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from plie.views.home import healthz, home
+
+admin.site.site_header = "Administration du PLIE"
+admin.site.site_title = "Administration du PLIE"
+admin.site.index_title = "Données"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz/", healthz, name="healthz"),
+    path("compte/", include("plie.accounts.urls")),
+    path("parcours/", include("parcours.urls")),
+    path("referentiel/", include("plie.referentiel.urls")),
+    path("territoire/", include("plie.territoire.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SortiesConfig(AppConfig):
+    name = "sorties"
+    verbose_name = "Sorties"
