@@ -121,6 +121,9 @@ FORMAT_MODULE_PATH = ["plie.formats"]
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = CONFIG.static_root
+if not CONFIG.is_production:
+    # WhiteNoise warns when the folder is missing; in development files come from the finders.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = CONFIG.media_root
 STORAGES = {

@@ -1,0 +1,72 @@
+import pytest
+from django.test import Client
+
+from parcours.models import Etat
+from plie.accounts.models import Role
+from plie.referentiel.services import load_preset
+from plie.territoire.services import load_communes
+from tests.factories import ParcoursFactory, ReferentFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _strict_templates(settings):
+    """A template that reads an unknown variable fails the test (les-emplois' habit)."""
+    for template in settings.TEMPLATES:
+        template.setdefault("OPTIONS", {})["string_if_invalid"] = InvalidVariable("%s")
+
+
+class InvalidVariable(str):
+    def __mod__(self, other):
+        raise AssertionError(f"Variable de gabarit inconnue : {other!r}")
+
+    def __bool__(self):  # templates test truthiness of missing variables with {% if %}
+        return False
+
+
+@pytest.fixture
+def niort(db):
+    return load_preset("niort", activate=True)
+
+
+@pytest.fixture
+def caen(db):
+    return load_preset("caen", activate=True)
+
+
+@pytest.fixture
+def communes(db):
+    load_communes()
+
+
+@pytest.fixture
+def client_for():
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+class Personas:
+    """The people of the visibility matrix (healthchecks' alice/bob/charlie)."""
+
+    def __init__(self):
+        self.coordination = UserFactory(role=Role.COORDINATION)
+        self.referent_a = ReferentFactory()
+        self.referent_b = ReferentFactory(structure=self.referent_a.structure)
+        self.prescripteur = UserFactory(role=Role.PRESCRIPTEUR)
+        self.autre_prescripteur = UserFactory(role=Role.PRESCRIPTEUR, structure=self.prescripteur.structure)
+        self.prescripteur_ailleurs = UserFactory(role=Role.PRESCRIPTEUR)
+        self.bureau_insertion = UserFactory(role=Role.BUREAU_INSERTION)
+        self.operateur = UserFactory(role=Role.OPERATEUR, structure=self.referent_a.structure)
+        self.financeur = UserFactory(role=Role.FINANCEUR)
+        # The parcours everyone is asked about: followed by référent A, sent by the prescripteur.
+        self.parcours = ParcoursFactory(
+            etat=Etat.ACCOMPAGNEMENT, referent=self.referent_a, prescripteur=self.prescripteur,
+        )
+
+
+@pytest.fixture
+def personas(niort):
+    return Personas()

@@ -1,0 +1,177 @@
+"""factory_boy factories. A parcours is built in any state with dates that the database
+constraints accept: ``ParcoursFactory(etat=Etat.VEILLE)``."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+from parcours.models import CriterePublic, Etat, MotifVeille, Parcours, Participant, PeriodeVeille, Sexe
+from parcours.workflow import ETATS_AVEC_REFERENT
+from plie.accounts.models import (
+    LieuAccompagnement,
+    PrescripteurKind,
+    ReferentProfile,
+    Role,
+    Structure,
+    StructureType,
+    User,
+)
+from plie.territoire.models import Commune
+
+PASSWORD = "mot-de-passe-de-test-2026"
+
+
+class CommuneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commune
+        django_get_or_create = ["insee"]
+
+    insee = factory.Sequence(lambda n: f"99{n:03d}")
+    nom = factory.Sequence(lambda n: f"Commune {n}")
+    codes_postaux = "99000"
+    epci_siren = "200041317"
+    epci_nom = "CA du Niortais"
+    departement = "79"
+    latitude = Decimal("46.32313")
+    longitude = Decimal("-0.45877")
+
+
+class StructureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Structure
+
+    nom = factory.Sequence(lambda n: f"Structure {n}")
+    type = StructureType.OPERATEUR
+    type_prescripteur = ""
+
+    class Params:
+        coordination = factory.Trait(type=StructureType.COORDINATION)
+        operateur = factory.Trait(type=StructureType.OPERATEUR)
+        prescripteur = factory.Trait(type=StructureType.PRESCRIPTEUR, type_prescripteur=PrescripteurKind.CCAS)
+        bureau_insertion = factory.Trait(
+            type=StructureType.PRESCRIPTEUR, type_prescripteur=PrescripteurKind.BUREAU_INSERTION
+        )
+        financeur = factory.Trait(type=StructureType.FINANCEUR)
+
+
+STRUCTURE_TRAIT = {
+    Role.COORDINATION: "coordination",
+    Role.REFERENT: "operateur",
+    Role.OPERATEUR: "operateur",
+    Role.PRESCRIPTEUR: "prescripteur",
+    Role.BUREAU_INSERTION: "bureau_insertion",
+    Role.FINANCEUR: "financeur",
+}
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"personne{n}@exemple.fr")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    role = Role.COORDINATION
+    structure = factory.LazyAttribute(lambda o: StructureFactory(**{STRUCTURE_TRAIT[o.role]: True}))
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save(update_fields=["password"])
+
+
+class ReferentFactory(UserFactory):
+    role = Role.REFERENT
+
+    @factory.post_generation
+    def profile(obj, create, extracted, **kwargs):
+        if create:
+            ReferentProfile.objects.create(
+                user=obj,
+                etp=kwargs.get("etp", Decimal("1.00")),
+                date_debut=datetime.date(2020, 1, 1),
+            )
+
+
+class LieuFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LieuAccompagnement
+
+    nom = factory.Sequence(lambda n: f"Permanence {n}")
+    commune = factory.SubFactory(CommuneFactory)
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+        skip_postgeneration_save = True
+
+    nom_usage = factory.Faker("last_name", locale="fr_FR")
+    prenoms = factory.Faker("first_name_female", locale="fr_FR")
+    sexe = Sexe.FEMME
+    date_naissance = datetime.date(1985, 4, 12)
+    telephone_mobile = "+33612345678"
+    consentement = True
+    date_consentement = datetime.date(2025, 1, 10)
+
+    @factory.post_generation
+    def criteres(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.criteres.set(CriterePublic.objects.filter(code__in=extracted))
+
+
+def dates_for(etat, start):
+    """Consistent dates of a parcours that reached ``etat``, starting at ``start``."""
+    d = {"date_prescription": start}
+    if etat in {Etat.REFUSE, Etat.ANNULE}:
+        d.update(date_cloture=start + datetime.timedelta(days=5), motif_cloture="Motif de test")
+    if etat in ETATS_AVEC_REFERENT or etat == Etat.ANNULE:
+        d["date_orientation"] = start + datetime.timedelta(days=3)
+    if etat in ETATS_AVEC_REFERENT - {Etat.ORIENTE}:
+        d["date_premier_rdv"] = start + datetime.timedelta(days=10)
+    if etat in {Etat.ACCOMPAGNEMENT, Etat.VEILLE, Etat.SORTIE_PROPOSEE, Etat.SORTI}:
+        d["date_entree"] = start + datetime.timedelta(days=14)
+        d["date_fin_mesure"] = d["date_entree"] + relativedelta(months=6)
+    if etat == Etat.SORTIE_PROPOSEE:
+        d["date_sortie_prevue"] = d["date_entree"] + relativedelta(months=5)
+    if etat == Etat.SORTI:
+        d["date_sortie"] = d["date_entree"] + relativedelta(months=5)
+    return d
+
+
+class ParcoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Parcours
+        skip_postgeneration_save = True
+
+    participant = factory.SubFactory(ParticipantFactory)
+    etat = Etat.PRESCRIT
+    prescripteur = factory.SubFactory(UserFactory, role=Role.PRESCRIPTEUR)
+    structure_prescriptrice = factory.LazyAttribute(lambda o: o.prescripteur.structure if o.prescripteur else None)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        etat = kwargs["etat"]
+        start = kwargs.pop("start", None) or timezone.localdate() - datetime.timedelta(days=60)
+        for field, value in dates_for(etat, start).items():
+            kwargs.setdefault(field, value)
+        if etat in ETATS_AVEC_REFERENT and not kwargs.get("referent"):
+            kwargs["referent"] = ReferentFactory()
+        if etat in {Etat.PRESCRIT, Etat.A_VALIDER, Etat.REFUSE}:
+            kwargs["referent"] = None
+        return kwargs
+
+    @factory.post_generation
+    def veille(obj, create, extracted, **kwargs):
+        if create and obj.etat == Etat.VEILLE:
+            PeriodeVeille.objects.create(
+                parcours=obj,
+                motif=MotifVeille.SANTE,
+                debut=obj.date_entree + datetime.timedelta(days=30),
+                fin_prevue=obj.date_entree + relativedelta(months=2, days=30),
+            )

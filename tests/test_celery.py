@@ -1,0 +1,56 @@
+"""Background work: the schedule lives in the repo and a real worker runs it."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.db import OperationalError
+from django.utils import timezone
+
+from financement.models import InstantaneEtats
+from financement.services import photographier_file_active
+from financement.tasks import photographier_file_active as photographier_task
+from parcours.models import Etat
+from plie.celery import app
+from tests.factories import ParcoursFactory
+
+
+def test_every_scheduled_task_exists():
+    assert app.conf.beat_schedule, "no periodic job"
+    app.loader.import_default_modules()
+    for name, entry in app.conf.beat_schedule.items():
+        assert entry["task"] in app.tasks, f"{name}: unknown task {entry['task']}"
+
+
+def test_photograph_is_idempotent(niort):
+    ParcoursFactory.create_batch(2, etat=Etat.ACCOMPAGNEMENT)
+    ParcoursFactory(etat=Etat.VEILLE)
+    photographier_file_active()
+    ParcoursFactory(etat=Etat.VEILLE)
+    photographier_file_active()
+    today = timezone.localdate()
+    rows = dict(InstantaneEtats.objects.filter(date=today).values_list("etat", "nombre"))
+    assert InstantaneEtats.objects.filter(date=today).count() == len(Etat)
+    assert rows[Etat.ACCOMPAGNEMENT] == 2
+    assert rows[Etat.VEILLE] == 2
+    assert rows[Etat.SORTI] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_scheduled_task(niort):
+    """Through the configured broker: Redis in CI, kombu's filesystem transport otherwise."""
+    ParcoursFactory(etat=Etat.ACCOMPAGNEMENT)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        photographier_task.delay()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not _photographed():
+            time.sleep(0.2)
+    assert InstantaneEtats.objects.get(date=timezone.localdate(), etat=Etat.ACCOMPAGNEMENT).nombre == 1
+
+
+def _photographed():
+    # SQLite's shared in-memory test database locks a table while the worker thread writes it.
+    try:
+        return InstantaneEtats.objects.count() == len(Etat)
+    except OperationalError:
+        return False

@@ -1,0 +1,95 @@
+"""Settings come from the environment, validated at start-up with every problem listed."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from plie.env import ConfigError, read_config
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_SECRET = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"
+PROD = {
+    "PLIE_ENV": "prod",
+    "SECRET_KEY": GOOD_SECRET,
+    "ALLOWED_HOSTS": "plie.example.org",
+    "DATABASE_URL": "postgres://plie:secret@db:5432/plie",
+    "REDIS_URL": "redis://redis:6379/0",
+    "SITE_URL": "https://plie.example.org",
+    "EMAIL_HOST": "smtp.example.org",
+    "SMS_BACKEND": "console",
+}
+
+
+def problems(environ, tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        read_config(environ, tmp_path)
+    return caught.value.problems
+
+
+def test_nothing_set_runs_on_embedded_defaults(tmp_path):
+    config = read_config({}, tmp_path)
+    assert config.environment == "dev"
+    assert config.debug is True
+    assert config.database["ENGINE"] == "django.db.backends.sqlite3"
+    assert config.broker_url == "filesystem://"
+    assert Path(config.broker_transport_options["data_folder_in"]).is_relative_to(tmp_path)
+    # The development key is generated once and kept, so sessions survive a restart.
+    assert read_config({}, tmp_path).secret_key == config.secret_key
+    assert len(config.secret_key) >= 50
+
+
+def test_complete_production_configuration(tmp_path):
+    config = read_config(PROD, tmp_path)
+    assert config.is_production and not config.debug
+    assert config.database["ENGINE"] == "django.db.backends.postgresql"
+    assert config.database["HOST"] == "db"
+    assert config.broker_url == "redis://redis:6379/0"
+    assert config.allowed_hosts == ["plie.example.org"]
+
+
+def test_production_lists_every_missing_variable_at_once(tmp_path):
+    found = problems({"PLIE_ENV": "prod", "SMS_BACKEND": "console"}, tmp_path)
+    joined = "\n".join(found)
+    for name in ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_HOST", "SITE_URL"]:
+        assert name in joined, f"{name} is not reported"
+    assert len(found) == 6
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ({"PLIE_ENV": "staging"}, "PLIE_ENV doit valoir"),
+        ({"DEBUG": "peut-être"}, "DEBUG doit valoir"),
+        ({"DEBUG": "1"}, "DEBUG ne peut pas être activé"),
+        ({"SECRET_KEY": "court"}, "SECRET_KEY doit compter au moins 50"),
+        ({"SECRET_KEY": "a" * 60}, "SECRET_KEY doit compter au moins 50 caractères variés"),
+        ({"DATABASE_URL": "sqlite:////tmp/x.db"}, "PostgreSQL en production"),
+        ({"DATABASE_URL": "pas-une-url"}, "DATABASE_URL"),
+        ({"REDIS_URL": "http://redis"}, "REDIS_URL doit commencer par redis://"),
+        ({"SITE_URL": "http://plie.example.org"}, "SITE_URL doit être en https://"),
+        ({"EMAIL_PORT": "vingt-cinq"}, "EMAIL_PORT doit être un nombre entier"),
+        ({"SMS_BACKEND": "pigeon"}, "SMS_BACKEND doit valoir"),
+        ({"SMS_BACKEND": "http"}, "SMS_API_URL est obligatoire"),
+        ({"CSRF_TRUSTED_ORIGINS": "plie.example.org"}, "CSRF_TRUSTED_ORIGINS"),
+    ],
+    ids=lambda value: str(value)[:30],
+)
+def test_each_bad_value_gets_a_french_message(tmp_path, override, expected):
+    found = problems({**PROD, **override}, tmp_path)
+    assert any(expected in problem for problem in found), found
+
+
+def test_django_refuses_to_start_with_a_clear_message():
+    """The real start-up path: manage.py check with a broken production environment."""
+    env = {key: value for key, value in os.environ.items() if key not in PROD and key != "DATABASE_URL"}
+    env.update(PLIE_ENV="prod", SECRET_KEY="court", REDIS_URL="redis://localhost:6379/0")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "Configuration invalide" in result.stderr
+    assert "SECRET_KEY doit compter au moins 50" in result.stderr
+    assert "ALLOWED_HOSTS est obligatoire" in result.stderr
