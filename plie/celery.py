@@ -26,7 +26,7 @@ app.conf.beat_schedule = {
 @app.on_after_configure.connect
 def _create_filesystem_queue(sender, **kwargs):
     """The embedded broker (kombu's filesystem transport) needs its folders to exist."""
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         folder = sender.conf.broker_transport_options.get(key)
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)

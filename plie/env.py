@@ -175,11 +175,13 @@ def read_config(environ, base_dir: Path) -> Config:
         # run in the demo without any server.
         queue_dir = var_dir / "celery" / "queue"
         processed_dir = var_dir / "celery" / "processed"
+        control_dir = var_dir / "celery" / "control"
         broker_url = "filesystem://"
         broker_transport_options = {
             "data_folder_in": str(queue_dir),
             "data_folder_out": str(queue_dir),
             "processed_folder": str(processed_dir),
+            "control_folder": str(control_dir),
             "store_processed": False,
         }
 
