@@ -63,7 +63,9 @@ class Personas:
         self.financeur = UserFactory(role=Role.FINANCEUR)
         # The parcours everyone is asked about: followed by référent A, sent by the prescripteur.
         self.parcours = ParcoursFactory(
-            etat=Etat.ACCOMPAGNEMENT, referent=self.referent_a, prescripteur=self.prescripteur,
+            etat=Etat.ACCOMPAGNEMENT,
+            referent=self.referent_a,
+            prescripteur=self.prescripteur,
         )
 
 

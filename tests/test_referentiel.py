@@ -1,7 +1,6 @@
 """The two presets hold the seeds' values; incoherent référentiels are refused."""
 
 import io
-
 from decimal import Decimal
 
 import pytest

@@ -41,15 +41,15 @@ def test_every_state_is_represented(demo):
 
 def test_histories_are_consistent(demo):
     # Every oriented parcours carries the log of its orientation, every exit its validation.
-    assert not Parcours.objects.filter(date_orientation__isnull=False).exclude(transitions__transition="orienter").exists()
+    assert (
+        not Parcours.objects.filter(date_orientation__isnull=False).exclude(transitions__transition="orienter").exists()
+    )
     assert not Parcours.objects.filter(etat=Etat.SORTI).exclude(transitions__transition="valider_sortie").exists()
     assert not Parcours.objects.filter(etat=Etat.VEILLE).exclude(periodes_veille__fin__isnull=True).exists()
     for log in TransitionParcours.objects.select_related("parcours")[:500]:
         assert log.date.date() >= log.parcours.date_prescription
     # One open parcours at most per person; some people came back after an exit.
-    assert not Participant.objects.annotate(
-        ouverts=Count("parcours", filter=_open())
-    ).filter(ouverts__gt=1).exists()
+    assert not Participant.objects.annotate(ouverts=Count("parcours", filter=_open())).filter(ouverts__gt=1).exists()
 
 
 def _open():
