@@ -48,8 +48,9 @@ quality: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# Timings on a throw-away database (10 000 participants by default: BENCH_PARTICIPANTS=…).
 bench: install
-	$(BIN)/python -m pytest -p no:randomly benchmarks -q
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf var/plie.sqlite3 var/celery var/celerybeat-schedule*

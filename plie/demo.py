@@ -399,6 +399,7 @@ class DemoBuilder:
             )
 
         self.referents = []
+        self.referent_weights = []  # a half-time référent gets half the participants
         for i in range(nb_referents):
             sexe_f = i % 3 != 2
             first = self.rng.choice(PRENOMS_F if sexe_f else PRENOMS_M)
@@ -414,6 +415,7 @@ class DemoBuilder:
             )
             profile.lieux.set(self.rng.sample(lieux, min(2, len(lieux))))
             self.referents.append(user)
+            self.referent_weights.append(float(profile.etp))
         # One post left vacant, as happens: it must not be proposed for new assignments.
         vacant = self._user("referent-parti", "Paul", "Renaud", Role.REFERENT, self.operateurs[-1])
         ReferentProfile.objects.create(
@@ -655,7 +657,7 @@ class DemoBuilder:
             )
             referent = None
             if "date_orientation" in dates:
-                referent = self.rng.choice(self.referents)
+                referent = self.rng.choices(self.referents, weights=self.referent_weights)[0]
             parcours = Parcours(
                 participant=participant,
                 etat=etat,
