@@ -10,7 +10,7 @@ PROD_ENV := PLIE_ENV=prod SECRET_KEY=check-deploy-$$(printf 'x%.0s' $$(seq 1 60)
 	DATABASE_URL=postgres://plie:plie@localhost:5432/plie REDIS_URL=redis://localhost:6379/0 \
 	EMAIL_HOST=smtp.example.org SMS_BACKEND=console
 
-.PHONY: install demo run test quality bench clean
+.PHONY: install chromium demo run test quality bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,13 @@ run: install
 	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT) --noreload & \
 	wait
 
-test: install
+# Browser journeys run in Debian's Chromium (Playwright cannot download browsers here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installation de Chromium (paquet Debian) pour les tests de parcours dans le navigateur…"; \
+	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: install chromium
 	$(BIN)/python -m pytest
 
 quality: install
