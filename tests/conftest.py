@@ -9,6 +9,12 @@ from tests.factories import ParcoursFactory, ReferentFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Real hashers cost ~0.1 s a user by design; tests create hundreds of users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _strict_templates(settings):
     """A template that reads an unknown variable fails the test (les-emplois' habit)."""
     for template in settings.TEMPLATES:

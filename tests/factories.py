@@ -160,7 +160,7 @@ class ParcoursFactory(factory.django.DjangoModelFactory):
         start = kwargs.pop("start", None) or timezone.localdate() - datetime.timedelta(days=60)
         for field, value in dates_for(etat, start).items():
             kwargs.setdefault(field, value)
-        if etat in ETATS_AVEC_REFERENT and not kwargs.get("referent"):
+        if (etat in ETATS_AVEC_REFERENT or kwargs.get("date_orientation")) and not kwargs.get("referent"):
             kwargs["referent"] = ReferentFactory()
         if etat in {Etat.PRESCRIT, Etat.A_VALIDER, Etat.REFUSE}:
             kwargs["referent"] = None

@@ -185,6 +185,11 @@ class Parcours(models.Model):
                 violation_error_message="Un refus ou une annulation a une date et un motif.",
             ),
             models.CheckConstraint(
+                condition=Q(date_cloture__isnull=True) | Q(date_cloture__gte=F("date_prescription")),
+                name="parcours_cloture_after_prescription",
+                violation_error_message="Un refus ou une annulation ne peut précéder la prescription.",
+            ),
+            models.CheckConstraint(
                 condition=Q(date_orientation__isnull=True) | Q(date_orientation__gte=F("date_prescription")),
                 name="parcours_orientation_after_prescription",
                 violation_error_message="L'orientation ne peut précéder la prescription.",
@@ -238,8 +243,10 @@ class Parcours(models.Model):
         """Check the source state under a row lock, let the caller apply, then save and log."""
         transition = TRANSITIONS[name]
         with transaction.atomic():
-            locked = Parcours.objects.select_for_update().values_list("etat", flat=True).get(pk=self.pk)
-            if locked != self.etat:
+            # modifie_le too: renewals and changes of référent keep the state, and saving a stale copy
+            # would silently undo them.
+            locked = Parcours.objects.select_for_update().values_list("etat", "modifie_le").get(pk=self.pk)
+            if locked != (self.etat, self.modifie_le):
                 raise TransitionError("Ce parcours vient d'être modifié par quelqu'un d'autre : rechargez la page.")
             if self.etat not in transition.sources:
                 raise TransitionError(
@@ -286,13 +293,20 @@ class Parcours(models.Model):
 
     def refuser(self, by, motif, date=None):
         with self._transition("refuser", by, motif):
-            self.date_cloture = date or timezone.localdate()
-            self.motif_cloture = motif.strip()
+            self._close(motif, date)
 
     def annuler(self, by, motif, date=None):
         with self._transition("annuler", by, motif):
-            self.date_cloture = date or timezone.localdate()
-            self.motif_cloture = motif.strip()
+            self._close(motif, date)
+
+    def _close(self, motif, date):
+        date = date or timezone.localdate()
+        if date < self.date_prescription:
+            raise TransitionError(
+                f"La date ne peut précéder la prescription du {self.date_prescription:%d/%m/%Y}.", field="date"
+            )
+        self.date_cloture = date
+        self.motif_cloture = motif.strip()
 
     def accueillir(self, by, date_premier_rdv, motif=""):
         with self._transition("accueillir", by, motif):
@@ -379,7 +393,9 @@ class Parcours(models.Model):
         with self._transition("renouveler", by, motif):
             if not referentiel.duree_mesure_mois:
                 raise TransitionError("Le référentiel ne découpe pas l'accompagnement en mesures renouvelables.")
-            nouvelle_fin = self.date_fin_mesure + relativedelta(months=referentiel.duree_mesure_mois)
+            # A parcours that entered under a référentiel without measures starts its first one now.
+            base = self.date_fin_mesure or max(self.date_entree, timezone.localdate())
+            nouvelle_fin = base + relativedelta(months=referentiel.duree_mesure_mois)
             if referentiel.duree_max_parcours_mois:
                 # Time spent in veille (leave, illness…) postpones the limit.
                 limite = self.date_entree + relativedelta(months=referentiel.duree_max_parcours_mois)

@@ -1,0 +1,526 @@
+"""The database refuses impossible rows, whatever code writes them.
+
+Each case below writes one impossible row behind the transitions' back (``update()`` or a direct
+``save()``) and expects an IntegrityError naming the constraint. A completeness test checks that
+every constraint declared on the models listed in ``MODELS`` has at least one case.
+"""
+
+import datetime
+from contextlib import contextmanager
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import UniqueConstraint
+
+from parcours.models import Etat, MotifVeille, Parcours, Participant, PeriodeVeille
+from plie.accounts.models import PrescripteurKind, ReferentProfile, Role, Structure, StructureType, User
+from plie.referentiel.models import Referentiel
+from plie.referentiel.services import load_preset
+from sorties.models import ClasseSortie, RegleSortie
+from tests.factories import ParcoursFactory, ParticipantFactory, ReferentFactory, StructureFactory, UserFactory
+
+DAY = datetime.timedelta(days=1)
+MODELS = [Parcours, PeriodeVeille, Participant, ReferentProfile, Structure, User, Referentiel, RegleSortie]
+CONSTRAINTS = {c.name: c for model in MODELS for c in model._meta.constraints}
+CONSTRAINT_MODELS = {c.name: model for model in MODELS for c in model._meta.constraints}
+
+
+def update(instance, **values):
+    """Write ``values`` straight to the row, bypassing save(), validation and transitions."""
+    type(instance).objects.filter(pk=instance.pk).update(**values)
+
+
+@contextmanager
+def refused_by(name):
+    """The block raises IntegrityError, and the database says it was constraint ``name``."""
+    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
+        yield
+    message = str(excinfo.value)
+    constraint = CONSTRAINTS[name]
+    if connection.vendor == "sqlite" and isinstance(constraint, UniqueConstraint):
+        # SQLite names the columns of a unique index, not the index.
+        meta = CONSTRAINT_MODELS[name]._meta
+        columns = ", ".join(f"{meta.db_table}.{meta.get_field(field).column}" for field in constraint.fields)
+        assert message == f"UNIQUE constraint failed: {columns}"
+    else:
+        assert name in message, message
+
+
+# --- the cases: constraint name → functions that prepare valid rows and return the impossible write
+
+CASES = []
+
+
+def violates(name):
+    def register(prepare):
+        CASES.append(pytest.param(name, prepare, id=f"{name}:{prepare.__name__}"))
+        return prepare
+
+    return register
+
+
+# Parcours
+
+
+@violates("parcours_one_open_per_participant")
+def two_open_parcours_for_one_participant():
+    first = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT)
+    return lambda: Parcours(participant=first.participant, date_prescription=first.date_prescription).save()
+
+
+@violates("parcours_one_open_per_participant")
+def reopening_a_refused_parcours_beside_an_open_one():
+    closed = ParcoursFactory(etat=Etat.REFUSE)
+    ParcoursFactory(etat=Etat.PRESCRIT, participant=closed.participant)
+    return lambda: update(closed, etat=Etat.A_VALIDER, date_cloture=None, motif_cloture="")
+
+
+@violates("parcours_no_referent_before_orientation")
+def prescrit_parcours_with_a_referent():
+    parcours = ParcoursFactory(etat=Etat.PRESCRIT)
+    return lambda: update(parcours, referent=ReferentFactory())
+
+
+@violates("parcours_no_referent_before_orientation")
+def a_valider_parcours_with_an_orientation_date():
+    parcours = ParcoursFactory(etat=Etat.A_VALIDER)
+    return lambda: update(parcours, date_orientation=parcours.date_prescription)
+
+
+@violates("parcours_oriented_has_referent")
+def oriented_parcours_without_referent():
+    parcours = ParcoursFactory(etat=Etat.ORIENTE)
+    return lambda: update(parcours, referent=None)
+
+
+@violates("parcours_oriented_has_referent")
+def accompanied_parcours_without_orientation_date():
+    parcours = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT)
+    return lambda: update(parcours, date_orientation=None)
+
+
+@violates("parcours_entered_has_dates")
+def accompanied_parcours_without_entry_date():
+    parcours = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT)
+    return lambda: update(parcours, date_entree=None, date_fin_mesure=None)
+
+
+@violates("parcours_accueil_has_first_rdv")
+def accueil_without_first_rdv():
+    parcours = ParcoursFactory(etat=Etat.ACCUEIL)
+    return lambda: update(parcours, date_premier_rdv=None)
+
+
+@violates("parcours_proposed_exit_has_date")
+def proposed_exit_without_date():
+    parcours = ParcoursFactory(etat=Etat.SORTIE_PROPOSEE)
+    return lambda: update(parcours, date_sortie_prevue=None)
+
+
+@violates("parcours_sortie_date_iff_sorti")
+def sorti_without_exit_date():
+    parcours = ParcoursFactory(etat=Etat.SORTI)
+    return lambda: update(parcours, date_sortie=None)
+
+
+@violates("parcours_sortie_date_iff_sorti")
+def exit_date_on_a_parcours_not_sorti():
+    parcours = ParcoursFactory(etat=Etat.SORTIE_PROPOSEE)
+    return lambda: update(parcours, date_sortie=parcours.date_sortie_prevue)
+
+
+@violates("parcours_closure_has_date_and_motif")
+def refused_without_motif():
+    parcours = ParcoursFactory(etat=Etat.REFUSE)
+    return lambda: update(parcours, motif_cloture="")
+
+
+@violates("parcours_closure_has_date_and_motif")
+def cancelled_without_date():
+    parcours = ParcoursFactory(etat=Etat.ANNULE)
+    return lambda: update(parcours, date_cloture=None)
+
+
+@violates("parcours_closure_has_date_and_motif")
+def closure_date_on_an_open_parcours():
+    parcours = ParcoursFactory(etat=Etat.ORIENTE)
+    return lambda: update(parcours, date_cloture=parcours.date_orientation)
+
+
+@violates("parcours_cloture_after_prescription")
+def refusal_before_prescription():
+    parcours = ParcoursFactory(etat=Etat.REFUSE)
+    return lambda: update(parcours, date_cloture=parcours.date_prescription - DAY)
+
+
+@violates("parcours_orientation_after_prescription")
+def orientation_before_prescription():
+    parcours = ParcoursFactory(etat=Etat.ORIENTE)
+    return lambda: update(parcours, date_orientation=parcours.date_prescription - DAY)
+
+
+@violates("parcours_first_rdv_after_orientation")
+def first_rdv_before_orientation():
+    parcours = ParcoursFactory(etat=Etat.ACCUEIL)
+    return lambda: update(parcours, date_premier_rdv=parcours.date_orientation - DAY)
+
+
+@violates("parcours_entree_after_first_rdv")
+def entry_before_first_rdv():
+    parcours = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT)
+    return lambda: update(parcours, date_entree=parcours.date_premier_rdv - DAY)
+
+
+@violates("parcours_fin_mesure_after_entree")
+def measure_ending_on_entry_day():
+    parcours = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT)
+    return lambda: update(parcours, date_fin_mesure=parcours.date_entree)
+
+
+@violates("parcours_sortie_prevue_after_entree")
+def planned_exit_before_entry():
+    parcours = ParcoursFactory(etat=Etat.SORTIE_PROPOSEE)
+    return lambda: update(parcours, date_sortie_prevue=parcours.date_entree - DAY)
+
+
+@violates("parcours_sortie_after_entree")
+def exit_before_entry():
+    parcours = ParcoursFactory(etat=Etat.SORTI)
+    return lambda: update(parcours, date_sortie=parcours.date_entree - DAY)
+
+
+# PeriodeVeille
+
+
+@violates("veille_fin_prevue_after_debut")
+def veille_planned_to_end_before_it_starts():
+    periode = ParcoursFactory(etat=Etat.VEILLE).veille_en_cours()
+    return lambda: update(periode, fin_prevue=periode.debut - DAY)
+
+
+@violates("veille_fin_prevue_after_debut")
+def veille_planned_to_end_the_day_it_starts():
+    periode = ParcoursFactory(etat=Etat.VEILLE).veille_en_cours()
+    return lambda: update(periode, fin_prevue=periode.debut)
+
+
+@violates("veille_fin_after_debut")
+def veille_ended_before_it_started():
+    periode = ParcoursFactory(etat=Etat.VEILLE).veille_en_cours()
+    return lambda: update(periode, fin=periode.debut - DAY)
+
+
+@violates("veille_one_open_per_parcours")
+def two_open_veille_periods():
+    periode = ParcoursFactory(etat=Etat.VEILLE).veille_en_cours()
+    return lambda: PeriodeVeille(
+        parcours=periode.parcours, motif=MotifVeille.AUTRE, debut=periode.debut, fin_prevue=periode.fin_prevue
+    ).save()
+
+
+# Participant
+
+
+@violates("participant_consentement_has_date")
+def consent_without_date():
+    participant = ParticipantFactory()
+    return lambda: update(participant, date_consentement=None)
+
+
+@violates("participant_consentement_has_date")
+def consent_date_without_consent():
+    participant = ParticipantFactory()
+    return lambda: update(participant, consentement=False)
+
+
+@violates("participant_date_naissance_plausible")
+def born_before_1900():
+    participant = ParticipantFactory()
+    return lambda: update(participant, date_naissance=datetime.date(1899, 12, 31))
+
+
+@violates("participant_consentement_after_naissance")
+def consent_before_birth():
+    participant = ParticipantFactory()
+    return lambda: update(participant, date_consentement=participant.date_naissance - DAY)
+
+
+@violates("participant_inscription_ft_after_naissance")
+def france_travail_registration_on_birth_day():
+    participant = ParticipantFactory()
+    return lambda: update(participant, date_inscription_france_travail=participant.date_naissance)
+
+
+# ReferentProfile
+
+
+@violates("referent_etp_between_0_and_1")
+def etp_zero():
+    profile = ReferentFactory().referent_profile
+    return lambda: update(profile, etp=Decimal("0"))
+
+
+@violates("referent_etp_between_0_and_1")
+def etp_one_and_a_half():
+    profile = ReferentFactory().referent_profile
+    return lambda: update(profile, etp=Decimal("1.5"))
+
+
+@violates("referent_vacant_has_date")
+def vacant_post_without_date():
+    profile = ReferentFactory().referent_profile
+    return lambda: update(profile, actif=False)
+
+
+@violates("referent_vacant_has_date")
+def occupied_post_with_a_vacancy_date():
+    profile = ReferentFactory().referent_profile
+    return lambda: update(profile, date_vacance=profile.date_debut + DAY)
+
+
+@violates("referent_vacance_after_debut")
+def vacancy_before_taking_up_the_post():
+    profile = ReferentFactory().referent_profile
+    return lambda: update(profile, actif=False, date_vacance=profile.date_debut - DAY)
+
+
+# Structure
+
+
+@violates("structure_type_prescripteur_iff_prescripteur")
+def prescripteur_structure_without_kind():
+    return lambda: Structure(nom="CCAS sans type", type=StructureType.PRESCRIPTEUR, type_prescripteur="").save()
+
+
+@violates("structure_type_prescripteur_iff_prescripteur")
+def operateur_structure_with_a_prescripteur_kind():
+    return lambda: Structure(
+        nom="Opérateur", type=StructureType.OPERATEUR, type_prescripteur=PrescripteurKind.CCAS
+    ).save()
+
+
+@violates("structure_unique_nom_type")
+def two_structures_with_the_same_name_and_type():
+    structure = StructureFactory(operateur=True)
+    return lambda: Structure(nom=structure.nom, type=structure.type).save()
+
+
+# User
+
+
+@violates("user_role_and_structure_unless_superuser")
+def user_without_role():
+    user = UserFactory(role=Role.REFERENT)
+    return lambda: update(user, role="")
+
+
+@violates("user_role_and_structure_unless_superuser")
+def user_without_structure():
+    user = UserFactory(role=Role.PRESCRIPTEUR)
+    return lambda: update(user, structure=None)
+
+
+# Referentiel (loaded from the presets; Niort is active)
+
+
+@violates("referentiel_single_active")
+def two_active_referentiels():
+    load_preset("niort", activate=True)
+    caen = load_preset("caen")
+    return lambda: update(caen, actif=True)
+
+
+@violates("referentiel_rythme_initial_coherent")
+def initial_interval_without_initial_phase():
+    caen = load_preset("caen")
+    return lambda: update(caen, rythme_initial_intervalle_jours=15)
+
+
+@violates("referentiel_rythme_initial_coherent")
+def initial_phase_slower_than_the_rhythm_after():
+    niort = load_preset("niort")
+    return lambda: update(niort, rythme_initial_intervalle_jours=niort.rythme_intervalle_jours + 1)
+
+
+@violates("referentiel_duree_max_covers_mesure")
+def maximum_shorter_than_one_measure():
+    niort = load_preset("niort")
+    return lambda: update(niort, duree_max_parcours_mois=niort.duree_mesure_mois - 1)
+
+
+@violates("referentiel_capacite_range")
+def capacity_minimum_above_maximum():
+    niort = load_preset("niort")
+    return lambda: update(niort, capacite_annuelle_min_par_etp=niort.capacite_annuelle_max_par_etp + 1)
+
+
+@violates("referentiel_objectif_rsa_percent")
+def rsa_target_above_100_percent():
+    niort = load_preset("niort")
+    return lambda: update(niort, objectif_part_rsa=101)
+
+
+@violates("referentiel_taux_controle_percent")
+def control_rate_above_100_percent():
+    niort = load_preset("niort")
+    return lambda: update(niort, taux_controle=101)
+
+
+# RegleSortie
+
+
+@violates("regle_sortie_neutralisee_is_autre")
+def neutralised_positive_rule():
+    niort = load_preset("niort")
+    return lambda: RegleSortie(
+        referentiel=niort, ordre=999, classe=ClasseSortie.POSITIVE, neutralisee=True, libelle="Décès"
+    ).save()
+
+
+@violates("regle_sortie_neutralisee_is_autre")
+def neutralising_an_existing_positive_rule():
+    rule = load_preset("niort").regles_sortie.filter(classe=ClasseSortie.POSITIVE).first()
+    return lambda: update(rule, neutralisee=True)
+
+
+@violates("regle_sortie_unique_ordre")
+def two_rules_with_the_same_rank():
+    rule = load_preset("niort").regles_sortie.first()
+    return lambda: RegleSortie(
+        referentiel=rule.referentiel, ordre=rule.ordre, classe=ClasseSortie.AUTRE, libelle="Doublon"
+    ).save()
+
+
+# --- the tests ----------------------------------------------------------------------------------
+
+
+def test_every_constraint_has_a_case():
+    covered = {case.values[0] for case in CASES}
+    assert covered == set(CONSTRAINTS)
+
+
+@pytest.mark.parametrize(("name", "prepare"), CASES)
+def test_database_refuses_impossible_row(db, name, prepare):
+    write = prepare()
+    with refused_by(name):
+        write()
+
+
+# Rows close to the impossible ones that are legitimate.
+
+
+def test_re_entry_is_allowed_after_a_closed_parcours(db):
+    closed = ParcoursFactory(etat=Etat.SORTI)
+    ParcoursFactory(etat=Etat.REFUSE, participant=closed.participant)
+
+    reentry = ParcoursFactory(etat=Etat.PRESCRIT, participant=closed.participant)
+
+    assert Parcours.objects.filter(participant=closed.participant).count() == 3
+    assert list(Parcours.objects.filter(participant=closed.participant).ouverts()) == [reentry]
+
+
+def test_a_closed_veille_beside_an_open_one_is_allowed(db):
+    parcours = ParcoursFactory(etat=Etat.VEILLE)
+    PeriodeVeille.objects.create(
+        parcours=parcours,
+        motif=MotifVeille.SANTE,
+        debut=parcours.date_entree,
+        fin_prevue=parcours.date_entree + 10 * DAY,
+        fin=parcours.date_entree + 5 * DAY,
+    )
+
+    assert parcours.periodes_veille.count() == 2
+
+
+def test_a_superuser_needs_neither_role_nor_structure(db):
+    admin = User.objects.create_superuser("admin@exemple.fr", "x", first_name="Ada", last_name="Min")
+
+    assert (admin.role, admin.structure) == ("", None)
+
+
+@pytest.mark.parametrize("etp", ["0.10", "0.50", "1.00"])
+def test_etp_between_0_and_1_is_allowed(db, etp):
+    profile = ReferentFactory().referent_profile
+    update(profile, etp=Decimal(etp))
+
+    profile.refresh_from_db()
+    assert profile.etp == Decimal(etp)
+
+
+def test_inactive_referentiels_beside_the_active_one_are_allowed(db):
+    load_preset("niort", activate=True)
+    load_preset("caen")
+
+    assert Referentiel.objects.count() == 2
+    assert Referentiel.objects.active().code == "niort"
+
+
+# --- model validation speaks French -------------------------------------------------------------
+
+
+def _sorti_without_date():
+    parcours = ParcoursFactory(etat=Etat.SORTI)
+    parcours.date_sortie = None
+    return parcours
+
+
+def _second_open_parcours():
+    first = ParcoursFactory(etat=Etat.ORIENTE)
+    return Parcours(participant=first.participant, date_prescription=first.date_prescription)
+
+
+def _oriented_without_referent():
+    parcours = ParcoursFactory(etat=Etat.ORIENTE)
+    parcours.referent = None
+    return parcours
+
+
+def _consent_without_date():
+    participant = ParticipantFactory()
+    participant.date_consentement = None
+    return participant
+
+
+def _vacant_without_date():
+    profile = ReferentFactory().referent_profile
+    profile.actif = False
+    return profile
+
+
+def _neutralised_positive_rule():
+    return RegleSortie(
+        referentiel=load_preset("niort"), ordre=999, classe=ClasseSortie.POSITIVE, neutralisee=True, libelle="Décès"
+    )
+
+
+VALIDATION_CASES = [
+    pytest.param(_sorti_without_date, "parcours_sortie_date_iff_sorti", id="sorti-without-date"),
+    pytest.param(_second_open_parcours, "parcours_one_open_per_participant", id="second-open-parcours"),
+    pytest.param(_oriented_without_referent, "parcours_oriented_has_referent", id="oriented-without-referent"),
+    pytest.param(_consent_without_date, "participant_consentement_has_date", id="consent-without-date"),
+    pytest.param(_vacant_without_date, "referent_vacant_has_date", id="vacant-without-date"),
+    pytest.param(_neutralised_positive_rule, "regle_sortie_neutralisee_is_autre", id="neutralised-positive-rule"),
+]
+
+
+@pytest.mark.parametrize(("make", "name"), VALIDATION_CASES)
+def test_validate_constraints_gives_the_french_message(db, make, name):
+    instance = make()
+    message = CONSTRAINTS[name].violation_error_message
+    assert message and "%(name)s" not in message
+
+    with pytest.raises(ValidationError) as excinfo:
+        instance.validate_constraints()
+
+    assert excinfo.value.messages == [message]
+
+
+def test_full_clean_reports_the_french_message_of_a_parcours_constraint(db):
+    parcours = _sorti_without_date()
+
+    with pytest.raises(ValidationError) as excinfo:
+        parcours.full_clean()
+
+    assert "Seul un parcours sorti a une date de sortie réelle, et il en a une." in excinfo.value.messages
