@@ -47,8 +47,10 @@ def main():
     import_module("parcours.migrations.0002_criteres_publics").create_criteres(apps, None)
     call_command("load_communes", verbosity=0, stdout=open(os.devnull, "w"))
     call_command("load_referentiels", "--activate", "niort", stdout=open(os.devnull, "w"))
-    timed(f"seed_demo --participants {PARTICIPANTS}", lambda: call_command(
-        "seed_demo", "--participants", str(PARTICIPANTS), stdout=open(os.devnull, "w")))
+    timed(
+        f"seed_demo --participants {PARTICIPANTS}",
+        lambda: call_command("seed_demo", "--participants", str(PARTICIPANTS), stdout=open(os.devnull, "w")),
+    )
     client = Client(HTTP_HOST="localhost")
     for email, urls in [
         ("coordination@demo.plie.localhost", ["/", "/parcours/", "/parcours/?q=mar&etat=accompagnement"]),

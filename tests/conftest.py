@@ -22,11 +22,10 @@ def _strict_templates(settings):
 
 
 class InvalidVariable(str):
+    """Django formats string_if_invalid with the variable's name: raise instead."""
+
     def __mod__(self, other):
         raise AssertionError(f"Variable de gabarit inconnue : {other!r}")
-
-    def __bool__(self):  # templates test truthiness of missing variables with {% if %}
-        return False
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ class CommuneCentroidForm(forms.ModelForm):
     class Meta:
         model = Commune
         fields = ["latitude", "longitude"]
+        # French readers type a decimal comma (46,32313); a dot is accepted too.
+        localized_fields = ["latitude", "longitude"]
         help_texts = {
             "latitude": "En degrés décimaux, par exemple 46,32313.",
             "longitude": "En degrés décimaux, par exemple -0,45877.",

@@ -1,0 +1,129 @@
+"""The Django admin: every registered model's pages open, and every model of ours is registered."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalChanges
+
+from financement.models import InstantaneEtats
+from parcours.models import Etat
+from plie.accounts.models import User
+from tests.factories import LieuFactory, ParcoursFactory
+
+OUR_APPS = ["accounts", "territoire", "referentiel", "parcours", "sorties", "financement"]
+REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser(
+        email="admin@exemple.fr", password="mot-de-passe-admin-2026", first_name="Ada", last_name="Admin"
+    )
+
+
+@pytest.fixture
+def admin_client(superuser):
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def data(personas, communes):
+    """At least one row in most tables, so that changelists render rows, not an empty table."""
+    ParcoursFactory(etat=Etat.VEILLE, referent=personas.referent_a)
+    personas.parcours.proposer_sortie(
+        by=personas.referent_a, date_sortie_prevue=personas.parcours.date_entree, motif="Emploi trouvé"
+    )
+    LieuFactory()
+    Group.objects.create(name="Relecteurs")
+    InstantaneEtats.objects.create(date=timezone.localdate(), etat=Etat.ACCOMPAGNEMENT, nombre=1)
+    return personas
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def model_id(model):
+    return model._meta.label
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=model_id)
+def test_changelist(admin_client, data, model):
+    response = admin_client.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= 0
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=model_id)
+def test_changelist_search(admin_client, data, model):
+    response = admin_client.get(admin_url(model, "changelist") + "?q=test")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=model_id)
+def test_add_page(admin_client, data, model):
+    response = admin_client.get(admin_url(model, "add"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=model_id)
+def test_change_page_of_an_existing_row(admin_client, data, model):
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None, "the data fixture leaves this table empty"
+    response = admin_client.get(admin_url(model, "change", obj.pk))
+    assert response.status_code == 200
+
+
+def test_admin_index_lists_our_apps(admin_client):
+    content = admin_client.get("/admin/").content.decode()
+    assert "Administration du PLIE" in content
+    for label in OUR_APPS:
+        assert f"/admin/{label}/" in content
+
+
+def test_admin_is_closed_to_a_coordination_account(personas, client_for):
+    response = client_for(personas.coordination).get("/admin/parcours/parcours/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def is_history_model(model):
+    """simple_history's Historical* models, including the m2m history (HistoricalParticipant_criteres)."""
+    return issubclass(model, HistoricalChanges)
+
+
+def our_concrete_models():
+    return [
+        model
+        for label in OUR_APPS
+        for model in apps.get_app_config(label).get_models()
+        if not model._meta.abstract
+        and not model._meta.proxy
+        and not model._meta.auto_created
+        and not is_history_model(model)
+    ]
+
+
+def test_history_models_are_recognised():
+    """The filter leaves out the history tables and the m2m through tables, and nothing else."""
+    models = [m for label in OUR_APPS for m in apps.get_app_config(label).get_models()]
+    left_out = {m._meta.label for m in models} - {m._meta.label for m in our_concrete_models()}
+    assert "parcours.HistoricalParcours" in left_out
+    assert "parcours.HistoricalParticipant_criteres" in left_out  # the m2m history of participants
+    assert all(label.split(".")[1].startswith("Historical") for label in left_out)
+    assert "parcours.Parcours" in {m._meta.label for m in our_concrete_models()}
+
+
+def test_every_model_of_ours_is_registered():
+    missing = sorted(m._meta.label for m in our_concrete_models() if not admin.site.is_registered(m))
+    assert missing == []
+
+
+def test_every_app_of_ours_has_models():
+    assert {model._meta.app_label for model in our_concrete_models()} == set(OUR_APPS)

@@ -1,0 +1,70 @@
+"""The busiest pages run a fixed number of SQL queries, however many rows they show."""
+
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from parcours.models import Etat, Parcours
+from tests.factories import CommuneFactory, ParcoursFactory, ParticipantFactory, ReferentFactory
+
+SMALL, LARGE = 5, 40
+# Open states, so that every parcours shows on the référent's home page and counts in the load.
+STATES = itertools.cycle([Etat.ACCOMPAGNEMENT, Etat.ORIENTE, Etat.ACCUEIL, Etat.VEILLE, Etat.SORTIE_PROPOSEE])
+
+
+def grow_to(personas, total, extra_referents):
+    """Parcours followed by référent A and sent by the prescripteur, up to ``total``; more référents."""
+    commune = CommuneFactory()
+    while Parcours.objects.count() < total:
+        ParcoursFactory(
+            etat=next(STATES),
+            referent=personas.referent_a,
+            prescripteur=personas.prescripteur,
+            participant=ParticipantFactory(commune=commune, criteres=["brsa"]),
+        )
+    for _ in range(extra_referents):
+        referent = ReferentFactory(structure=personas.referent_a.structure)
+        ParcoursFactory(etat=Etat.ORIENTE, referent=referent, prescripteur=personas.prescripteur)
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [query["sql"] for query in context.captured_queries], response
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "rows"),
+    [
+        pytest.param("coordination", "/parcours/", "participants", id="coordination-parcours-list"),
+        pytest.param("coordination", "/", "referents", id="coordination-home"),
+        pytest.param("referent_a", "/", "participants", id="referent-home"),
+        pytest.param("prescripteur", "/", "participants", id="prescripteur-home"),
+        pytest.param("bureau_insertion", "/", "participants", id="bureau-insertion-home"),
+        pytest.param("operateur", "/", "referents", id="operateur-home"),
+        pytest.param("financeur", "/", "counts", id="financeur-home"),
+    ],
+)
+def test_query_count_does_not_grow_with_rows(personas, client_for, who, url, rows):
+    client = client_for(getattr(personas, who))
+    grow_to(personas, SMALL, extra_referents=1)
+    client.get(url)  # warm the per-process caches (content types, sessions) before measuring
+    small, small_response = count_queries(client, url)
+
+    grow_to(personas, LARGE, extra_referents=6)
+    large, large_response = count_queries(client, url)
+
+    # The measure is only worth something if the larger page does show more rows.
+    if rows == "participants":
+        assert small_response.context["page_obj"].paginator.count < large_response.context["page_obj"].paginator.count
+        assert len(large_response.context["page_obj"]) > len(small_response.context["page_obj"])
+    elif rows == "referents":
+        assert len(large_response.context["charges"]) > len(small_response.context["charges"])
+    else:
+        assert large_response.context["total"] > small_response.context["total"]
+    assert len(large) == len(small), (
+        f"{url} for {who}: {len(small)} queries with {SMALL} parcours, {len(large)} with {LARGE}:\n" + "\n".join(large)
+    )
