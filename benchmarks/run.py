@@ -4,6 +4,7 @@ Run with ``make bench`` (a throw-away database: var/bench.sqlite3 unless DATABAS
 Prints timings; nothing here is asserted, timings are read, not tested.
 """
 
+import io
 import os
 import sys
 import time
@@ -45,11 +46,11 @@ def main():
     call_command("flush", "--noinput", verbosity=0)
     # flush also empties the rows seeded by data migrations: put the criteria back.
     import_module("parcours.migrations.0002_criteres_publics").create_criteres(apps, None)
-    call_command("load_communes", verbosity=0, stdout=open(os.devnull, "w"))
-    call_command("load_referentiels", "--activate", "niort", stdout=open(os.devnull, "w"))
+    call_command("load_communes", verbosity=0, stdout=io.StringIO())
+    call_command("load_referentiels", "--activate", "niort", stdout=io.StringIO())
     timed(
         f"seed_demo --participants {PARTICIPANTS}",
-        lambda: call_command("seed_demo", "--participants", str(PARTICIPANTS), stdout=open(os.devnull, "w")),
+        lambda: call_command("seed_demo", "--participants", str(PARTICIPANTS), stdout=io.StringIO()),
     )
     client = Client(HTTP_HOST="localhost")
     for email, urls in [
