@@ -77,3 +77,13 @@ class Personas:
 @pytest.fixture
 def personas(niort):
     return Personas()
+
+
+@pytest.fixture
+def named(personas):
+    """The personas, with a participant name that appears nowhere else in a page."""
+    participant = personas.parcours.participant
+    participant.nom_usage = "Vautrin-Lacombe"
+    participant.prenoms = "Ysaline"
+    participant.save()
+    return personas

@@ -50,16 +50,6 @@ def persona_params(expected):
 
 
 @pytest.fixture
-def named(personas):
-    """The personas, with a participant name that appears nowhere else in a page."""
-    participant = personas.parcours.participant
-    participant.nom_usage = "Vautrin-Lacombe"
-    participant.prenoms = "Ysaline"
-    participant.save()
-    return personas
-
-
-@pytest.fixture
 def brsa_parcours(named):
     """A parcours of an RSA beneficiary, followed by référent B and sent by another prescripteur."""
     return ParcoursFactory(

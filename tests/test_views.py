@@ -42,16 +42,6 @@ def field_value(block, name):
     return match.group(1).strip()
 
 
-@pytest.fixture
-def named(personas):
-    """The personas, with a participant name that appears nowhere else in a page."""
-    participant = personas.parcours.participant
-    participant.nom_usage = "Vautrin-Lacombe"
-    participant.prenoms = "Ysaline"
-    participant.save()
-    return personas
-
-
 NAME = "VAUTRIN-LACOMBE Ysaline"
 
 

@@ -27,6 +27,10 @@ class ReferentielQuerySet(models.QuerySet):
                 "Aucun référentiel n'est actif : chargez-en un (manage.py load_referentiels)."
             ) from None
 
+    def active_or_none(self):
+        """For pages that show an empty state rather than fail when nothing is configured yet."""
+        return self.filter(actif=True).first()
+
 
 class Referentiel(models.Model):
     nom = models.CharField("nom du PLIE", max_length=150, unique=True)

@@ -4,21 +4,14 @@ from django.shortcuts import redirect, render
 
 from plie import permissions
 from plie.referentiel.forms import ReferentielForm
-from plie.referentiel.models import NoActiveReferentiel, Referentiel
+from plie.referentiel.models import Referentiel
 from plie.territoire.models import Commune
-
-
-def _active_or_none():
-    try:
-        return Referentiel.objects.active()
-    except NoActiveReferentiel:
-        return None
 
 
 def referentiel_detail(request):
     if not permissions.can_view_referentiel(request.user):
         raise PermissionDenied
-    referentiel = _active_or_none()
+    referentiel = Referentiel.objects.active_or_none()
     context = {"referentiel": referentiel, "can_edit": permissions.can_edit_referentiel(request.user)}
     if referentiel:
         context.update(
@@ -32,7 +25,7 @@ def referentiel_detail(request):
 def referentiel_edit(request):
     if not permissions.can_edit_referentiel(request.user):
         raise PermissionDenied
-    referentiel = _active_or_none()
+    referentiel = Referentiel.objects.active_or_none()
     if referentiel is None:
         messages.error(request, "Aucun référentiel n'est actif : chargez les référentiels prédéfinis.")
         return redirect("referentiel:detail")

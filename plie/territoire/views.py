@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from plie import permissions
-from plie.referentiel.models import NoActiveReferentiel, Referentiel
+from plie.referentiel.models import Referentiel
 from plie.territoire.forms import CommuneCentroidForm, CommuneSearchForm
 from plie.territoire.models import Commune
 
@@ -14,10 +14,7 @@ def commune_list(request):
         raise PermissionDenied
     form = CommuneSearchForm(request.GET or None)
     communes = Commune.objects.all()
-    try:
-        referentiel = Referentiel.objects.active()
-    except NoActiveReferentiel:
-        referentiel = None
+    referentiel = Referentiel.objects.active_or_none()
     if referentiel:
         communes = communes.in_epcis(referentiel.epci_sirens)
     if form.is_valid():

@@ -9,14 +9,7 @@ from django.views.decorators.http import require_GET
 from parcours.models import Etat, Parcours
 from parcours.services import charge_referents, charge_referents_for_structure
 from plie.accounts.models import Role
-from plie.referentiel.models import NoActiveReferentiel, Referentiel
-
-
-def _referentiel():
-    try:
-        return Referentiel.objects.active()
-    except NoActiveReferentiel:
-        return None
+from plie.referentiel.models import Referentiel
 
 
 def home(request):
@@ -41,7 +34,7 @@ def _counts_context():
 
 
 def _home_coordination(request):
-    referentiel = _referentiel()
+    referentiel = Referentiel.objects.active_or_none()
     context = _counts_context()
     context["referentiel"] = referentiel
     context["charges"] = charge_referents(referentiel) if referentiel else []
@@ -70,7 +63,7 @@ def _home_prescripteur(request):
 
 
 def _home_operateur(request):
-    referentiel = _referentiel()
+    referentiel = Referentiel.objects.active_or_none()
     charges = charge_referents_for_structure(referentiel, request.user.structure) if referentiel else []
     return render(request, "home/operateur.html", {"charges": charges, "referentiel": referentiel})
 
