@@ -26,25 +26,29 @@ class ChargeReferent:
         return self.capacite - self.file_active
 
 
-def _charges(referentiel, referents):
-    referents = referents.annotate(
+def with_file_active(referents):
+    """Annotate each référent with the size of their file active (one query for the whole list)."""
+    return referents.annotate(
         file_active=Count("parcours_suivis", filter=Q(parcours_suivis__etat__in=ETATS_FILE_ACTIVE))
-    ).order_by("last_name", "first_name")
+    )
+
+
+def charges(referentiel, referents):
+    """Each référent's file active against ETP × the référentiel's capacity per ETP."""
     return [
         ChargeReferent(
             referent=r,
             etp=r.referent_profile.etp,
             file_active=r.file_active,
-            capacite=referentiel.capacite_file_active(r.referent_profile.etp),
+            capacite=referentiel.capacite_file_active(r.referent_profile.etp) if referentiel else 0,
         )
         for r in referents
     ]
 
 
-def charge_referents(referentiel):
-    """Every active référent's file active against ETP × the référentiel's capacity per ETP."""
-    return _charges(referentiel, User.objects.active_referents())
-
-
-def charge_referents_for_structure(referentiel, structure):
-    return _charges(referentiel, User.objects.active_referents().filter(structure=structure))
+def charge_referents(referentiel, structure=None):
+    """The load of every référent in post, or of those of one employer."""
+    referents = User.objects.active_referents()
+    if structure is not None:
+        referents = referents.filter(structure=structure)
+    return charges(referentiel, with_file_active(referents).order_by("last_name", "first_name"))

@@ -9,6 +9,8 @@ def navigation(request):
     entries = [("home", "Accueil")]
     if permissions.can_list_parcours(user):
         entries.append(("parcours:list", "Parcours"))
+    if permissions.can_view_referents(user):
+        entries.append(("referents", "Référents"))
     if permissions.can_view_referentiel(user):
         entries.append(("referentiel:detail", "Référentiel"))
     if permissions.can_edit_communes(user):

@@ -55,6 +55,11 @@ def can_edit_communes(user) -> bool:
     return is_coordination(user)
 
 
+def can_view_referents(user) -> bool:
+    """The coordination sees every post; an opérateur the posts of its own structure."""
+    return is_coordination(user) or (user.is_authenticated and user.role == Role.OPERATEUR)
+
+
 def can_view_aggregates(user) -> bool:
     return user.is_authenticated and (
         user.is_superuser or user.role in {Role.COORDINATION, Role.FINANCEUR, Role.OPERATEUR}

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from plie.accounts.views import referent_list
 from plie.views.home import healthz, home
 
 admin.site.site_header = "Administration du PLIE"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("compte/", include("plie.accounts.urls")),
     path("parcours/", include("parcours.urls")),
+    path("referents/", referent_list, name="referents"),
     path("referentiel/", include("plie.referentiel.urls")),
     path("territoire/", include("plie.territoire.urls")),
     path("admin/", admin.site.urls),

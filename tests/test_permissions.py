@@ -338,16 +338,22 @@ def test_inactive_user_cannot_log_in_with_a_session(named):
 
 # --- navigation ------------------------------------------------------------------------------
 
-NAV_ENTRIES = {"/": "Accueil", "/parcours/": "Parcours", "/referentiel/": "Référentiel", "/territoire/": "Territoire"}
+NAV_ENTRIES = {
+    "/": "Accueil",
+    "/parcours/": "Parcours",
+    "/referents/": "Référents",
+    "/referentiel/": "Référentiel",
+    "/territoire/": "Territoire",
+}
 EXPECTED_NAV = {
-    "coordination": {"/", "/parcours/", "/referentiel/", "/territoire/"},
+    "coordination": {"/", "/parcours/", "/referents/", "/referentiel/", "/territoire/"},
     "referent_a": {"/", "/parcours/", "/referentiel/"},
     "referent_b": {"/", "/parcours/", "/referentiel/"},
     "prescripteur": {"/", "/parcours/"},
     "autre_prescripteur": {"/", "/parcours/"},
     "prescripteur_ailleurs": {"/", "/parcours/"},
     "bureau_insertion": {"/", "/parcours/", "/referentiel/"},
-    "operateur": {"/", "/referentiel/"},
+    "operateur": {"/", "/referents/", "/referentiel/"},
     "financeur": {"/", "/referentiel/"},
 }
 

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from parcours.models import Etat, Parcours
-from parcours.services import charge_referents, charge_referents_for_structure
+from parcours.services import charge_referents
 from plie.accounts.models import Role
 from plie.referentiel.models import Referentiel
 
@@ -64,7 +64,7 @@ def _home_prescripteur(request):
 
 def _home_operateur(request):
     referentiel = Referentiel.objects.active_or_none()
-    charges = charge_referents_for_structure(referentiel, request.user.structure) if referentiel else []
+    charges = charge_referents(referentiel, structure=request.user.structure) if referentiel else []
     return render(request, "home/operateur.html", {"charges": charges, "referentiel": referentiel})
 
 
