@@ -58,7 +58,7 @@ CONDITIONS = {
     "duree_mois_plus_de": ("durée de plus de (mois)", float),
     "heures_hebdo_min": ("au moins (heures par semaine)", float),
     "heures_hebdo_max": ("moins de (heures par semaine)", float),
-    "quotite_min": ("au moins (part d'un temps plein, ex. 0,5)", float),
+    "quotite_min": ("au moins (part d'un temps plein)", float),
     "quotite_max": ("moins de (part d'un temps plein)", float),
     "temps_plein": ("à temps plein", bool),
     "temps_partiel_choisi": ("temps partiel choisi", bool),

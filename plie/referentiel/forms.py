@@ -29,6 +29,7 @@ class ReferentielForm(forms.ModelForm):
 
     class Meta:
         model = Referentiel
+        localized_fields = ["budget_ateliers_par_etp"]  # typed « 1 000,00 » by French readers
         fields = [
             "nom",
             "source",
