@@ -17,9 +17,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from importlib import import_module  # noqa: E402
-
-from django.apps import apps  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -43,9 +40,7 @@ def timed(label, func, repeat=1):
 
 def main():
     call_command("migrate", verbosity=0)
-    call_command("flush", "--noinput", verbosity=0)
-    # flush also empties the rows seeded by data migrations: put the criteria back.
-    import_module("parcours.migrations.0002_criteres_publics").create_criteres(apps, None)
+    call_command("flush", "--noinput", verbosity=0)  # post_migrate puts the reference rows back
     call_command("load_communes", verbosity=0, stdout=io.StringIO())
     call_command("load_referentiels", "--activate", "niort", stdout=io.StringIO())
     timed(
