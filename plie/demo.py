@@ -336,11 +336,6 @@ class DemoLogin:
     nom: str
 
 
-def _commune_names(communes):
-    principal = max(communes, key=lambda c: len(c.codes_postaux))  # the largest town has most postcodes
-    return principal
-
-
 class DemoBuilder:
     def __init__(self, participants: int, seed: int = 2026):
         self.n = participants
@@ -530,13 +525,10 @@ class DemoBuilder:
         d["date_orientation"] = min(self.today, d["date_prescription"] + datetime.timedelta(days=r.randint(3, 12)))
         if etat == Etat.ORIENTE:
             return d
-        d["date_premier_rdv"] = d["date_orientation"] + datetime.timedelta(days=r.randint(3, 15))
-        if etat == Etat.ANNULE:
-            d["date_cloture"] = d["date_premier_rdv"] + datetime.timedelta(days=r.randint(1, 10))
-            d["date_cloture"] = (
-                min(d["date_cloture"], self.today) if d["date_cloture"] > self.today else d["date_cloture"]
-            )
+        if etat == Etat.ANNULE:  # the person never came to a first appointment
+            d["date_cloture"] = min(self.today, d["date_orientation"] + datetime.timedelta(days=r.randint(5, 25)))
             return d
+        d["date_premier_rdv"] = d["date_orientation"] + datetime.timedelta(days=r.randint(3, 15))
         if etat == Etat.ACCUEIL:
             return d
         d["date_entree"] = min(self.today, d["date_premier_rdv"] + datetime.timedelta(days=r.randint(0, 14)))
@@ -590,7 +582,7 @@ class DemoBuilder:
         if etat == Etat.ANNULE:
             add("annuler", Etat.ORIENTE, Etat.ANNULE, p.date_cloture, auteur, p.motif_cloture)
             return rows
-        if p.date_premier_rdv and etat != Etat.ANNULE:
+        if p.date_premier_rdv:
             add(
                 "accueillir",
                 Etat.ORIENTE,

@@ -155,8 +155,7 @@ class Parcours(models.Model):
                 violation_error_message="Un parcours orienté a un référent et une date d'orientation.",
             ),
             models.CheckConstraint(
-                condition=~_in("etat", ETATS_ENTRES - {Etat.ORIENTE})
-                | Q(date_premier_rdv__isnull=False, date_entree__isnull=False),
+                condition=~_in("etat", ETATS_ENTRES) | Q(date_premier_rdv__isnull=False, date_entree__isnull=False),
                 name="parcours_entered_has_dates",
                 violation_error_message="Un parcours en accompagnement a une date de premier rendez-vous et d'entrée.",
             ),

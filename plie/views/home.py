@@ -1,6 +1,7 @@
 """One home page per role, each useful on its own."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from parcours.models import Etat, Parcours
 from parcours.services import charge_referents
+from plie import permissions
 from plie.accounts.models import Role
 from plie.referentiel.models import Referentiel
 
@@ -22,7 +24,9 @@ def home(request):
         return _home_prescripteur(request)
     if user.role == Role.OPERATEUR:
         return _home_operateur(request)
-    return _home_financeur(request)
+    if permissions.can_view_aggregates(user):
+        return _home_financeur(request)
+    raise PermissionDenied
 
 
 def _counts_context():
