@@ -27,6 +27,24 @@ class ReferentielForm(forms.ModelForm):
         label="Catégories de dépenses des ateliers (une par ligne)", required=False
     )
 
+    criteres_eligibles = forms.MultipleChoiceField(
+        label="Critères de public éligibles", widget=forms.CheckboxSelectMultiple
+    )
+    criteres_a_valider_en_cellule = forms.MultipleChoiceField(
+        label="Critères à faire valider en cellule",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Ils rendent la personne éligible seulement après validation en cellule de suivi.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from parcours.models import CriterePublic
+
+        super().__init__(*args, **kwargs)
+        choices = list(CriterePublic.objects.values_list("code", "libelle"))
+        self.fields["criteres_eligibles"].choices = choices
+        self.fields["criteres_a_valider_en_cellule"].choices = choices
+
     class Meta:
         model = Referentiel
         localized_fields = ["budget_ateliers_par_etp"]  # typed « 1 000,00 » by French readers
@@ -48,6 +66,12 @@ class ReferentielForm(forms.ModelForm):
             "file_active_par_etp",
             "delai_premier_contact_jours",
             "delai_documents_cellule_jours_ouvres",
+            "criteres_eligibles",
+            "criteres_a_valider_en_cellule",
+            "inscription_france_travail_obligatoire",
+            "validation_france_travail",
+            "validation_bureau_insertion_rsa",
+            "proposition_km_charge_pleine",
             "ateliers_frequence_min_jours",
             "budget_ateliers_par_etp",
             "categories_depenses_ateliers",
@@ -80,6 +104,17 @@ class ReferentielForm(forms.ModelForm):
                 "file_active_par_etp",
                 "delai_premier_contact_jours",
                 "delai_documents_cellule_jours_ouvres",
+            ],
+        ),
+        (
+            "Admission et orientation",
+            [
+                "criteres_eligibles",
+                "criteres_a_valider_en_cellule",
+                "inscription_france_travail_obligatoire",
+                "validation_france_travail",
+                "validation_bureau_insertion_rsa",
+                "proposition_km_charge_pleine",
             ],
         ),
         (

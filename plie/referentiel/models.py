@@ -99,6 +99,41 @@ class Referentiel(models.Model):
         "file active mensuelle par ETP", validators=[MinValueValidator(1)]
     )
 
+    # Admission: who may enter, what the coordination checks before designating a référent.
+    criteres_eligibles = models.JSONField(
+        "critères de public éligibles",
+        default=list,
+        blank=True,
+        help_text="Codes des critères de public qui ouvrent l'accès au PLIE (au moins un doit être rempli).",
+    )
+    criteres_a_valider_en_cellule = models.JSONField(
+        "critères à faire valider en cellule",
+        default=list,
+        blank=True,
+        help_text="Critères qui ne suffisent qu'après validation en cellule de suivi (à vérifier).",
+    )
+    inscription_france_travail_obligatoire = models.BooleanField(
+        "inscription à France Travail obligatoire", default=False
+    )
+    validation_france_travail = models.BooleanField(
+        "validation de l'entrée avec France Travail",
+        default=False,
+        help_text="La coordination recueille l'accord de France Travail avant de désigner le référent.",
+    )
+    validation_bureau_insertion_rsa = models.BooleanField(
+        "validation du bureau insertion pour les bénéficiaires du RSA",
+        default=False,
+        help_text="Le bureau insertion valide lui-même, dans la plateforme, l'entrée des bénéficiaires du RSA.",
+    )
+    proposition_km_charge_pleine = models.PositiveSmallIntegerField(
+        "proposition de référent : poids de la charge (km)",
+        default=20,
+        help_text=(
+            "Pour classer les référents, une file active pleine pèse autant que ce nombre de kilomètres "
+            "entre le domicile et le lieu d'accompagnement."
+        ),
+    )
+
     # Delays.
     delai_premier_contact_jours = models.PositiveSmallIntegerField(
         "délai de premier contact après orientation (jours)",
@@ -245,6 +280,18 @@ class Referentiel(models.Model):
             )
         if self.budget_ateliers_par_etp is not None and self.budget_ateliers_par_etp < 0:
             errors["budget_ateliers_par_etp"] = "Le budget ne peut être négatif."
+        from parcours.models import CriterePublic
+
+        known = set(CriterePublic.objects.values_list("code", flat=True))
+        for field in ("criteres_eligibles", "criteres_a_valider_en_cellule"):
+            codes = getattr(self, field) or []
+            unknown = [c for c in codes if c not in known]
+            if unknown:
+                errors[field] = f"Critères inconnus : {', '.join(map(str, unknown))}."
+        if not self.criteres_eligibles:
+            errors["criteres_eligibles"] = "Indiquez au moins un critère de public éligible."
+        elif not set(self.criteres_a_valider_en_cellule or []) <= set(self.criteres_eligibles):
+            errors["criteres_a_valider_en_cellule"] = "Un critère à valider en cellule est aussi un critère éligible."
         sirens = self.epci_sirens or []
         if not sirens:
             errors["epci_sirens"] = "Le territoire compte au moins un EPCI."
@@ -259,6 +306,16 @@ class Referentiel(models.Model):
         if self.rythme_initial_duree_mois and mois_depuis_entree < self.rythme_initial_duree_mois:
             return self.rythme_initial_intervalle_jours
         return self.rythme_intervalle_jours
+
+    def libelles_criteres(self) -> dict:
+        """The labels of the eligible criteria, those needing the cellule marked as such."""
+        from parcours.models import CriterePublic
+
+        labels = dict(CriterePublic.objects.filter(code__in=self.criteres_eligibles).values_list("code", "libelle"))
+        return {
+            "eligibles": [labels[c] for c in self.criteres_eligibles if c in labels],
+            "en_cellule": [labels[c] for c in self.criteres_a_valider_en_cellule if c in labels],
+        }
 
     def capacite_file_active(self, etp) -> int:
         """Monthly portfolio a référent can hold for their ETP (rounded down)."""

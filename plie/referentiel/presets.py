@@ -77,6 +77,15 @@ NIORT = {
     "capacite_annuelle_max_par_etp": 90,
     "file_active_par_etp": 40,
     "delai_premier_contact_jours": None,  # not set by N
+    # N §III.1: DELD, BRSA, TH, and people in or threatened by poverty « après validation en
+    # cellule de suivi ».
+    "criteres_eligibles": ["deld", "brsa", "rqth", "pauvrete"],
+    "criteres_a_valider_en_cellule": ["pauvrete"],
+    "inscription_france_travail_obligatoire": False,  # N says nothing of a mandatory registration
+    # N §III.2 (schéma): « Validation avec France Travail et le BI (si la personne est bénéficiaire du RSA) ».
+    "validation_france_travail": True,
+    "validation_bureau_insertion_rsa": True,
+    "proposition_km_charge_pleine": 20,  # not in the seeds: the product's default, editable
     # N §V: documents remis « au plus tard cinq jours ouvrables avant la cellule de suivi ».
     "delai_documents_cellule_jours_ouvres": 5,
     "ateliers_frequence_min_jours": 30,  # N §III.d: ateliers collectifs au moins mensuels
@@ -202,6 +211,16 @@ CAEN = {
     "capacite_annuelle_max_par_etp": None,
     "file_active_par_etp": 60,  # C §I: 60 participants en file active par ETP
     "delai_premier_contact_jours": None,  # not set by C
+    # C §I « Le public ciblé »: minima sociaux (dont ARSA), DELD, « toute personne en difficulté
+    # d'insertion sociale et professionnelle »; women, RQTH and QPV get attention but are no criterion.
+    "criteres_eligibles": ["brsa", "ass", "minima_sociaux", "deld", "pauvrete"],
+    "criteres_a_valider_en_cellule": [],
+    # C §III.1.1: « l'inscription France Travail obligatoire pour tout participant du PLIE ».
+    "inscription_france_travail_obligatoire": True,
+    # C §III.1.2: the PLIE team validates the entry itself; no FT or BI validation is described.
+    "validation_france_travail": False,
+    "validation_bureau_insertion_rsa": False,
+    "proposition_km_charge_pleine": 20,  # not in the seeds: the product's default, editable
     "delai_documents_cellule_jours_ouvres": None,  # C: no monthly cellule; a commission decides exits
     "ateliers_frequence_min_jours": None,
     "budget_ateliers_par_etp": None,

@@ -17,6 +17,7 @@ def referentiel_detail(request):
         context.update(
             regles=referentiel.regles_sortie.all(),
             nb_communes=Commune.objects.in_epcis(referentiel.epci_sirens).count(),
+            libelles_criteres=referentiel.libelles_criteres(),
             historique=referentiel.history.select_related("history_user")[:10],
         )
     return render(request, "referentiel/detail.html", context)
