@@ -20,6 +20,11 @@ app.conf.beat_schedule = {
         "task": "financement.tasks.photographier_file_active",
         "schedule": crontab(minute="*/15"),
     },
+    # Emails whose sending task was lost (broker unreachable at commit time) are queued again.
+    "renvoyer-emails-en-attente": {
+        "task": "plie.notifications.tasks.renvoyer_emails_en_attente",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "plie.accounts",
     "plie.territoire",
     "plie.referentiel",
+    "plie.notifications",
     # Domain apps, one per step of the PLIE's work.
     "prescriptions",
     "parcours",

@@ -87,3 +87,25 @@ def named(personas):
     participant.prenoms = "Ysaline"
     participant.save()
     return personas
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks run in the test's process, after commit, so that emails land in Django's outbox.
+
+    Tests of the worker itself ask for ``real_worker``, which turns this off.
+    """
+    from plie.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def real_worker(_celery_eager):
+    from plie.celery import app
+
+    app.conf.task_always_eager = False
+    yield app

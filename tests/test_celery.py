@@ -37,7 +37,7 @@ def test_photograph_is_idempotent(niort):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_the_scheduled_task(niort):
+def test_a_real_worker_runs_the_scheduled_task(niort, real_worker):
     """Through the configured broker: Redis in CI, kombu's filesystem transport otherwise."""
     ParcoursFactory(etat=Etat.ACCOMPAGNEMENT)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):

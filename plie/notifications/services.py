@@ -1,0 +1,28 @@
+"""The two ways the product speaks to people: an email (through the outbox) and a notification."""
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from plie.notifications.models import EmailSortant, Notification
+
+
+def envoyer_email(destinataires, sujet: str, template: str, contexte: dict | None = None) -> EmailSortant | None:
+    """Write the email to the outbox now; a Celery task sends it once the transaction commits.
+
+    ``template`` is a text template under ``templates/``; it receives ``site_url`` besides ``contexte``.
+    Nothing is written when no address is given (a structure without an email, say).
+    """
+    from plie.notifications.tasks import envoyer_email_sortant
+
+    adresses = sorted({a.strip().lower() for a in destinataires if a and a.strip()})
+    if not adresses:
+        return None
+    corps = render_to_string(template, {"site_url": settings.SITE_URL, **(contexte or {})})
+    email = EmailSortant.objects.create(destinataires=adresses, sujet=sujet, corps=corps)
+    transaction.on_commit(lambda: envoyer_email_sortant.delay(email.pk))
+    return email
+
+
+def notifier(destinataire, titre: str, message: str = "", lien: str = "") -> Notification:
+    return Notification.objects.create(destinataire=destinataire, titre=titre, message=message, lien=lien)

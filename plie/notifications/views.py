@@ -1,0 +1,34 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from plie.notifications.models import Notification
+
+
+def notification_list(request):
+    notifications = Notification.objects.filter(destinataire=request.user)
+    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page_obj": page, "querystring": ""})
+
+
+@require_POST
+def notification_open(request, pk):
+    """Mark one notification read and follow its link (only to this site)."""
+    notification = get_object_or_404(Notification, pk=pk, destinataire=request.user)
+    if notification.lue_le is None:
+        notification.lue_le = timezone.now()
+        notification.save(update_fields=["lue_le"])
+    if notification.lien and url_has_allowed_host_and_scheme(notification.lien, allowed_hosts={request.get_host()}):
+        return redirect(notification.lien)
+    return redirect("notifications:list")
+
+
+@require_POST
+def notification_read_all(request):
+    count = Notification.objects.filter(destinataire=request.user).non_lues().update(lue_le=timezone.now())
+    s = "s" if count > 1 else ""
+    messages.success(request, f"{count} notification{s} marquée{s} comme lue{s}.")
+    return redirect("notifications:list")
