@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from plie.accounts.models import LieuAccompagnement, ReferentProfile, Structure, User
+from plie.accounts import invitations
+from plie.accounts.models import Invitation, LieuAccompagnement, ReferentProfile, Structure, User
 
 
 @admin.register(Structure)
@@ -59,3 +60,22 @@ class ReferentProfileAdmin(SimpleHistoryAdmin):
     list_filter = ["actif", "user__structure"]
     search_fields = ["user__first_name", "user__last_name", "user__email"]
     filter_horizontal = ["lieux"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read and fix invitations; one added here gets its link by email, as from the coordination's pages."""
+
+    list_display = ["email", "first_name", "last_name", "role", "structure", "cree_le", "expire_le", "acceptee_le"]
+    list_filter = ["role", "structure__type_prescripteur"]
+    search_fields = ["email", "first_name", "last_name", "structure__nom"]
+    list_select_related = ["structure"]
+    autocomplete_fields = ["structure", "invite_par"]
+    readonly_fields = ["token_hash", "cree_le", "expire_le", "acceptee_le", "user"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        obj.invite_par = obj.invite_par or request.user
+        invitations.inviter(obj)

@@ -4,6 +4,7 @@ A user belongs to one structure and has one role. The role decides what the user
 (see :mod:`plie.permissions`); the structure says for whom they work.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.base_user import BaseUserManager
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -192,7 +194,8 @@ class User(AbstractUser):
     def clean(self):
         super().clean()
         self.email = (self.email or "").lower()
-        if self.role and self.structure_id:
+        # ``structure``, not ``structure_id``: an invitation checks a structure it has yet to create.
+        if self.role and self.structure is not None:
             allowed = ROLE_STRUCTURE_TYPES[Role(self.role)]
             if self.structure.type not in allowed:
                 raise ValidationError(
@@ -308,3 +311,121 @@ class ReferentProfile(models.Model):
     @property
     def employeur(self):
         return self.user.structure
+
+
+# How long an activation link stays valid; a renewed invitation starts a new period.
+INVITATION_VALIDITY = timedelta(days=7)
+# The roles the coordination may invite; the others are created in the admin.
+INVITATION_ROLES = [Role.PRESCRIPTEUR, Role.BUREAU_INSERTION]
+
+
+class InvitationStatut(models.TextChoices):
+    EN_ATTENTE = "en_attente", "En attente"
+    ACCEPTEE = "acceptee", "Acceptée"
+    EXPIREE = "expiree", "Expirée"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def en_attente(self):
+        return self.filter(acceptee_le__isnull=True, expire_le__gt=timezone.now())
+
+    def acceptees(self):
+        return self.filter(acceptee_le__isnull=False)
+
+    def expirees(self):
+        return self.filter(acceptee_le__isnull=True, expire_le__lte=timezone.now())
+
+    def non_acceptees(self):
+        """The invitations the coordination may still renew or cancel: pending or expired."""
+        return self.filter(acceptee_le__isnull=True)
+
+    def with_statut(self, statut):
+        return {
+            InvitationStatut.EN_ATTENTE: self.en_attente,
+            InvitationStatut.ACCEPTEE: self.acceptees,
+            InvitationStatut.EXPIREE: self.expirees,
+        }[InvitationStatut(statut)]()
+
+
+class Invitation(models.Model):
+    """An account the coordination opened for a prescripteur, waiting for its owner to activate it.
+
+    Only the SHA-256 of the activation token is stored: the token itself travels in the email link
+    and nowhere else. The state follows from the dates (see :class:`InvitationStatut`); the
+    transitions live in :mod:`plie.accounts.invitations`.
+    """
+
+    email = models.EmailField("adresse email")
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    role = models.CharField("rôle", max_length=20, choices=[(role.value, role.label) for role in INVITATION_ROLES])
+    structure = models.ForeignKey(
+        Structure, verbose_name="structure", on_delete=models.PROTECT, related_name="invitations"
+    )
+    token_hash = models.CharField("empreinte du jeton", max_length=64, unique=True, editable=False)
+    invite_par = models.ForeignKey(
+        User,
+        verbose_name="invitée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_envoyees",
+    )
+    cree_le = models.DateTimeField("créée le", default=timezone.now, editable=False)
+    expire_le = models.DateTimeField("expire le")
+    acceptee_le = models.DateTimeField("acceptée le", null=True, blank=True)
+    user = models.OneToOneField(
+        User,
+        verbose_name="compte créé",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitation",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "invitation"
+        ordering = ["-cree_le", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=INVITATION_ROLES),
+                name="invitation_role_prescripteur_or_bureau_insertion",
+                violation_error_message="On invite un prescripteur ou un bureau insertion.",
+            ),
+            models.CheckConstraint(
+                condition=Q(acceptee_le__isnull=True, user__isnull=True)
+                | Q(acceptee_le__isnull=False, user__isnull=False),
+                name="invitation_accepted_iff_user",
+                violation_error_message="Une invitation acceptée a créé un compte, et seulement elle.",
+            ),
+            models.CheckConstraint(
+                condition=Q(expire_le__gt=models.F("cree_le")),
+                name="invitation_expires_after_creation",
+                violation_error_message="Une invitation expire après sa création.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} <{self.email}>"
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def statut(self) -> InvitationStatut:
+        if self.acceptee_le is not None:
+            return InvitationStatut.ACCEPTEE
+        if self.expire_le <= timezone.now():
+            return InvitationStatut.EXPIREE
+        return InvitationStatut.EN_ATTENTE
+
+    def clean(self):
+        super().clean()
+        self.email = (self.email or "").lower()
+        # Unset, a required relation raises RelatedObjectDoesNotExist, an AttributeError.
+        structure = getattr(self, "structure", None)
+        if self.role and structure is not None:
+            # The account it will open must be valid: the user's rule, not a copy of it.
+            User(role=self.role, structure=structure).clean()

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from plie.accounts.forms import EmailAuthenticationForm
+from plie.accounts.views import invitation_action, invitation_activate, invitation_create, invitation_list
 
 urlpatterns = [
     path(
@@ -33,4 +34,9 @@ urlpatterns = [
     path(
         "mot-de-passe/nouveau/termine/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
+    path("invitations/", invitation_list, name="invitation_list"),
+    path("invitations/nouvelle/", invitation_create, name="invitation_create"),
+    path("invitations/<int:pk>/renvoyer/", invitation_action, {"action": "renvoyer"}, name="invitation_renew"),
+    path("invitations/<int:pk>/annuler/", invitation_action, {"action": "annuler"}, name="invitation_cancel"),
+    path("activer/<str:token>/", invitation_activate, name="invitation_activate"),
 ]

@@ -1,12 +1,17 @@
 from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from parcours.services import charges, with_file_active
 from plie import permissions
-from plie.accounts.models import LieuAccompagnement, Role, Structure, User
+from plie.accounts import invitations
+from plie.accounts.forms import ActivationForm, InvitationForm, InvitationSearchForm
+from plie.accounts.models import Invitation, LieuAccompagnement, Role, Structure, User
 from plie.referentiel.models import Referentiel
 
 STATUTS = [("", "Tous"), ("actif", "En poste"), ("vacant", "Poste vacant")]
@@ -57,3 +62,80 @@ def referent_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "referents/list.html", {"form": form, "page_obj": page, "querystring": query.urlencode()})
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+def invitation_list(request):
+    if not permissions.can_invite(request.user):
+        raise PermissionDenied
+    form = InvitationSearchForm(request.GET or None)
+    rows = Invitation.objects.select_related("structure", "invite_par")
+    if form.is_valid():
+        for word in form.cleaned_data["q"].split():
+            rows = rows.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
+        if form.cleaned_data["statut"]:
+            rows = rows.with_statut(form.cleaned_data["statut"])
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "accounts/invitation_list.html", {"form": form, "page_obj": page, "querystring": query.urlencode()}
+    )
+
+
+def invitation_create(request):
+    if not permissions.can_invite(request.user):
+        raise PermissionDenied
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        invitation = invitations.inviter(
+            Invitation(
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                role=data["role"],
+                structure=form.structure_invitee,
+                invite_par=request.user,
+            )
+        )
+        messages.success(request, f"L'invitation est envoyée à {invitation.email}.")
+        return redirect("invitation_list")
+    return render(request, "accounts/invitation_form.html", {"form": form})
+
+
+def invitation_action(request, pk, action):
+    """GET asks for confirmation, POST applies: renew (a new link) or cancel (delete) an invitation."""
+    if not permissions.can_invite(request.user):
+        raise PermissionDenied
+    invitation = get_object_or_404(Invitation.objects.non_acceptees().select_related("structure"), pk=pk)
+    if request.method == "POST":
+        if action == "renvoyer":
+            invitations.renvoyer(invitation)
+            messages.success(request, f"Un nouveau lien est envoyé à {invitation.email} ; l'ancien ne fonctionne plus.")
+        else:
+            invitations.annuler(invitation)
+            messages.success(request, f"L'invitation de {invitation.email} est annulée.")
+        return redirect("invitation_list")
+    return render(request, "accounts/invitation_confirm.html", {"invitation": invitation, "action": action})
+
+
+@login_not_required
+def invitation_activate(request, token):
+    """Anyone holding the link chooses a password; the account is created and they are logged in."""
+    try:
+        invitation = invitations.invitation_pour(token)
+    except invitations.InvitationInvalide as error:
+        return render(request, "accounts/invitation_invalid.html", {"reason": error.message}, status=410)
+    form = ActivationForm(invitation, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitations.accepter(token, form.cleaned_data["password1"])
+        except invitations.InvitationInvalide as error:
+            return render(request, "accounts/invitation_invalid.html", {"reason": error.message}, status=410)
+        login(request, user)
+        messages.success(request, f"Bienvenue {user.first_name} : votre compte est activé.")
+        return redirect("home")
+    return render(request, "accounts/invitation_activate.html", {"form": form, "invitation": invitation})
