@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from parcours.models import CriterePublic, Parcours, Participant, PeriodeVeille, TransitionParcours
+from parcours.models import (
+    CriterePublic,
+    Parcours,
+    Participant,
+    PeriodeVeille,
+    RendezVous,
+    TentativeContact,
+    TransitionParcours,
+)
 
 
 @admin.register(CriterePublic)
@@ -61,3 +69,25 @@ class TransitionParcoursAdmin(admin.ModelAdmin):
     list_filter = ["transition", "etat_apres"]
     search_fields = ["parcours__participant__nom_usage", "motif"]
     date_hierarchy = "date"
+
+
+@admin.register(RendezVous)
+class RendezVousAdmin(SimpleHistoryAdmin):
+    list_display = ["parcours", "objet", "debut", "modalite", "lieu", "statut"]
+    list_filter = ["objet", "statut", "modalite"]
+    search_fields = ["parcours__participant__nom_usage", "lieu_precision"]
+    autocomplete_fields = ["parcours"]
+    list_select_related = ["parcours__participant", "lieu", "lieu__commune"]
+    date_hierarchy = "debut"
+    readonly_fields = ["cree_par", "cree_le"]
+
+
+@admin.register(TentativeContact)
+class TentativeContactAdmin(SimpleHistoryAdmin):
+    list_display = ["parcours", "date", "canal", "abouti", "auteur"]
+    list_filter = ["canal", "abouti"]
+    search_fields = ["parcours__participant__nom_usage"]
+    autocomplete_fields = ["parcours"]
+    list_select_related = ["parcours__participant", "auteur"]
+    date_hierarchy = "date"
+    readonly_fields = ["auteur"]

@@ -1,11 +1,20 @@
-"""Forms of the parcours pages: search, and one form per transition built from its parameters."""
+"""Forms of the parcours pages: search, one form per transition built from its parameters, and the
+accueil's forms (first appointment, contact attempt)."""
+
+import datetime
 
 from django import forms
+from django.utils import timezone
 
-from parcours.models import Etat, MotifVeille
+from parcours.accueil import AccueilError, lieux_du_referent, verifier_lieu
+from parcours.models import CanalContact, Etat, Modalite, MotifVeille
 from plie.accounts.models import User
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# What people type for a time, besides what the browser's time picker sends: 9:30, 09:30:00, 9h30, 9h.
+TIME_INPUT_FORMATS = ["%H:%M", "%H:%M:%S", "%Hh%M", "%Hh", "%H h %M", "%H h"]
 
 
 def _date(label, required=True, help_text=""):
@@ -75,3 +84,70 @@ class TransitionForm(forms.Form):
 class ParcoursSearchForm(forms.Form):
     q = forms.CharField(label="Rechercher", required=False, max_length=100)
     etat = forms.ChoiceField(label="État", required=False, choices=[("", "Tous les états"), *Etat.choices])
+
+
+# --- accueil -----------------------------------------------------------------------------------
+
+
+class LieuChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, lieu):
+        return ", ".join(part for part in [lieu.nom, lieu.adresse, lieu.commune.nom] if part)
+
+
+class PremierRdvForm(forms.Form):
+    date = _date("Date du rendez-vous")
+    heure = forms.TimeField(label="Heure", widget=TIME_WIDGET, input_formats=TIME_INPUT_FORMATS)
+    modalite = forms.ChoiceField(
+        label="Modalité", choices=Modalite.choices, initial=Modalite.PRESENTIEL, widget=forms.RadioSelect
+    )
+    lieu = LieuChoiceField(
+        label="Lieu", queryset=None, required=False, empty_label="Un autre lieu (précisez-le ci-dessous)"
+    )
+    lieu_precision = forms.CharField(
+        label="Autre lieu ou précision",
+        required=False,
+        max_length=200,
+        help_text="Par exemple « Au CCAS de Chauray », ou le bureau. Pour un rendez-vous à distance, facultatif.",
+    )
+    duree_minutes = forms.IntegerField(label="Durée prévue (minutes)", required=False, min_value=5, max_value=480)
+
+    def __init__(self, parcours, *args, duree_initiale=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parcours = parcours
+        self.fields["lieu"].queryset = lieux_du_referent(parcours)
+        if not self.fields["lieu"].queryset.exists():
+            self.fields["lieu"].help_text = "Le référent n'a pas encore de lieu d'accompagnement : précisez le lieu."
+        self.fields["duree_minutes"].initial = duree_initiale
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("heure"):
+            data["debut"] = timezone.make_aware(datetime.datetime.combine(data["date"], data["heure"]))
+        if "modalite" in data and "lieu" not in self.errors:
+            try:
+                verifier_lieu(self.parcours, data["modalite"], data.get("lieu"), data.get("lieu_precision", ""))
+            except AccueilError as error:
+                self.add_error(error.field if error.field in self.fields else None, error.message)
+        return data
+
+
+class TentativeContactForm(forms.Form):
+    canal = forms.ChoiceField(label="Canal", choices=CanalContact.choices, widget=forms.RadioSelect)
+    abouti = forms.BooleanField(label="La personne a été jointe", required=False)
+    date = forms.DateTimeField(
+        label="Date et heure",
+        required=False,
+        widget=DATETIME_WIDGET,
+        help_text="Maintenant, sauf si vous notez une tentative plus ancienne.",
+    )
+    commentaire = forms.CharField(
+        label="Commentaire (facultatif)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Lu seulement par le référent du parcours et la coordination.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localtime().replace(second=0, microsecond=0)

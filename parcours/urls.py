@@ -1,5 +1,6 @@
 from django.urls import path
 
+from parcours.views.accueil import premier_rdv, tentative_contact
 from parcours.views.detail import parcours_detail
 from parcours.views.list import parcours_list
 from parcours.views.transition import parcours_transition
@@ -10,4 +11,6 @@ urlpatterns = [
     path("", parcours_list, name="list"),
     path("<int:pk>/", parcours_detail, name="detail"),
     path("<int:pk>/action/<slug:name>/", parcours_transition, name="transition"),
+    path("<int:pk>/premier-rendez-vous/", premier_rdv, name="premier_rdv"),
+    path("<int:pk>/tentative-de-contact/", tentative_contact, name="tentative_contact"),
 ]

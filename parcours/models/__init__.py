@@ -1,3 +1,11 @@
+from parcours.models.accueil import (
+    CanalContact,
+    Modalite,
+    ObjetRendezVous,
+    RendezVous,
+    StatutRendezVous,
+    TentativeContact,
+)
 from parcours.models.parcours import (
     Etat,
     MotifVeille,
@@ -8,12 +16,18 @@ from parcours.models.parcours import (
 from parcours.models.participant import CriterePublic, Participant, Sexe
 
 __all__ = [
+    "CanalContact",
     "CriterePublic",
     "Etat",
+    "Modalite",
     "MotifVeille",
+    "ObjetRendezVous",
     "Parcours",
     "Participant",
     "PeriodeVeille",
+    "RendezVous",
     "Sexe",
+    "StatutRendezVous",
+    "TentativeContact",
     "TransitionParcours",
 ]

@@ -38,5 +38,8 @@ def parcours_detail(request, pk):
             "journal": parcours.transitions.select_related("auteur"),
             "veilles": parcours.periodes_veille.all(),
             "autres_parcours": autres_parcours,
+            "tentatives": parcours.tentatives_contact.journal(),
+            "premier_rdv": parcours.rendez_vous.premier_rdv(),
+            "can_log_contact": permissions.can_log_contact_attempt(user, parcours),
         },
     )

@@ -14,6 +14,10 @@ def parcours_transition(request, pk, name):
     transition = TRANSITIONS.get(name)
     if transition is None or not permissions.can_apply_transition(request.user, parcours, transition):
         raise Http404("Action indisponible pour ce parcours.")
+    if name == "accueillir":
+        # The first appointment is more than a date: its own page records the time, the place, and tells
+        # the prescripteur.
+        return redirect("parcours:premier_rdv", pk=parcours.pk)
     form = TransitionForm(transition, request.POST or None)
     if request.method == "POST" and form.is_valid():
         method = getattr(parcours, name)
