@@ -38,6 +38,13 @@ def timed(label, func, repeat=1):
     return result
 
 
+def pending_pk():
+    """The oldest referral waiting in the queue (its page computes duplicates and the proposal)."""
+    from prescriptions.models import Prescription
+
+    return Prescription.objects.a_traiter().order_by("envoyee_le", "id").values_list("pk", flat=True).first()
+
+
 def main():
     call_command("migrate", verbosity=0)
     call_command("flush", "--noinput", verbosity=0)  # post_migrate puts the reference rows back
@@ -49,8 +56,21 @@ def main():
     )
     client = Client(HTTP_HOST="localhost")
     for email, urls in [
-        ("coordination@demo.plie.localhost", ["/", "/parcours/", "/parcours/?q=mar&etat=accompagnement"]),
+        (
+            "coordination@demo.plie.localhost",
+            [
+                "/",
+                "/parcours/",
+                "/parcours/?q=mar&etat=accompagnement",
+                "/prescriptions/a-traiter/",
+                "/prescriptions/a-traiter/?statut=acceptee",
+                f"/prescriptions/{pending_pk()}/",
+                f"/prescriptions/{pending_pk()}/acceptation/",
+            ],
+        ),
         ("referent@demo.plie.localhost", ["/", "/parcours/"]),
+        ("prescripteur@demo.plie.localhost", ["/", "/prescriptions/?statut=acceptee"]),
+        ("bureau-insertion@demo.plie.localhost", ["/", "/prescriptions/validations/"]),
         ("financeur@demo.plie.localhost", ["/"]),
     ]:
         client.force_login(User.objects.get(email=email))

@@ -7,6 +7,12 @@ def navigation(request):
     if not user.is_authenticated:
         return {}
     entries = [("home", "Accueil")]
+    if permissions.can_instruct_prescriptions(user):
+        entries.append(("prescriptions:queue", "Prescriptions"))
+    if permissions.can_prescribe(user):
+        entries.append(("prescriptions:mine", "Mes prescriptions"))
+    if user.role == "bureau_insertion":
+        entries.append(("prescriptions:validations", "Validations RSA"))
     if permissions.can_list_parcours(user):
         entries.append(("parcours:list", "Parcours"))
     if permissions.can_view_referents(user):
@@ -15,4 +21,9 @@ def navigation(request):
         entries.append(("referentiel:detail", "Référentiel"))
     if permissions.can_edit_communes(user):
         entries.append(("territoire:list", "Territoire"))
-    return {"nav_entries": entries}
+    if permissions.can_invite(user):
+        entries.append(("invitation_list", "Invitations"))
+    from plie.notifications.models import Notification
+
+    unread = Notification.objects.filter(destinataire=user).non_lues().count()
+    return {"nav_entries": entries, "unread_notifications": unread}

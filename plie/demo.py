@@ -37,6 +37,7 @@ from plie.accounts.models import (
 )
 from plie.referentiel.models import Referentiel
 from plie.territoire.models import Commune
+from prescriptions.demo import PrescriptionsDemo
 
 DEMO_PASSWORD = "plie-demo-2026"
 DEMO_DOMAIN = "demo.plie.localhost"
@@ -302,6 +303,8 @@ RUES = [
     "résidence les Peupliers",
 ]
 
+# States that, since referrals came online, are prescriptions without a parcours (see prescriptions.demo).
+PENDING = {Etat.PRESCRIT: "envoyee", Etat.A_VALIDER: "a_valider", Etat.REFUSE: "refuse"}
 ETAT_WEIGHTS = {
     Etat.PRESCRIT: 4,
     Etat.A_VALIDER: 3,
@@ -314,11 +317,6 @@ ETAT_WEIGHTS = {
     Etat.REFUSE: 3,
     Etat.ANNULE: 3,
 }
-REFUS = [
-    "Réside hors du territoire du PLIE.",
-    "Déjà accompagné(e) par un autre dispositif (doublon d'accompagnement).",
-    "Ne relève pas des publics du PLIE.",
-]
 ANNULATIONS = ["Ne s'est pas présenté(e) au premier rendez-vous malgré deux relances.", "A déménagé avant l'accueil."]
 MOTIFS_SORTIE = [
     "CDI à temps plein chez un employeur du territoire.",
@@ -618,14 +616,31 @@ class DemoBuilder:
         etats = list(ETAT_WEIGHTS)
         weights = list(ETAT_WEIGHTS.values())
 
-        participants, criteres = [], []
+        # A referral not yet accepted (or refused) has no participant: only its fiche exists.
+        demo_prescriptions = PrescriptionsDemo(self, coordination)
+        brsa_prescripteurs = [self.bureau_insertion]
+        others = [u for u in self.prescripteurs if u.role == Role.PRESCRIPTEUR]
+
+        def choose_prescripteur(codes):
+            return self.rng.choice(brsa_prescripteurs if "brsa" in codes and self.rng.random() < 0.4 else others)
+
+        participants, criteres, etats_plan = [], [], []
         for _ in range(self.n):
             participant, codes = self._participant()
+            etat = self.rng.choices(etats, weights)[0]
+            if etat in PENDING:
+                plan = PENDING[etat] if etat != Etat.PRESCRIT or self.rng.random() > 0.15 else "complement"
+                demo_prescriptions.pending(participant, codes, choose_prescripteur(codes), plan)
+                continue
             participants.append(participant)
             criteres.append(codes)
+            etats_plan.append(etat)
+        for _ in range(2):  # the demo prescripteur's unfinished fiches
+            participant, codes = self._participant()
+            demo_prescriptions.draft(participant, codes, others[0])
         participants = bulk_create_with_history(participants, Participant, batch_size=2000)
         if participants and participants[0].pk is None:  # databases without RETURNING ids
-            participants = list(Participant.objects.order_by("id"))[-self.n :]
+            participants = list(Participant.objects.order_by("id"))[-len(criteres) :]
         through = Participant.criteres.through
         through.objects.bulk_create(
             [
@@ -637,16 +652,11 @@ class DemoBuilder:
         )
 
         parcours_list, plans = [], []
-        brsa_prescripteurs = [self.bureau_insertion]
-        others = [u for u in self.prescripteurs if u.role == Role.PRESCRIPTEUR]
-        for participant, codes in zip(participants, criteres, strict=True):
-            etat = self.rng.choices(etats, weights)[0]
+        for participant, codes, etat in zip(participants, criteres, etats_plan, strict=True):
             reentry = etat == Etat.SORTI and self.rng.random() < 0.06
             start_max = 900 if not reentry else 1400
             dates = self._history(etat, start_max)
-            prescripteur = self.rng.choice(
-                brsa_prescripteurs if "brsa" in codes and self.rng.random() < 0.4 else others
-            )
+            prescripteur = choose_prescripteur(codes)
             referent = None
             if "date_orientation" in dates:
                 referent = self.rng.choices(self.referents, weights=self.referent_weights)[0]
@@ -657,30 +667,26 @@ class DemoBuilder:
                 prescripteur=prescripteur,
                 structure_prescriptrice=prescripteur.structure,
                 rup="brsa" in codes and self.rng.random() < 0.5,
-                motif_cloture=self.rng.choice(REFUS if etat == Etat.REFUSE else ANNULATIONS)
-                if etat in {Etat.REFUSE, Etat.ANNULE}
-                else "",
+                motif_cloture=self.rng.choice(ANNULATIONS) if etat == Etat.ANNULE else "",
                 **dates,
             )
             parcours_list.append(parcours)
-            plans.append((parcours, etat, referent))
+            plans.append((parcours, etat, referent, codes))
             if reentry and parcours.date_sortie and parcours.date_sortie < self.today - datetime.timedelta(days=30):
-                # Re-entry: the same person comes back after their exit.
-                second = Parcours(
-                    participant=participant,
-                    etat=Etat.PRESCRIT,
-                    prescripteur=prescripteur,
-                    structure_prescriptrice=prescripteur.structure,
-                    date_prescription=self._date_in_past(0, 20),
-                )
-                parcours_list.append(second)
-                plans.append((second, Etat.PRESCRIT, None))
+                # Re-entry: the same person is referred again after their exit; the coordination
+                # finds them among the possible duplicates and links the referral to them.
+                demo_prescriptions.pending(participant, codes, prescripteur, "envoyee", known=participant)
         parcours_list = bulk_create_with_history(parcours_list, Parcours, batch_size=2000)
         if parcours_list and parcours_list[0].pk is None:
             saved = list(Parcours.objects.order_by("id"))[-len(plans) :]
-            plans = [(s, etat, ref) for s, (_, etat, ref) in zip(saved, plans, strict=True)]
+            plans = [(s, etat, ref, codes) for s, (_, etat, ref, codes) in zip(saved, plans, strict=True)]
         else:
-            plans = [(p, etat, ref) for p, (_, etat, ref) in zip(parcours_list, plans, strict=True)]
+            plans = [(p, etat, ref, codes) for p, (_, etat, ref, codes) in zip(parcours_list, plans, strict=True)]
+        for parcours, _etat, _referent, codes in plans:
+            if parcours.date_orientation:
+                demo_prescriptions.accepted(parcours, codes)
+        demo_prescriptions.save()
+        plans = [(p, etat, ref) for p, etat, ref, _codes in plans]
 
         transitions, veilles = [], []
         motifs = list(MotifVeille.values)

@@ -36,6 +36,13 @@ def can_apply_transition(user, parcours, transition) -> bool:
     return False
 
 
+def can_log_contact_attempt(user, parcours) -> bool:
+    """The parcours's référent and the coordination, while the person is still being reached."""
+    from parcours.accueil import ETATS_PREMIER_CONTACT
+
+    return parcours.etat in ETATS_PREMIER_CONTACT and can_view_sensitive(user, parcours)
+
+
 def can_list_parcours(user) -> bool:
     return user.is_authenticated and (
         user.is_superuser or user.role in {Role.COORDINATION, Role.REFERENT, Role.PRESCRIPTEUR, Role.BUREAU_INSERTION}
@@ -64,3 +71,44 @@ def can_view_aggregates(user) -> bool:
     return user.is_authenticated and (
         user.is_superuser or user.role in {Role.COORDINATION, Role.FINANCEUR, Role.OPERATEUR}
     )
+
+
+# --- prescriptions ------------------------------------------------------------------------------
+
+
+def can_prescribe(user) -> bool:
+    """Prescripteurs, and the bureau insertion, which also refers people (N §III)."""
+    return user.is_authenticated and user.role in {Role.PRESCRIPTEUR, Role.BUREAU_INSERTION}
+
+
+def can_instruct_prescriptions(user) -> bool:
+    return is_coordination(user)
+
+
+def can_edit_prescription(user, prescription) -> bool:
+    return user.is_authenticated and prescription.prescripteur_id == user.pk and prescription.est_modifiable
+
+
+def can_give_avis(user, organisme) -> bool:
+    """France Travail's agreement is recorded by the coordination; the bureau insertion gives its own."""
+    from prescriptions.models import Organisme
+
+    if organisme == Organisme.BUREAU_INSERTION:
+        return user.is_authenticated and user.role == Role.BUREAU_INSERTION
+    return is_coordination(user)
+
+
+def can_view_prescription_sensitive(user, prescription) -> bool:
+    """Health and disability on a fiche: its author, the coordination, the référent it went to."""
+    if is_coordination(user) or prescription.prescripteur_id == user.pk:
+        return True
+    return (
+        user.is_authenticated
+        and user.role == Role.REFERENT
+        and bool(prescription.parcours_id and prescription.parcours.referent_id == user.pk)
+    )
+
+
+def can_invite(user) -> bool:
+    """The coordination opens prescripteurs' accounts by email (plie.accounts.invitations)."""
+    return is_coordination(user)

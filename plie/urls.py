@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("compte/", include("plie.accounts.urls")),
     path("parcours/", include("parcours.urls")),
+    path("prescriptions/", include("prescriptions.urls")),
+    path("notifications/", include("plie.notifications.urls")),
     path("referents/", referent_list, name="referents"),
     path("referentiel/", include("plie.referentiel.urls")),
     path("territoire/", include("plie.territoire.urls")),

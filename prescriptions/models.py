@@ -1,5 +1,493 @@
-"""Prescriptions (online referrals) arrive with the next step of the road.
+"""The online referral (« fiche de prescription ») and what the coordination records on it.
 
-Today a parcours already records who prescribed it (``Parcours.prescripteur`` and
-``Parcours.structure_prescriptrice``), which is what the visibility rules need.
+Fields may stay empty while the prescription is a draft; once sent, the database itself refuses
+a prescription without the identity and motives the coordination needs (constraints below).
 """
+
+import datetime
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from parcours.models import CriterePublic, Sexe
+from plie.accounts.models import Role
+from prescriptions.workflow import (
+    STATUTS_DECIDES,
+    STATUTS_EN_COURS,
+    TRANSITIONS,
+    MotifRefus,
+    PrescriptionError,
+    Statut,
+)
+
+
+class SituationProfessionnelle(models.TextChoices):
+    DEMANDEUR_EMPLOI = "demandeur_emploi", "Demandeur d'emploi"
+    INACTIF = "inactif", "Sans emploi, non inscrit(e) comme demandeur d'emploi"
+    EMPLOI_PRECAIRE = "emploi_precaire", "En emploi précaire ou à temps très partiel"
+    FORMATION = "formation", "En formation"
+    AUTRE = "autre", "Autre situation"
+
+
+class Organisme(models.TextChoices):
+    FRANCE_TRAVAIL = "france_travail", "France Travail"
+    BUREAU_INSERTION = "bureau_insertion", "Bureau insertion du Département"
+
+
+class Avis(models.TextChoices):
+    EN_ATTENTE = "en_attente", "En attente"
+    FAVORABLE = "favorable", "Favorable"
+    DEFAVORABLE = "defavorable", "Défavorable"
+
+
+def _in(field, values):
+    return Q(**{f"{field}__in": sorted(values)})
+
+
+class PrescriptionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The prescriptions a user may open: the one rule for lists and object pages."""
+        if not user.is_authenticated:
+            return self.none()
+        sent = self.exclude(statut=Statut.BROUILLON)  # a draft belongs to its author alone
+        if user.is_superuser or user.role == Role.COORDINATION:
+            return sent
+        if user.role == Role.PRESCRIPTEUR:
+            return self.filter(prescripteur=user)
+        if user.role == Role.BUREAU_INSERTION:
+            # Their own, and the referrals of RSA beneficiaries they are asked to validate.
+            return self.filter(Q(prescripteur=user) | Q(pk__in=sent.brsa().values("pk")))
+        if user.role == Role.REFERENT:
+            # The fiche of the people they were assigned.
+            return sent.filter(parcours__referent=user)
+        return self.none()
+
+    def brsa(self):
+        return self.filter(
+            Exists(
+                Prescription.criteres.through.objects.filter(
+                    prescription_id=OuterRef("pk"), criterepublic__code=CriterePublic.BRSA
+                )
+            )
+        )
+
+    def a_traiter(self):
+        return self.filter(statut__in=[Statut.ENVOYEE, Statut.EN_EXAMEN])
+
+    def en_cours(self):
+        return self.filter(statut__in=sorted(STATUTS_EN_COURS))
+
+
+class Prescription(models.Model):
+    statut = models.CharField("statut", max_length=20, choices=Statut.choices, default=Statut.BROUILLON)
+    prescripteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="prescripteur",
+        on_delete=models.PROTECT,
+        related_name="prescriptions",
+    )
+    structure = models.ForeignKey(
+        "accounts.Structure",
+        verbose_name="structure prescriptrice",
+        on_delete=models.PROTECT,
+        related_name="prescriptions",
+    )
+
+    # Identity. No NIR, ever.
+    nom_usage = models.CharField("nom d'usage", max_length=150, blank=True)
+    nom_naissance = models.CharField(
+        "nom de naissance", max_length=150, blank=True, help_text="S'il diffère du nom d'usage."
+    )
+    prenoms = models.CharField("prénom(s)", max_length=150, blank=True)
+    sexe = models.CharField("sexe", max_length=1, choices=Sexe.choices, blank=True)
+    date_naissance = models.DateField("date de naissance", null=True, blank=True)
+
+    # Contact and address.
+    telephone_mobile = models.CharField("téléphone mobile", max_length=20, blank=True)
+    telephone_fixe = models.CharField("téléphone fixe", max_length=20, blank=True)
+    email = models.EmailField("email", blank=True)
+    adresse = models.CharField("adresse", max_length=255, blank=True)
+    code_postal = models.CharField("code postal", max_length=5, blank=True)
+    commune = models.ForeignKey(
+        "territoire.Commune",
+        verbose_name="commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prescriptions",
+    )
+    commune_autre = models.CharField(
+        "autre commune",
+        max_length=150,
+        blank=True,
+        help_text="Si la commune de résidence n'est pas dans la liste.",
+    )
+
+    # Situation and public criteria.
+    situation = models.CharField(
+        "situation professionnelle", max_length=20, choices=SituationProfessionnelle.choices, blank=True
+    )
+    criteres = models.ManyToManyField(
+        CriterePublic, verbose_name="critères de public", blank=True, related_name="prescriptions"
+    )
+    inscrit_france_travail = models.BooleanField("inscrit(e) à France Travail", null=True, blank=True)
+    date_inscription_france_travail = models.DateField("inscrit(e) à France Travail depuis le", null=True, blank=True)
+    rup_demande = models.BooleanField(
+        "le bureau insertion demande un référent unique de parcours (RUP)",
+        default=False,
+        help_text="Uniquement pour un bénéficiaire du RSA.",
+    )
+
+    # Why, and what was observed.
+    motifs = models.TextField("motifs de la prescription", blank=True)
+    freins = models.JSONField("freins observés", default=list, blank=True)
+    souhaite_assister_premier_rdv = models.BooleanField(
+        "le prescripteur souhaite assister au premier rendez-vous", default=False
+    )
+
+    # Exchanges with the coordination.
+    question_complement = models.TextField("complément demandé", blank=True)
+    reponse_complement = models.TextField("réponse du prescripteur", blank=True)
+
+    # Identity check (duplicates): the person already known, if any, and who checked.
+    participant = models.ForeignKey(
+        "parcours.Participant",
+        verbose_name="personne déjà connue",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prescriptions",
+    )
+    identite_verifiee_le = models.DateTimeField("identité vérifiée le", null=True, blank=True)
+    identite_verifiee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="identité vérifiée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    # Decision.
+    parcours = models.OneToOneField(
+        "parcours.Parcours",
+        verbose_name="parcours",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prescription",
+    )
+    motif_refus = models.CharField("motif du refus", max_length=30, choices=MotifRefus.choices, blank=True)
+    commentaire_refus = models.TextField("précisions sur le refus", blank=True)
+    decidee_le = models.DateTimeField("décidée le", null=True, blank=True)
+    decidee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="décidée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    cree_le = models.DateTimeField("créée le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifiée le", auto_now=True)
+    envoyee_le = models.DateTimeField("envoyée le", null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[criteres])
+    objects = PrescriptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "prescription"
+        ordering = ["-envoyee_le", "-id"]
+        indexes = [
+            models.Index(fields=["statut", "-envoyee_le"]),
+            models.Index(fields=["date_naissance"]),
+            models.Index(fields=["prescripteur", "statut"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(statut=Statut.BROUILLON)
+                | (
+                    ~Q(nom_usage="")
+                    & ~Q(prenoms="")
+                    & ~Q(sexe="")
+                    & ~Q(motifs="")
+                    & ~Q(situation="")
+                    & Q(date_naissance__isnull=False)
+                    & Q(envoyee_le__isnull=False)
+                    & Q(inscrit_france_travail__isnull=False)
+                ),
+                name="prescription_sent_is_complete",
+                violation_error_message="Une prescription envoyée a une identité, une situation et des motifs.",
+            ),
+            models.CheckConstraint(
+                condition=Q(commune__isnull=True) | Q(commune_autre=""),
+                name="prescription_one_commune",
+                violation_error_message="Choisissez la commune dans la liste, ou saisissez-en une autre, pas les deux.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_inscription_france_travail__isnull=True) | Q(inscrit_france_travail=True),
+                name="prescription_ft_date_only_if_registered",
+                violation_error_message="Une date d'inscription suppose une inscription à France Travail.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_naissance__isnull=True) | Q(date_naissance__gte=datetime.date(1900, 1, 1)),
+                name="prescription_date_naissance_plausible",
+                violation_error_message="La date de naissance est antérieure à 1900.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(statut=Statut.ACCEPTEE) & Q(parcours__isnull=False))
+                | (~Q(statut=Statut.ACCEPTEE) & Q(parcours__isnull=True)),
+                name="prescription_accepted_iff_parcours",
+                violation_error_message="Une prescription acceptée a un parcours, et elle seule.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(statut=Statut.REFUSEE) & ~Q(motif_refus=""))
+                | (~Q(statut=Statut.REFUSEE) & Q(motif_refus="")),
+                name="prescription_refused_iff_motif",
+                violation_error_message="Un refus a un motif, et seul un refus en a un.",
+            ),
+            models.CheckConstraint(
+                condition=(_in("statut", STATUTS_DECIDES) & Q(decidee_le__isnull=False))
+                | (~_in("statut", STATUTS_DECIDES) & Q(decidee_le__isnull=True)),
+                name="prescription_decided_has_date",
+                violation_error_message="Une décision a une date, et seule une décision en a une.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(statut=Statut.COMPLEMENT_DEMANDE) | ~Q(question_complement=""),
+                name="prescription_complement_has_question",
+                violation_error_message="Une demande de complément a une question.",
+            ),
+            models.CheckConstraint(
+                condition=Q(participant__isnull=True) | Q(identite_verifiee_le__isnull=False),
+                name="prescription_linked_person_was_checked",
+                violation_error_message="Le rattachement à une personne connue suppose la vérification de l'identité.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Prescription de {self.nom_complet or 'personne sans nom'} ({self.get_statut_display()})"
+
+    @property
+    def nom_complet(self):
+        nom = self.nom_usage.upper()
+        if self.nom_naissance and self.nom_naissance.casefold() != self.nom_usage.casefold():
+            nom = f"{nom} (né{'e' if self.sexe == Sexe.FEMME else ''} {self.nom_naissance.upper()})"
+        return f"{nom} {self.prenoms}".strip()
+
+    @property
+    def date_prescription(self) -> datetime.date | None:
+        return timezone.localdate(self.envoyee_le) if self.envoyee_le else None
+
+    @property
+    def est_modifiable(self) -> bool:
+        from prescriptions.workflow import STATUTS_MODIFIABLES
+
+        return self.statut in STATUTS_MODIFIABLES
+
+    def codes_criteres(self) -> set[str]:
+        return {c.code for c in self.criteres.all()}
+
+    @property
+    def beneficiaire_rsa(self) -> bool:
+        return CriterePublic.BRSA in self.codes_criteres()
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.commune_id and self.commune_autre:
+            errors["commune_autre"] = "Choisissez la commune dans la liste, ou saisissez-en une autre, pas les deux."
+        if self.date_naissance and self.date_naissance > timezone.localdate():
+            errors["date_naissance"] = "La date de naissance ne peut être dans le futur."
+        if self.date_inscription_france_travail:
+            if not self.inscrit_france_travail:
+                errors["date_inscription_france_travail"] = "Indiquez d'abord que la personne est inscrite."
+            elif self.date_inscription_france_travail > timezone.localdate():
+                errors["date_inscription_france_travail"] = "La date d'inscription ne peut être dans le futur."
+            elif self.date_naissance and self.date_inscription_france_travail <= self.date_naissance:
+                errors["date_inscription_france_travail"] = "L'inscription ne peut précéder la naissance."
+        if errors:
+            raise ValidationError(errors)
+
+    # --- steps ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def _transition(self, name, by, detail=""):
+        """Check the source state under a row lock, let the caller apply, then save and log."""
+        transition = TRANSITIONS[name]
+        with transaction.atomic():
+            locked = Prescription.objects.select_for_update().values_list("statut", "modifie_le").get(pk=self.pk)
+            if locked != (self.statut, self.modifie_le):
+                raise PrescriptionError(
+                    "Cette prescription vient d'être modifiée par quelqu'un d'autre : rechargez la page."
+                )
+            if self.statut not in transition.sources:
+                raise PrescriptionError(
+                    f"Action « {transition.label} » impossible : la prescription est « {self.get_statut_display()} »."
+                )
+            source = self.statut
+            yield transition
+            self.statut = transition.target
+            self._history_user = by
+            self.save()
+            EvenementPrescription.objects.create(
+                prescription=self, type=name, statut_avant=source, statut_apres=self.statut, auteur=by, detail=detail
+            )
+
+    def _log(self, by, type_, detail=""):
+        EvenementPrescription.objects.create(
+            prescription=self, type=type_, statut_avant=self.statut, statut_apres=self.statut, auteur=by, detail=detail
+        )
+
+    def envoyer(self, by):
+        """Submitted by its author; the form has already checked every field (all errors at once)."""
+        with self._transition("envoyer", by, self.reponse_complement if self.question_complement else ""):
+            if self.envoyee_le is None:
+                self.envoyee_le = timezone.now()
+
+    def examiner(self, by):
+        """The coordination starts working on it (only the first time matters)."""
+        if self.statut == Statut.ENVOYEE:
+            with self._transition("examiner", by):
+                pass
+
+    def demander_complement(self, by, question):
+        question = (question or "").strip()
+        if not question:
+            raise PrescriptionError("Écrivez la question posée au prescripteur.", field="question")
+        with self._transition("demander_complement", by, question):
+            self.question_complement = question
+            self.reponse_complement = ""
+
+    def refuser(self, by, motif_refus, commentaire=""):
+        if motif_refus not in MotifRefus.values:
+            raise PrescriptionError("Choisissez le motif du refus.", field="motif_refus")
+        with self._transition("refuser", by, f"{MotifRefus(motif_refus).label}. {commentaire}".strip()):
+            self.motif_refus = motif_refus
+            self.commentaire_refus = (commentaire or "").strip()
+            self.decidee_le = timezone.now()
+            self.decidee_par = by
+
+
+class ValidationPrescription(models.Model):
+    """France Travail's or the bureau insertion's agreement, asked and recorded with date and author."""
+
+    prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="validations")
+    organisme = models.CharField("organisme", max_length=20, choices=Organisme.choices)
+    demandee_le = models.DateTimeField("demandée le", default=timezone.now)
+    demandee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="demandée par", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    avis = models.CharField("avis", max_length=20, choices=Avis.choices, default=Avis.EN_ATTENTE)
+    avis_le = models.DateTimeField("avis rendu le", null=True, blank=True)
+    avis_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="avis enregistré par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    interlocuteur = models.CharField(
+        "interlocuteur", max_length=150, blank=True, help_text="La personne de l'organisme qui a donné l'avis."
+    )
+    commentaire = models.TextField("commentaire", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "validation"
+        ordering = ["organisme"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prescription", "organisme"],
+                name="validation_one_per_organisme",
+                violation_error_message="Cette validation est déjà demandée.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(avis=Avis.EN_ATTENTE) & Q(avis_le__isnull=True))
+                | (~Q(avis=Avis.EN_ATTENTE) & Q(avis_le__isnull=False)),
+                name="validation_avis_has_date",
+                violation_error_message="Un avis rendu a une date, et seulement lui.",
+            ),
+            models.CheckConstraint(
+                condition=Q(avis_le__isnull=True) | Q(avis_le__gte=models.F("demandee_le")),
+                name="validation_avis_after_request",
+                violation_error_message="L'avis ne peut précéder la demande.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_organisme_display()} : {self.get_avis_display()}"
+
+
+class CandidatEcarte(models.Model):
+    """A possible duplicate the coordination declared to be another person."""
+
+    prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="candidats_ecartes")
+    participant = models.ForeignKey(
+        "parcours.Participant", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    autre_prescription = models.ForeignKey(
+        Prescription, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    ecarte_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    ecarte_le = models.DateTimeField("écarté le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "doublon écarté"
+        verbose_name_plural = "doublons écartés"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participant__isnull=False, autre_prescription__isnull=True)
+                | Q(participant__isnull=True, autre_prescription__isnull=False),
+                name="candidat_ecarte_one_target",
+                violation_error_message="Un doublon écarté désigne un participant ou une prescription.",
+            ),
+            models.UniqueConstraint(fields=["prescription", "participant"], name="candidat_ecarte_unique_participant"),
+            models.UniqueConstraint(
+                fields=["prescription", "autre_prescription"], name="candidat_ecarte_unique_prescription"
+            ),
+            models.CheckConstraint(
+                condition=~Q(autre_prescription=models.F("prescription")),
+                name="candidat_ecarte_not_itself",
+                violation_error_message="Une prescription n'est pas son propre doublon.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Doublon écarté le {self.ecarte_le:%d/%m/%Y}"
+
+
+class EvenementPrescription(models.Model):
+    """The log of a prescription: every step, who, when, and what was said."""
+
+    TYPES = [
+        *[(name, t.label) for name, t in TRANSITIONS.items()],
+        ("identite", "Identité vérifiée"),
+        ("doublon_ecarte", "Doublon écarté"),
+        ("validation_demandee", "Validation demandée"),
+        ("avis", "Avis enregistré"),
+    ]
+
+    prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="evenements")
+    type = models.CharField("étape", max_length=30, choices=TYPES)
+    statut_avant = models.CharField("statut avant", max_length=20, choices=Statut.choices)
+    statut_apres = models.CharField("statut après", max_length=20, choices=Statut.choices)
+    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    date = models.DateTimeField("date", default=timezone.now)
+    detail = models.TextField("détail", blank=True)
+
+    class Meta:
+        verbose_name = "étape de prescription"
+        verbose_name_plural = "journal des prescriptions"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["prescription", "-date"])]
+
+    def __str__(self):
+        return f"{self.get_type_display()} ({self.date:%d/%m/%Y %H:%M})"

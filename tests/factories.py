@@ -175,3 +175,77 @@ class ParcoursFactory(factory.django.DjangoModelFactory):
                 debut=obj.date_entree + datetime.timedelta(days=30),
                 fin_prevue=obj.date_entree + relativedelta(months=2, days=30),
             )
+
+
+class PrescriptionFactory(factory.django.DjangoModelFactory):
+    """A complete referral, sent (``statut``) unless ``brouillon=True``."""
+
+    class Meta:
+        model = "prescriptions.Prescription"
+        skip_postgeneration_save = True
+
+    statut = "envoyee"
+    prescripteur = factory.SubFactory(UserFactory, role=Role.PRESCRIPTEUR)
+    structure = factory.LazyAttribute(lambda o: o.prescripteur.structure)
+    nom_usage = factory.Faker("last_name", locale="fr_FR")
+    prenoms = factory.Faker("first_name_female", locale="fr_FR")
+    sexe = Sexe.FEMME
+    date_naissance = datetime.date(1988, 6, 3)
+    telephone_mobile = factory.Sequence(lambda n: f"+3367{n:07d}")
+    situation = "demandeur_emploi"
+    inscrit_france_travail = True
+    date_inscription_france_travail = datetime.date(2024, 1, 15)
+    motifs = "Recherche d'emploi depuis deux ans, besoin d'un accompagnement renforcé."
+    envoyee_le = factory.LazyFunction(timezone.now)
+
+    class Params:
+        brouillon = factory.Trait(statut="brouillon", envoyee_le=None)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        # ``accepted_for=parcours``: the prescription was accepted into that parcours.
+        parcours = kwargs.pop("accepted_for", None)
+        if parcours is not None:
+            now = timezone.now()
+            kwargs.update(
+                statut="acceptee",
+                parcours=parcours,
+                participant=parcours.participant,
+                identite_verifiee_le=now,
+                decidee_le=now,
+            )
+        return kwargs
+
+    @factory.post_generation
+    def criteres(obj, create, extracted, **kwargs):
+        if create:
+            obj.criteres.set(CriterePublic.objects.filter(code__in=extracted if extracted is not None else ["deld"]))
+
+
+class TentativeContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "parcours.TentativeContact"
+
+    parcours = factory.SubFactory(ParcoursFactory, etat=Etat.ORIENTE)
+    date = factory.LazyFunction(timezone.now)
+    canal = "telephone"
+    abouti = False
+    auteur = factory.LazyAttribute(lambda o: o.parcours.referent)
+
+
+class RendezVousFactory(factory.django.DjangoModelFactory):
+    """A first appointment, in person at a place of the parcours's référent, a week after the orientation."""
+
+    class Meta:
+        model = "parcours.RendezVous"
+
+    parcours = factory.SubFactory(ParcoursFactory, etat=Etat.ACCUEIL)
+    objet = "premier_rdv"
+    debut = factory.LazyAttribute(
+        lambda o: timezone.make_aware(
+            datetime.datetime.combine(o.parcours.date_orientation + datetime.timedelta(days=7), datetime.time(14, 0))
+        )
+    )
+    modalite = "presentiel"
+    lieu = factory.SubFactory(LieuFactory)
+    cree_par = factory.LazyAttribute(lambda o: o.parcours.referent)

@@ -10,11 +10,24 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
 from financement.models import InstantaneEtats
+from parcours.accueil import fixer_premier_rdv, noter_tentative
 from parcours.models import Etat
-from plie.accounts.models import User
-from tests.factories import LieuFactory, ParcoursFactory
+from plie.accounts.invitations import inviter
+from plie.accounts.models import Invitation, Role, User
+from prescriptions import services
+from prescriptions.models import Avis, Organisme
+from tests.factories import LieuFactory, ParcoursFactory, PrescriptionFactory
 
-OUR_APPS = ["accounts", "territoire", "referentiel", "parcours", "sorties", "financement"]
+OUR_APPS = [
+    "accounts",
+    "territoire",
+    "referentiel",
+    "notifications",
+    "prescriptions",
+    "parcours",
+    "sorties",
+    "financement",
+]
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
 
@@ -42,6 +55,31 @@ def data(personas, communes):
     LieuFactory()
     Group.objects.create(name="Relecteurs")
     InstantaneEtats.objects.create(date=timezone.localdate(), etat=Etat.ACCOMPAGNEMENT, nombre=1)
+    inviter(
+        Invitation(
+            email="nouvelle@ccas.example",
+            first_name="Nora",
+            last_name="Petit",
+            role=Role.PRESCRIPTEUR,
+            structure=personas.prescripteur.structure,
+            invite_par=personas.coordination,
+        )
+    )
+    # A referral with its validation, a duplicate set aside and its log; then accepted (messages, notifications).
+    prescription = PrescriptionFactory(prescripteur=personas.prescripteur, nom_usage="Test", prenoms="Admin")
+    other = PrescriptionFactory(nom_usage="Test", prenoms="Admin", date_naissance=prescription.date_naissance)
+    services.ecarter(prescription, personas.coordination, other)
+    validation = services.demander_validation(prescription, personas.coordination, Organisme.FRANCE_TRAVAIL)
+    services.rendre_avis(validation, personas.coordination, Avis.FAVORABLE)
+    prescription.refresh_from_db()
+    parcours = services.accepter(prescription, personas.coordination, personas.referent_a, confirme=True)
+    noter_tentative(parcours, personas.referent_a, "telephone", commentaire="Messagerie")
+    fixer_premier_rdv(
+        parcours,
+        personas.referent_a,
+        timezone.now() + timezone.timedelta(days=3),
+        lieu_precision="Au CCAS",
+    )
     return personas
 
 

@@ -7,7 +7,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from parcours.models import Etat, Parcours
-from tests.factories import CommuneFactory, ParcoursFactory, ParticipantFactory, ReferentFactory
+from prescriptions.models import Prescription
+from tests.factories import (
+    CommuneFactory,
+    ParcoursFactory,
+    ParticipantFactory,
+    PrescriptionFactory,
+    ReferentFactory,
+)
 
 SMALL, LARGE = 5, 40
 # Open states, so that every parcours shows on the référent's home page and counts in the load.
@@ -18,12 +25,13 @@ def grow_to(personas, total, extra_referents):
     """Parcours followed by référent A and sent by the prescripteur, up to ``total``; more référents."""
     commune = CommuneFactory()
     while Parcours.objects.count() < total:
-        ParcoursFactory(
+        parcours = ParcoursFactory(
             etat=next(STATES),
             referent=personas.referent_a,
             prescripteur=personas.prescripteur,
             participant=ParticipantFactory(commune=commune, criteres=["brsa"]),
         )
+        PrescriptionFactory(accepted_for=parcours, prescripteur=personas.prescripteur)
     for _ in range(extra_referents):
         referent = ReferentFactory(structure=personas.referent_a.structure)
         ParcoursFactory(etat=Etat.ORIENTE, referent=referent, prescripteur=personas.prescripteur)
@@ -68,3 +76,30 @@ def test_query_count_does_not_grow_with_rows(personas, client_for, who, url, row
     assert len(large) == len(small), (
         f"{url} for {who}: {len(small)} queries with {SMALL} parcours, {len(large)} with {LARGE}:\n" + "\n".join(large)
     )
+
+
+def test_coordination_queue_query_count_is_constant(personas, client_for):
+    """10 then 500 prescriptions waiting (some of them possible duplicates): the same queries."""
+    client = client_for(personas.coordination)
+    prescripteur = personas.prescripteur
+
+    def grow(total):
+        while Prescription.objects.count() < total:
+            n = Prescription.objects.count()
+            prescription = PrescriptionFactory(prescripteur=prescripteur, criteres=["brsa"])
+            if n % 5 == 0:  # a participant already known under the same identity
+                ParticipantFactory(
+                    nom_usage=prescription.nom_usage,
+                    prenoms=prescription.prenoms,
+                    date_naissance=prescription.date_naissance,
+                )
+
+    grow(10)
+    client.get("/prescriptions/a-traiter/")
+    small, small_response = count_queries(client, "/prescriptions/a-traiter/")
+    grow(500)
+    large, large_response = count_queries(client, "/prescriptions/a-traiter/")
+    assert small_response.context["page_obj"].paginator.count == 10
+    assert large_response.context["page_obj"].paginator.count == 500
+    assert len(large_response.context["page_obj"]) == 25 and large_response.context["doublons"]
+    assert len(large) == len(small), "\n".join(large)

@@ -10,6 +10,8 @@ from parcours.models import Etat, Parcours, Participant, TransitionParcours
 from parcours.workflow import ETATS_OUVERTS
 from plie.accounts.models import Role, User
 from plie.demo import DEMO_PASSWORD
+from prescriptions.models import Prescription
+from prescriptions.workflow import Statut
 
 
 @pytest.fixture
@@ -34,9 +36,34 @@ def _printed_emails(output):
 
 
 def test_every_state_is_represented(demo):
+    """Parcours from orientation on; before it, referrals in every status of the queue."""
     counts = dict(Parcours.objects.values_list("etat").annotate(n=Count("id")))
-    assert set(counts) == set(Etat.values)
-    assert Participant.objects.count() == 300
+    assert set(counts) == set(Etat.values) - {Etat.PRESCRIT, Etat.A_VALIDER, Etat.REFUSE}
+    assert set(Prescription.objects.values_list("statut", flat=True)) == set(Statut.values)
+    # Every person drawn is either a participant or a referral still without one (300 in all),
+    # besides the re-entries (a known participant referred again) and the prescripteur's drafts.
+    sans_participant = Prescription.objects.filter(participant=None).exclude(statut=Statut.BROUILLON)
+    assert Participant.objects.count() + sans_participant.count() - reentries() == 300
+    assert Prescription.objects.filter(statut=Statut.BROUILLON).count() == 2
+
+
+def reentries():
+    """Pending referrals of a person who already had a parcours (the demo's possible duplicates)."""
+    from prescriptions.services import doublons_possibles
+
+    pending = list(Prescription.objects.filter(statut=Statut.ENVOYEE))
+    return len(doublons_possibles(pending) & {p.pk for p in pending})
+
+
+def test_accepted_referrals_match_their_parcours(demo):
+    accepted = Prescription.objects.filter(statut=Statut.ACCEPTEE).select_related("parcours")
+    assert accepted.count() == Parcours.objects.filter(date_orientation__isnull=False).count()
+    for prescription in accepted[:100]:
+        assert prescription.participant_id == prescription.parcours.participant_id
+        assert prescription.prescripteur_id == prescription.parcours.prescripteur_id
+    assert not Prescription.objects.filter(
+        statut__in=[Statut.REFUSEE, Statut.ENVOYEE], participant__isnull=False
+    ).exists()
 
 
 def test_histories_are_consistent(demo):
@@ -68,12 +95,13 @@ def test_referents_have_profiles_places_and_one_vacant_post(demo):
 
 
 def test_refuses_a_second_run_unless_if_empty(demo):
+    before = (Participant.objects.count(), Prescription.objects.count())
     with pytest.raises(CommandError, match="déjà des données"):
         call_command("seed_demo", "--participants", "5", stdout=io.StringIO())
     out = io.StringIO()
     call_command("seed_demo", "--if-empty", stdout=out)
     assert "conservée" in out.getvalue()
-    assert Participant.objects.count() == 300
+    assert (Participant.objects.count(), Prescription.objects.count()) == before
 
 
 def test_needs_an_active_referentiel(db, communes):

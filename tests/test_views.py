@@ -5,6 +5,7 @@ import re
 from html import unescape
 
 import pytest
+from django import forms
 from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
@@ -14,7 +15,14 @@ from plie.accounts.models import Role
 from plie.referentiel.forms import ReferentielForm
 from plie.referentiel.models import Referentiel
 from plie.territoire.models import Commune
-from tests.factories import PASSWORD, ParcoursFactory, ParticipantFactory, ReferentFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    ParcoursFactory,
+    ParticipantFactory,
+    PrescriptionFactory,
+    ReferentFactory,
+    UserFactory,
+)
 
 
 def page(client, url, status=200):
@@ -311,6 +319,9 @@ def test_home_referent_leaves_out_closed_parcours(named, client_for):
 
 
 def test_home_prescripteur_shows_their_referrals(named, client_for):
+    PrescriptionFactory(
+        accepted_for=named.parcours, prescripteur=named.prescripteur, nom_usage="Vautrin-Lacombe", prenoms="Ysaline"
+    )
     content = page(client_for(named.prescripteur), "/")
     assert "Mes prescriptions" in content
     assert NAME in content
@@ -359,7 +370,7 @@ def referentiel_post_data(referentiel, **changes):
     data = {}
     for name in form.fields:
         value = form[name].value()
-        if isinstance(value, list):
+        if isinstance(value, list) and not isinstance(form.fields[name], forms.MultipleChoiceField):
             value = "\n".join(str(item) for item in value)
         elif value is None:
             value = ""

@@ -12,6 +12,19 @@ from simple_history.models import HistoricalRecords
 DELD_MONTHS = 12  # long-term unemployment: registered at France Travail for 12 months or more
 
 
+def mois_depuis(date: datetime.date | None, on: datetime.date | None = None) -> int | None:
+    if not date:
+        return None
+    delta = relativedelta(on or timezone.localdate(), date)
+    return delta.years * 12 + delta.months
+
+
+def est_deld(date_inscription: datetime.date | None, on: datetime.date | None = None) -> bool:
+    """Long-term unemployment is derived from the France Travail registration date, never typed."""
+    months = mois_depuis(date_inscription, on)
+    return months is not None and months >= DELD_MONTHS
+
+
 class Sexe(models.TextChoices):
     FEMME = "F", "Femme"
     HOMME = "M", "Homme"
@@ -149,16 +162,10 @@ class Participant(models.Model):
         return relativedelta(on, self.date_naissance).years
 
     def mois_inscription_france_travail(self, on: datetime.date | None = None) -> int | None:
-        if not self.date_inscription_france_travail:
-            return None
-        on = on or timezone.localdate()
-        delta = relativedelta(on, self.date_inscription_france_travail)
-        return delta.years * 12 + delta.months
+        return mois_depuis(self.date_inscription_france_travail, on)
 
     def est_deld(self, on: datetime.date | None = None) -> bool:
-        """Long-term unemployment is derived from the France Travail registration date."""
-        months = self.mois_inscription_france_travail(on)
-        return months is not None and months >= DELD_MONTHS
+        return est_deld(self.date_inscription_france_travail, on)
 
     def codes_criteres(self) -> set[str]:
         return {critere.code for critere in self.criteres.all()}

@@ -7,11 +7,14 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from parcours.accueil import nouvelles_orientations
 from parcours.models import Etat, Parcours
 from parcours.services import charge_referents
 from plie import permissions
 from plie.accounts.models import Role
 from plie.referentiel.models import Referentiel
+from prescriptions.models import Avis, Organisme, Prescription, ValidationPrescription
+from prescriptions.views.prescripteur import mes_prescriptions
 
 
 def home(request):
@@ -20,8 +23,10 @@ def home(request):
         return _home_coordination(request)
     if user.role == Role.REFERENT:
         return _home_referent(request)
-    if user.role in {Role.PRESCRIPTEUR, Role.BUREAU_INSERTION}:
-        return _home_prescripteur(request)
+    if user.role == Role.PRESCRIPTEUR:
+        return mes_prescriptions(request)
+    if user.role == Role.BUREAU_INSERTION:
+        return _home_bureau_insertion(request)
     if user.role == Role.OPERATEUR:
         return _home_operateur(request)
     if permissions.can_view_aggregates(user):
@@ -42,10 +47,12 @@ def _home_coordination(request):
     context = _counts_context()
     context["referentiel"] = referentiel
     context["charges"] = charge_referents(referentiel) if referentiel else []
+    context["prescriptions_a_traiter"] = Prescription.objects.a_traiter().count()
     return render(request, "home/coordination.html", context)
 
 
 def _home_referent(request):
+
     parcours = (
         Parcours.objects.visible_to(request.user)
         .ouverts()
@@ -53,17 +60,24 @@ def _home_referent(request):
         .order_by("participant__nom_usage", "participant__prenoms")
     )
     page = Paginator(parcours, 25).get_page(request.GET.get("page"))
-    return render(request, "home/referent.html", {"page_obj": page})
+    nouvelles = nouvelles_orientations(request.user, Referentiel.objects.active_or_none())
+    return render(request, "home/referent.html", {"page_obj": page, "nouvelles": nouvelles})
 
 
-def _home_prescripteur(request):
+def _home_bureau_insertion(request):
+    """The RSA parcours, below the validations the coordination is waiting for."""
     parcours = (
         Parcours.objects.visible_to(request.user)
         .select_related("participant", "referent")
         .order_by("-date_prescription", "-id")
     )
     page = Paginator(parcours, 25).get_page(request.GET.get("page"))
-    return render(request, "home/prescripteur.html", {"page_obj": page})
+    validations = ValidationPrescription.objects.filter(
+        organisme=Organisme.BUREAU_INSERTION,
+        avis=Avis.EN_ATTENTE,
+        prescription__in=Prescription.objects.visible_to(request.user),
+    ).count()
+    return render(request, "home/prescripteur.html", {"page_obj": page, "validations_en_attente": validations})
 
 
 def _home_operateur(request):

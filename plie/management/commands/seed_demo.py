@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Crée un PLIE de démonstration crédible (structures, comptes par rôle, participants dans tous les états)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--participants", type=int, default=400, help="Nombre de participants (défaut : 400).")
+        parser.add_argument(
+            "--participants", type=int, default=400, help="Nombre de personnes orientées vers le PLIE (défaut : 400)."
+        )
         parser.add_argument("--seed", type=int, default=2026, help="Graine du hasard, pour des données reproductibles.")
         parser.add_argument(
             "--if-empty", action="store_true", help="Ne fait rien si la base contient déjà des parcours."
@@ -34,7 +36,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"PLIE de démonstration créé : {participants} participants en {time.monotonic() - started:.1f} s."
+                f"PLIE de démonstration créé : {participants} personnes orientées (participants et prescriptions "
+                f"en attente) en {time.monotonic() - started:.1f} s."
             )
         )
         self._print_logins()

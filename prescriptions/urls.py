@@ -1,0 +1,31 @@
+from django.urls import path
+
+from prescriptions.views import coordination, detail, prescripteur, validation
+
+app_name = "prescriptions"
+
+urlpatterns = [
+    path("", prescripteur.mes_prescriptions, name="mine"),
+    path("nouvelle/", prescripteur.prescription_create, name="create"),
+    path("a-traiter/", coordination.queue, name="queue"),
+    path("validations/", validation.validations_bureau_insertion, name="validations"),
+    path("<int:pk>/", detail.prescription_detail, name="detail"),
+    path("<int:pk>/modifier/", prescripteur.prescription_edit, name="edit"),
+    path("<int:pk>/supprimer/", prescripteur.prescription_delete, name="delete"),
+    path("<int:pk>/doublons/", coordination.doublons, name="doublons"),
+    path("<int:pk>/doublons/rattacher/<int:participant_pk>/", coordination.rattacher, name="rattacher"),
+    path(
+        "<int:pk>/doublons/ecarter/<slug:kind>/<int:other_pk>/",
+        coordination.ecarter,
+        name="ecarter",
+    ),
+    path(
+        "<int:pk>/validation/<slug:organisme>/demander/",
+        coordination.demander_validation,
+        name="demander_validation",
+    ),
+    path("<int:pk>/validation/<slug:organisme>/avis/", validation.avis, name="avis"),
+    path("<int:pk>/complement/", coordination.complement, name="complement"),
+    path("<int:pk>/refus/", coordination.refus, name="refus"),
+    path("<int:pk>/acceptation/", coordination.acceptation, name="acceptation"),
+]

@@ -1,0 +1,227 @@
+"""The coordination's steps: the queue, duplicates, validations requested, decisions."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from parcours.models import Participant
+from plie import permissions
+from plie.accounts.models import Structure
+from plie.referentiel.models import NoActiveReferentiel, Referentiel
+from prescriptions import services
+from prescriptions.forms import AcceptationForm, ComplementForm, PrescriptionSearchForm, RefusForm
+from prescriptions.models import Organisme, Prescription
+from prescriptions.proposition import proposer_referents
+from prescriptions.views.detail import visible_prescription
+from prescriptions.views.prescripteur import querystring, search
+from prescriptions.workflow import STATUTS_EN_COURS, TRANSITIONS, PrescriptionError, Statut
+
+QUEUE_STATUTS = [s for s in Statut if s != Statut.BROUILLON]
+
+
+def _coordination_only(request):
+    if not permissions.can_instruct_prescriptions(request.user):
+        raise PermissionDenied
+
+
+def _instructed(request, pk):
+    """The prescription, for the coordination only (404 for those who may not see it, 403 otherwise)."""
+    prescription = visible_prescription(request, pk)
+    _coordination_only(request)
+    return prescription
+
+
+def queue(request):
+    _coordination_only(request)
+    form = PrescriptionSearchForm(
+        request.GET or None, statuts=QUEUE_STATUTS, structures=Structure.objects.prescripteurs()
+    )
+    prescriptions = Prescription.objects.visible_to(request.user)
+    if not request.GET.get("statut"):
+        prescriptions = prescriptions.en_cours()
+    prescriptions = search(prescriptions, form).select_related("structure", "prescripteur", "commune")
+    # The oldest referral waits longest: first in the queue.
+    page = Paginator(prescriptions.order_by("envoyee_le", "id"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "prescriptions/queue.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring": querystring(request),
+            "doublons": services.doublons_possibles(page.object_list),
+            "counts": {
+                "a_traiter": Prescription.objects.a_traiter().count(),
+                "complement": Prescription.objects.filter(statut=Statut.COMPLEMENT_DEMANDE).count(),
+            },
+        },
+    )
+
+
+def _closed(request, prescription, transition):
+    """A decision page for a prescription that no longer accepts it: say so and go back."""
+    if prescription.statut in TRANSITIONS[transition].sources:
+        return None
+    if prescription.statut == Statut.COMPLEMENT_DEMANDE:
+        messages.info(request, "La prescription attend le complément demandé au prescripteur.")
+    else:
+        messages.info(request, f"La prescription est « {prescription.get_statut_display()} » : la décision est prise.")
+    return redirect("prescriptions:detail", pk=prescription.pk)
+
+
+def _fail(request, error, pk):
+    messages.error(request, error.message)
+    return redirect("prescriptions:detail", pk=pk)
+
+
+def doublons(request, pk):
+    """Candidates side by side with the referral; link to one, or declare them different."""
+    prescription = _instructed(request, pk)
+    if prescription.statut not in STATUTS_EN_COURS:
+        return redirect("prescriptions:detail", pk=pk)
+    return render(
+        request,
+        "prescriptions/doublons.html",
+        {"prescription": prescription, "candidats": services.candidats(prescription)},
+    )
+
+
+@require_POST
+def rattacher(request, pk, participant_pk):
+    prescription = _instructed(request, pk)
+    participant = get_object_or_404(Participant, pk=participant_pk)
+    if participant.pk not in {c.objet.pk for c in services.candidats(prescription) if c.est_participant}:
+        raise Http404("Cette personne n'est pas un doublon possible de la prescription.")
+    try:
+        services.rattacher(prescription, request.user, participant)
+    except PrescriptionError as error:
+        return _fail(request, error, pk)
+    messages.success(request, f"Prescription rattachée à {participant.nom_complet} : ce sera une re-entrée.")
+    return redirect("prescriptions:doublons", pk=pk)
+
+
+@require_POST
+def ecarter(request, pk, kind, other_pk):
+    prescription = _instructed(request, pk)
+    found = {
+        (("participant" if c.est_participant else "prescription"), c.objet.pk): c
+        for c in services.candidats(prescription)
+    }
+    candidat = found.get((kind, other_pk))
+    if candidat is None:
+        raise Http404("Ce doublon possible n'existe pas.")
+    try:
+        services.ecarter(prescription, request.user, candidat.objet)
+    except PrescriptionError as error:
+        return _fail(request, error, pk)
+    messages.success(request, "C'est noté : il s'agit d'une autre personne.")
+    return redirect("prescriptions:doublons", pk=pk)
+
+
+@require_POST
+def demander_validation(request, pk, organisme):
+    prescription = _instructed(request, pk)
+    if organisme not in Organisme.values:
+        raise Http404
+    try:
+        services.demander_validation(prescription, request.user, organisme)
+    except PrescriptionError as error:
+        return _fail(request, error, pk)
+    messages.success(request, f"Validation demandée à {Organisme(organisme).label}.")
+    return redirect("prescriptions:detail", pk=pk)
+
+
+def complement(request, pk):
+    prescription = _instructed(request, pk)
+    if closed := _closed(request, prescription, "demander_complement"):
+        return closed
+    form = ComplementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.demander_complement(prescription, request.user, form.cleaned_data["question"])
+        except PrescriptionError as error:
+            form.add_error("question" if error.field == "question" else None, error.message)
+        else:
+            messages.success(request, "La prescription est renvoyée au prescripteur avec votre question.")
+            return redirect("prescriptions:detail", pk=pk)
+    return render(
+        request, "prescriptions/decision.html", {"prescription": prescription, "form": form, "action": "complement"}
+    )
+
+
+def refus(request, pk):
+    prescription = _instructed(request, pk)
+    if closed := _closed(request, prescription, "refuser"):
+        return closed
+    form = RefusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.refuser(
+                prescription, request.user, form.cleaned_data["motif_refus"], form.cleaned_data["commentaire"]
+            )
+        except PrescriptionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "La prescription est refusée ; le prescripteur en est informé.")
+            return redirect("prescriptions:detail", pk=pk)
+    return render(
+        request, "prescriptions/decision.html", {"prescription": prescription, "form": form, "action": "refus"}
+    )
+
+
+def acceptation(request, pk):
+    """The référent proposal (distance and load, with the figures) and the acceptance."""
+    prescription = _instructed(request, pk)
+    if closed := _closed(request, prescription, "accepter"):
+        return closed
+    referentiel = Referentiel.objects.active_or_none()
+    if referentiel is None:
+        messages.error(request, "Aucun référentiel n'est actif : chargez-en un avant d'accepter une prescription.")
+        return redirect("prescriptions:detail", pk=pk)
+    commune = (
+        prescription.participant.commune
+        if prescription.participant and not prescription.commune
+        else prescription.commune
+    )
+    propositions = proposer_referents(commune, referentiel)
+    form = AcceptationForm(propositions, request.POST or None)
+    checklist = services.checklist(prescription, referentiel)
+    if request.method == "POST" and form.is_valid():
+        proposition = form.cleaned_data["referent"]
+        try:
+            parcours = services.accepter(
+                prescription,
+                request.user,
+                proposition.referent,
+                justification=form.cleaned_data["justification"],
+                rang=proposition.rang,
+                confirme=form.cleaned_data["confirme"],
+            )
+        except (PrescriptionError, NoActiveReferentiel) as error:
+            message = getattr(error, "message", str(error))
+            field = getattr(error, "field", None)
+            form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(
+                request,
+                f"Prescription acceptée : {parcours.participant.nom_complet} est orienté(e) vers "
+                f"{proposition.referent.get_full_name()}.",
+            )
+            return redirect("parcours:detail", pk=parcours.pk)
+    return render(
+        request,
+        "prescriptions/acceptation.html",
+        {
+            "prescription": prescription,
+            "form": form,
+            "propositions": propositions,
+            "checklist": checklist,
+            "a_verifier": [v for v in checklist if v.resultat == "a_verifier" and v.confirmable],
+            "bloquantes": [v for v in checklist if v.bloquante],
+            "referentiel": referentiel,
+            "commune": commune,
+        },
+    )

@@ -1,0 +1,92 @@
+"""One page per prescription, showing each role what it may see and do."""
+
+from django.shortcuts import get_object_or_404, render
+
+from parcours.freins import libelles
+from plie import permissions
+from plie.referentiel.models import Referentiel
+from prescriptions import services
+from prescriptions.models import Organisme, Prescription
+from prescriptions.workflow import STATUTS_EN_COURS, Statut
+
+
+def visible_prescription(request, pk):
+    return get_object_or_404(
+        Prescription.objects.visible_to(request.user).select_related(
+            "prescripteur",
+            "structure",
+            "commune",
+            "participant",
+            "parcours",
+            "parcours__referent",
+            "parcours__referent__structure",
+            "identite_verifiee_par",
+            "decidee_par",
+        ),
+        pk=pk,
+    )
+
+
+def prescription_detail(request, pk):
+    prescription = visible_prescription(request, pk)
+    user = request.user
+    sensitive = permissions.can_view_prescription_sensitive(user, prescription)
+    validations = list(prescription.validations.select_related("demandee_par", "avis_par"))
+    context = {
+        "prescription": prescription,
+        "sensitive": sensitive,
+        "criteres": [c for c in prescription.criteres.all() if sensitive or not c.sensible],
+        "freins": libelles(prescription.freins, sensitive),
+        "validations": validations,
+        "can_edit": permissions.can_edit_prescription(user, prescription),
+        "is_author": prescription.prescripteur_id == user.pk,
+        "avis_possibles": [
+            v for v in validations if v.avis == "en_attente" and permissions.can_give_avis(user, v.organisme)
+        ],
+        "premier_rdv": None,
+        "instruction": False,
+        "validations_a_demander": [],
+        "checklist": [],
+        "en_cours": False,
+        "decidable": False,
+        "journal": [],
+        "candidats": [],
+        "candidats_non_resolus": [],
+    }
+    if prescription.parcours_id:
+        context["premier_rdv"] = _premier_rdv(prescription.parcours)
+    if permissions.can_instruct_prescriptions(user):
+        context.update(_instruction(prescription, validations))
+    return render(request, "prescriptions/detail.html", context)
+
+
+def _premier_rdv(parcours):
+    """The first appointment, with time and place when the référent recorded them."""
+    return parcours.rendez_vous.premier_rdv()
+
+
+def _instruction(prescription, validations):
+    referentiel = Referentiel.objects.active_or_none()
+    found = services.candidats(prescription) if prescription.statut in STATUTS_EN_COURS else []
+    context = {
+        "instruction": True,
+        "referentiel": referentiel,
+        "candidats": found,
+        "candidats_non_resolus": [c for c in found if not c.resolu],
+        "journal": prescription.evenements.select_related("auteur"),
+        "en_cours": prescription.statut in STATUTS_EN_COURS,
+        "decidable": prescription.statut in {Statut.ENVOYEE, Statut.EN_EXAMEN},
+    }
+    if referentiel:
+        demandees = (
+            {v.organisme for v in validations}
+            if context["decidable"]
+            else set(services.validations_requises(prescription, referentiel))
+        )
+        context["checklist"] = services.checklist(prescription, referentiel, found)
+        context["validations_a_demander"] = [
+            (o, Organisme(o).label)
+            for o in services.validations_requises(prescription, referentiel)
+            if o not in demandees
+        ]
+    return context

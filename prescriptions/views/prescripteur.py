@@ -1,0 +1,122 @@
+"""The prescripteur's pages: « Mes prescriptions », the fiche (draft, submission, complement)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from plie import permissions
+from prescriptions.forms import PrescriptionForm, PrescriptionSearchForm
+from prescriptions.models import Prescription
+from prescriptions.workflow import PrescriptionError, Statut
+
+
+def search(prescriptions, form):
+    """Filters shared by the prescripteur's list and the coordination's queue."""
+    if not form.is_valid():
+        return prescriptions
+    for word in form.cleaned_data["q"].split():
+        prescriptions = prescriptions.filter(
+            Q(nom_usage__icontains=word) | Q(nom_naissance__icontains=word) | Q(prenoms__icontains=word)
+        )
+    data = form.cleaned_data
+    if data["statut"]:
+        prescriptions = prescriptions.filter(statut=data["statut"])
+    if data.get("structure"):
+        prescriptions = prescriptions.filter(structure=data["structure"])
+    if data.get("commune"):
+        prescriptions = prescriptions.filter(commune=data["commune"])
+    if data.get("critere"):
+        prescriptions = prescriptions.filter(criteres=data["critere"])
+    return prescriptions
+
+
+def querystring(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def mes_prescriptions(request):
+    if not permissions.can_prescribe(request.user):
+        raise PermissionDenied
+    form = PrescriptionSearchForm(request.GET or None, statuts=list(Statut))
+    prescriptions = search(
+        Prescription.objects.filter(prescripteur=request.user).select_related(
+            "commune", "parcours", "parcours__referent"
+        ),
+        form,
+    ).order_by("-modifie_le", "-id")
+    page = Paginator(prescriptions, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "prescriptions/mes_prescriptions.html",
+        {"form": form, "page_obj": page, "querystring": querystring(request)},
+    )
+
+
+def _save(request, form, prescription):
+    """Save the fiche; with « Envoyer », submit it in the same transaction."""
+    with transaction.atomic():
+        prescription = form.save(commit=False)
+        prescription._history_user = request.user
+        prescription.save()
+        form.save_m2m()
+        if form.sending:
+            prescription.envoyer(by=request.user)
+    return prescription
+
+
+def _edit(request, prescription):
+    sending = request.method == "POST" and "envoyer" in request.POST
+    form = PrescriptionForm(request.POST or None, instance=prescription, sending=sending)
+    if request.method == "POST" and form.is_valid():
+        try:
+            prescription = _save(request, form, prescription)
+        except PrescriptionError as error:
+            form.add_error(None, error.message)
+        else:
+            if sending:
+                messages.success(request, "La prescription est envoyée à la coordination du PLIE.")
+                return redirect("prescriptions:detail", pk=prescription.pk)
+            messages.success(request, "Le brouillon est enregistré. Vous pourrez l'envoyer plus tard.")
+            return redirect("prescriptions:edit", pk=prescription.pk)
+    elif request.method == "POST":
+        messages.error(
+            request,
+            "La prescription n'est pas envoyée : corrigez les champs signalés."
+            if sending
+            else "Le brouillon n'est pas enregistré : corrigez les champs signalés.",
+        )
+    return render(request, "prescriptions/form.html", {"form": form, "prescription": prescription})
+
+
+def prescription_create(request):
+    if not permissions.can_prescribe(request.user):
+        raise PermissionDenied
+    user = request.user
+    return _edit(request, Prescription(prescripteur=user, structure=user.structure))
+
+
+def prescription_edit(request, pk):
+    prescription = get_object_or_404(Prescription.objects.filter(prescripteur=request.user), pk=pk)
+    if not permissions.can_edit_prescription(request.user, prescription):
+        messages.info(request, "Cette prescription est envoyée : elle ne se modifie plus.")
+        return redirect("prescriptions:detail", pk=pk)
+    return _edit(request, prescription)
+
+
+def prescription_delete(request, pk):
+    prescription = get_object_or_404(
+        Prescription.objects.filter(prescripteur=request.user, statut=Statut.BROUILLON), pk=pk
+    )
+    if request.method == "POST":
+        prescription.delete()
+        messages.success(request, "Le brouillon est supprimé.")
+        return redirect("prescriptions:mine")
+    if not permissions.can_prescribe(request.user):
+        raise Http404
+    return render(request, "prescriptions/delete.html", {"prescription": prescription})
