@@ -54,3 +54,42 @@ def _photographed():
         return InstantaneEtats.objects.count() == len(Etat)
     except OperationalError:
         return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_outbox_once(real_worker):
+    """An email written in a transaction leaves through the broker once committed, and only once."""
+    from django.core import mail
+    from django.db import transaction
+
+    from plie.notifications.models import EmailSortant
+    from plie.notifications.services import envoyer_email
+    from plie.notifications.tasks import envoyer_email_sortant
+
+    with start_worker(real_worker, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with transaction.atomic():
+            email = envoyer_email(
+                ["Prescripteur@Exemple.fr"],
+                "PLIE : test du worker",
+                "emails/prescription_complement.txt",
+                {"prescription": {"nom_complet": "DUPONT Marie", "question_complement": "Adresse ?"}, "lien": "/"},
+            )
+            assert not EmailSortant.objects.filter(envoye_le__isnull=False).exists()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not _sent(email.pk):
+            time.sleep(0.2)
+        envoyer_email_sortant.delay(email.pk)  # a retry, or a second worker, finds it sent
+        time.sleep(1)
+    email.refresh_from_db()
+    assert email.envoye_le is not None and email.tentatives == 1
+    [message] = [m for m in mail.outbox if m.subject == "PLIE : test du worker"]
+    assert message.to == ["prescripteur@exemple.fr"] and "Adresse ?" in message.body
+
+
+def _sent(pk):
+    from plie.notifications.models import EmailSortant
+
+    try:
+        return EmailSortant.objects.filter(pk=pk, envoye_le__isnull=False).exists()
+    except OperationalError:
+        return False
