@@ -19,6 +19,7 @@ from prescriptions.models import (
     SituationProfessionnelle,
     ValidationPrescription,
 )
+from prescriptions.services import CHAMPS_CONTACT, CHAMPS_IDENTITE
 from prescriptions.workflow import MotifRefus, Statut
 
 MOTIFS = [
@@ -33,19 +34,7 @@ QUESTIONS = [
     "La personne est-elle inscrite à France Travail ? Merci de préciser depuis quand.",
     "Pouvez-vous confirmer l'adresse actuelle de la personne ?",
 ]
-FIELDS = [
-    "nom_usage",
-    "nom_naissance",
-    "prenoms",
-    "sexe",
-    "date_naissance",
-    "telephone_mobile",
-    "email",
-    "adresse",
-    "code_postal",
-    "commune",
-    "date_inscription_france_travail",
-]
+FIELDS = CHAMPS_IDENTITE + CHAMPS_CONTACT
 
 
 def moment(date, hour=9):

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from parcours.models import Etat, Parcours, Participant
-from parcours.workflow import TransitionError
 from plie.accounts.models import PrescripteurKind, Role, User
 from plie.notifications.services import envoyer_email, notifier
 from plie.referentiel.models import Referentiel
@@ -321,10 +320,7 @@ def accepter(prescription, by, referent, justification="", rang=None, confirme=F
     """Accept the referral and orient the person to ``referent``: participant, parcours, messages."""
     referentiel = Referentiel.objects.active()
     with transaction.atomic(), prescription._transition("accepter", by, justification):
-        try:
-            Parcours._check_referent(referent)
-        except TransitionError as error:
-            raise PrescriptionError(error.message, field="referent") from None
+        Parcours._check_referent(referent)  # a TransitionError on the « referent » field
         checks = checklist(prescription, referentiel)
         blocking = [v for v in checks if v.bloquante]
         if blocking:

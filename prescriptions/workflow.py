@@ -5,10 +5,9 @@ only when the coordination accepts it and designates the référent: a refused r
 participant record behind (collect only what the mission needs).
 """
 
-from dataclasses import dataclass
-
 from django.db import models
 
+from parcours.workflow import Transition, TransitionError
 from plie.accounts.models import Role
 
 
@@ -42,22 +41,8 @@ class MotifRefus(models.TextChoices):
     AUTRE = "autre", "Autre motif"
 
 
-class PrescriptionError(Exception):
+class PrescriptionError(TransitionError):
     """A step refused by its guard. The message is French and shown as is, next to ``field``."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    sources: frozenset
-    target: Statut
-    actors: frozenset
 
 
 TRANSITIONS = {

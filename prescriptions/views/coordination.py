@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from parcours.models import Participant
+from parcours.workflow import TransitionError
 from plie import permissions
 from plie.accounts.models import Structure
 from plie.referentiel.models import NoActiveReferentiel, Referentiel
@@ -200,7 +201,7 @@ def acceptation(request, pk):
                 rang=proposition.rang,
                 confirme=form.cleaned_data["confirme"],
             )
-        except (PrescriptionError, NoActiveReferentiel) as error:
+        except (TransitionError, NoActiveReferentiel) as error:
             message = getattr(error, "message", str(error))
             field = getattr(error, "field", None)
             form.add_error(field if field in form.fields else None, message)
