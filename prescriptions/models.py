@@ -25,6 +25,9 @@ from prescriptions.workflow import (
     Statut,
 )
 
+# What identifies the person: changing one of them after the duplicate check calls for a new check.
+CHAMPS_IDENTITE = ["nom_usage", "nom_naissance", "prenoms", "sexe", "date_naissance"]
+
 
 class SituationProfessionnelle(models.TextChoices):
     DEMANDEUR_EMPLOI = "demandeur_emploi", "Demandeur d'emploi"
@@ -344,11 +347,19 @@ class Prescription(models.Model):
             prescription=self, type=type_, statut_avant=self.statut, statut_apres=self.statut, auteur=by, detail=detail
         )
 
-    def envoyer(self, by):
-        """Submitted by its author; the form has already checked every field (all errors at once)."""
+    def envoyer(self, by, identite_modifiee=False):
+        """Submitted by its author; the form has already checked every field (all errors at once).
+
+        ``identite_modifiee``: an answer to a complement changed who the person is, so the
+        coordination's duplicate check no longer holds and is done again.
+        """
         with self._transition("envoyer", by, self.reponse_complement if self.question_complement else ""):
             if self.envoyee_le is None:
                 self.envoyee_le = timezone.now()
+            if identite_modifiee and self.identite_verifiee_le:
+                self.participant = None
+                self.identite_verifiee_le = self.identite_verifiee_par = None
+                self.candidats_ecartes.all().delete()
 
     def examiner(self, by):
         """The coordination starts working on it (only the first time matters)."""

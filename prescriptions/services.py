@@ -19,6 +19,7 @@ from plie.referentiel.models import Referentiel
 from prescriptions import eligibilite
 from prescriptions.doublons import Correspondance, Force, Identite, comparer
 from prescriptions.models import (
+    CHAMPS_IDENTITE,
     Avis,
     CandidatEcarte,
     Organisme,
@@ -304,7 +305,6 @@ def refuser(prescription, by, motif_refus, commentaire=""):
         )
 
 
-CHAMPS_IDENTITE = ["nom_usage", "nom_naissance", "prenoms", "sexe", "date_naissance"]
 CHAMPS_CONTACT = [
     "telephone_mobile",
     "telephone_fixe",

@@ -650,3 +650,41 @@ def test_notification_links_stay_on_the_site(plie, client_for):
     notification = notifier(plie.coordination, "Piège", lien="https://ailleurs.example/")
     response = client_for(plie.coordination).post(f"/notifications/{notification.pk}/ouvrir/")
     assert response["Location"] == "/notifications/"
+
+
+def test_emails_are_plain_text_with_names_as_typed(plie, django_capture_on_commit_callbacks):
+    prescription = PrescriptionFactory(prescripteur=plie.prescripteur, nom_usage="D'Almeida", prenoms="Zoé & Léa")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.refuser(prescription, plie.coordination, "autre", "Orientation <ASE> plus adaptée")
+    [message] = mail.outbox
+    assert "D'ALMEIDA Zoé & Léa" in message.subject and "D'ALMEIDA Zoé & Léa" in message.body
+    assert "Orientation <ASE> plus adaptée" in message.body and "&" + "#x27;" not in message.body
+
+
+def test_a_new_identity_in_a_complement_calls_for_a_new_duplicate_check(plie, client_for):
+    known = ParticipantFactory(nom_usage="Roux", prenoms="Sami", date_naissance=datetime.date(1975, 4, 4))
+    prescription = PrescriptionFactory(
+        prescripteur=plie.prescripteur, nom_usage="Roux", prenoms="Sami", date_naissance=datetime.date(1975, 4, 4)
+    )
+    services.rattacher(prescription, plie.coordination, known)
+    services.demander_complement(prescription, plie.coordination, "Date de naissance exacte ?")
+    prescripteur = client_for(plie.prescripteur)
+    form = prescripteur.get(f"/prescriptions/{prescription.pk}/modifier/").context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, [])}
+    data.update(
+        criteres=[c.pk for c in prescription.criteres.all()],
+        commune_autre="Niort",
+        reponse_complement="Né en 1976, erreur de saisie.",
+        envoyer="1",
+    )
+    same_identity = dict(data)
+    assert prescripteur.post(f"/prescriptions/{prescription.pk}/modifier/", same_identity).status_code == 302
+    prescription.refresh_from_db()
+    assert prescription.participant == known  # nothing about the person changed: the check holds
+
+    services.demander_complement(prescription, plie.coordination, "Et la date ?")
+    data["date_naissance"] = "1976-04-04"
+    assert prescripteur.post(f"/prescriptions/{prescription.pk}/modifier/", data).status_code == 302
+    prescription.refresh_from_db()
+    assert prescription.participant is None and prescription.identite_verifiee_le is None
+    assert prescription.date_naissance == datetime.date(1976, 4, 4)

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 
 from plie.notifications.models import EmailSortant, Notification
 
@@ -18,7 +19,9 @@ def envoyer_email(destinataires, sujet: str, template: str, contexte: dict | Non
     adresses = sorted({a.strip().lower() for a in destinataires if a and a.strip()})
     if not adresses:
         return None
-    corps = render_to_string(template, {"site_url": settings.SITE_URL, **(contexte or {})})
+    # Plain text: nothing to escape (« D'Almeida » must not become « D&#x27;Almeida »).
+    context = Context({"site_url": settings.SITE_URL, **(contexte or {})}, autoescape=False)
+    corps = get_template(template).template.render(context)
     email = EmailSortant.objects.create(destinataires=adresses, sujet=sujet, corps=corps)
     transaction.on_commit(lambda: envoyer_email_sortant.delay(email.pk))
     return email

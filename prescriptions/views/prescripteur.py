@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from plie import permissions
 from prescriptions.forms import PrescriptionForm, PrescriptionSearchForm
-from prescriptions.models import Prescription
+from prescriptions.models import CHAMPS_IDENTITE, Prescription
 from prescriptions.workflow import PrescriptionError, Statut
 
 
@@ -66,7 +66,7 @@ def _save(request, form, prescription):
         prescription.save()
         form.save_m2m()
         if form.sending:
-            prescription.envoyer(by=request.user)
+            prescription.envoyer(by=request.user, identite_modifiee=bool(set(form.changed_data) & set(CHAMPS_IDENTITE)))
     return prescription
 
 
