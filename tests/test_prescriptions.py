@@ -688,3 +688,18 @@ def test_a_new_identity_in_a_complement_calls_for_a_new_duplicate_check(plie, cl
     prescription.refresh_from_db()
     assert prescription.participant is None and prescription.identite_verifiee_le is None
     assert prescription.date_naissance == datetime.date(1976, 4, 4)
+
+
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("action", ["modifier", "supprimer"])
+def test_a_draft_is_its_authors_alone(plie, client_for, who, action):
+    draft = PrescriptionFactory(brouillon=True, prescripteur=plie.prescripteur, nom_usage="Brouillon")
+    client = client_for(getattr(plie, who))
+    assert client.get(f"/prescriptions/{draft.pk}/{action}/").status_code == (200 if who == "prescripteur" else 404)
+    response = client.post(f"/prescriptions/{draft.pk}/{action}/", {"nom_usage": "Autre", "brouillon": "1"})
+    draft_left = Prescription.objects.filter(pk=draft.pk).first()
+    if who == "prescripteur":
+        assert response.status_code == 302
+        assert (draft_left is None) if action == "supprimer" else (draft_left.nom_usage == "Autre")
+    else:
+        assert response.status_code == 404 and draft_left.nom_usage == "Brouillon"
