@@ -234,7 +234,9 @@ class Prescription(models.Model):
                 violation_error_message="Choisissez la commune dans la liste, ou saisissez-en une autre, pas les deux.",
             ),
             models.CheckConstraint(
-                condition=Q(date_inscription_france_travail__isnull=True) | Q(inscrit_france_travail=True),
+                # isnull=False: « NULL = true » is not false, and the check would let it through.
+                condition=Q(date_inscription_france_travail__isnull=True)
+                | Q(inscrit_france_travail__isnull=False, inscrit_france_travail=True),
                 name="prescription_ft_date_only_if_registered",
                 violation_error_message="Une date d'inscription suppose une inscription à France Travail.",
             ),

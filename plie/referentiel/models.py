@@ -188,6 +188,8 @@ class Referentiel(models.Model):
                 condition=Q(rythme_initial_duree_mois=0, rythme_initial_intervalle_jours__isnull=True)
                 | Q(
                     rythme_initial_duree_mois__gt=0,
+                    # NULL compares to nothing: without isnull=False, a phase without interval passed.
+                    rythme_initial_intervalle_jours__isnull=False,
                     rythme_initial_intervalle_jours__gt=0,
                     rythme_initial_intervalle_jours__lte=F("rythme_intervalle_jours"),
                 ),

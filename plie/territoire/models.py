@@ -49,7 +49,15 @@ class Commune(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
-                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                # NULL compares to nothing: without isnull=False, half a centroid would pass the check.
+                | Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
                 name="commune_centroid_complete_and_valid",
                 violation_error_message=(
                     "Le centroïde a une latitude (-90 à 90) et une longitude (-180 à 180), ou aucune des deux."
