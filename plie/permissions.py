@@ -76,6 +76,12 @@ def can_view_aggregates(user) -> bool:
 # --- prescriptions ------------------------------------------------------------------------------
 
 
+def can_view_prescription(user, prescription) -> bool:
+    from prescriptions.models import Prescription
+
+    return Prescription.objects.visible_to(user).filter(pk=prescription.pk).exists()
+
+
 def can_prescribe(user) -> bool:
     """Prescripteurs, and the bureau insertion, which also refers people (N §III)."""
     return user.is_authenticated and user.role in {Role.PRESCRIPTEUR, Role.BUREAU_INSERTION}

@@ -26,7 +26,7 @@ from prescriptions.models import (
     Prescription,
     ValidationPrescription,
 )
-from prescriptions.workflow import PrescriptionError, Statut
+from prescriptions.workflow import STATUTS_EN_COURS, PrescriptionError, Statut
 
 # --- duplicates ------------------------------------------------------------------------------
 
@@ -115,7 +115,8 @@ def doublons_possibles(prescriptions) -> set[int]:
 
     For the queue: it flags, the prescription's page explains.
     """
-    prescriptions = [p for p in prescriptions if p.date_naissance]
+    # A decided prescription has nothing left to resolve.
+    prescriptions = [p for p in prescriptions if p.date_naissance and p.statut in STATUTS_EN_COURS]
     if not prescriptions:
         return set()
     dates = {p.date_naissance for p in prescriptions}
@@ -210,6 +211,10 @@ def _adresses_bureau_insertion():
 
 @transaction.atomic
 def demander_validation(prescription, by, organisme):
+    # Only what the référentiel asks of this person: the bureau insertion never hears of someone
+    # who is not an RSA beneficiary.
+    if organisme not in validations_requises(prescription, Referentiel.objects.active()):
+        raise PrescriptionError("Le référentiel ne prévoit pas cette validation pour cette personne.")
     _commencer(prescription, by)
     try:
         with transaction.atomic():

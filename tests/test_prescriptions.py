@@ -703,3 +703,39 @@ def test_a_draft_is_its_authors_alone(plie, client_for, who, action):
         assert (draft_left is None) if action == "supprimer" else (draft_left.nom_usage == "Autre")
     else:
         assert response.status_code == 404 and draft_left.nom_usage == "Brouillon"
+
+
+def test_only_the_validations_the_referentiel_asks_can_be_requested(
+    plie, client_for, django_capture_on_commit_callbacks
+):
+    """The bureau insertion never hears of someone who is not an RSA beneficiary."""
+    prescription = PrescriptionFactory(criteres=["deld"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(plie.coordination).post(
+            f"/prescriptions/{prescription.pk}/validation/bureau_insertion/demander/", follow=True
+        )
+    assert "ne prévoit pas cette validation" in response.content.decode()
+    assert not prescription.validations.exists() and not mail.outbox
+    assert not Notification.objects.filter(destinataire=plie.bureau_insertion).exists()
+
+
+@pytest.mark.parametrize("who", ["coordination", "referent_a", "prescripteur"])
+def test_the_parcours_page_leads_to_its_fiche(plie, client_for, who):
+    prescription = PrescriptionFactory(prescripteur=plie.prescripteur, commune=plie.niort)
+    valider(prescription)
+    parcours = services.accepter(prescription, plie.coordination, plie.referent_a)
+    content = client_for(getattr(plie, who)).get(f"/parcours/{parcours.pk}/").content.decode()
+    assert f'href="/prescriptions/{prescription.pk}/"' in content
+    # A parcours from before online referrals simply has no fiche.
+    assert (
+        "fiche de prescription"
+        not in client_for(getattr(plie, who)).get(f"/parcours/{plie.parcours.pk}/").content.decode()
+    )
+
+
+def test_the_queue_flags_only_referrals_still_open(plie):
+    ParticipantFactory(nom_usage="Petit", prenoms="Jade", date_naissance=datetime.date(1999, 9, 9))
+    pending = PrescriptionFactory(nom_usage="Petit", prenoms="Jade", date_naissance=datetime.date(1999, 9, 9))
+    refused = PrescriptionFactory(nom_usage="Petit", prenoms="Jade", date_naissance=datetime.date(1999, 9, 9))
+    services.refuser(refused, plie.coordination, "deja_accompagne")
+    assert services.doublons_possibles([pending, refused]) == {pending.pk}

@@ -13,11 +13,15 @@ def parcours_detail(request, pk):
             "referent__structure",
             "prescripteur",
             "structure_prescriptrice",
+            "prescription",
         ),
         pk=pk,
     )
     user = request.user
     sensitive = permissions.can_view_sensitive(user, parcours)
+    fiche = getattr(parcours, "prescription", None)  # parcours accepted from an online referral
+    if fiche is not None and not permissions.can_view_prescription(user, fiche):
+        fiche = None
     criteres = [c for c in parcours.participant.criteres.all() if sensitive or not c.sensible]
     actions = [t for t in parcours.transitions_possibles() if permissions.can_apply_transition(user, parcours, t)]
     autres_parcours = (
@@ -41,5 +45,6 @@ def parcours_detail(request, pk):
             "tentatives": parcours.tentatives_contact.journal(),
             "premier_rdv": parcours.rendez_vous.premier_rdv(),
             "can_log_contact": permissions.can_log_contact_attempt(user, parcours),
+            "fiche": fiche,
         },
     )

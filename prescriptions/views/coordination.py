@@ -131,6 +131,9 @@ def demander_validation(request, pk, organisme):
         services.demander_validation(prescription, request.user, organisme)
     except PrescriptionError as error:
         return _fail(request, error, pk)
+    except NoActiveReferentiel as error:
+        messages.error(request, str(error))
+        return redirect("prescriptions:detail", pk=pk)
     messages.success(request, f"Validation demandée à {Organisme(organisme).label}.")
     return redirect("prescriptions:detail", pk=pk)
 
