@@ -15,7 +15,6 @@ from parcours.models import (
 @admin.register(CriterePublic)
 class CriterePublicAdmin(admin.ModelAdmin):
     list_display = ["libelle", "code", "ordre", "sensible"]
-    list_filter = ["sensible"]
     search_fields = ["libelle", "code"]
 
 

@@ -2,19 +2,19 @@
 
 Created by a data migration and again after every ``flush`` (post_migrate), like Django's own
 content types, so that no database, test or demo ever lacks them. RQTH is disability data:
-marked sensitive, hidden from prescripteurs' and funders' views.
+it is declared sensitive in :mod:`plie.sensitive`, the one declaration.
 """
 
 CRITERES = [
-    ("brsa", "Bénéficiaire du RSA (BRSA)", False),
-    ("deld", "Demandeur d'emploi de longue durée (DELD)", False),
-    ("rqth", "Travailleur handicapé (RQTH / BOETH)", True),
-    ("ass", "Allocation de solidarité spécifique (ASS)", False),
-    ("minima_sociaux", "Autre minimum social", False),
-    ("qpv", "Résident d'un quartier prioritaire (QPV)", False),
-    ("jeune", "Jeune de moins de 26 ans", False),
-    ("senior", "Senior de 50 ans et plus", False),
-    ("pauvrete", "En situation ou menacé de pauvreté (après validation en cellule)", False),
+    ("brsa", "Bénéficiaire du RSA (BRSA)"),
+    ("deld", "Demandeur d'emploi de longue durée (DELD)"),
+    ("rqth", "Travailleur handicapé (RQTH / BOETH)"),
+    ("ass", "Allocation de solidarité spécifique (ASS)"),
+    ("minima_sociaux", "Autre minimum social"),
+    ("qpv", "Résident d'un quartier prioritaire (QPV)"),
+    ("jeune", "Jeune de moins de 26 ans"),
+    ("senior", "Senior de 50 ans et plus"),
+    ("pauvrete", "En situation ou menacé de pauvreté (après validation en cellule)"),
 ]
 
 
@@ -23,8 +23,8 @@ def ensure_criteres(model):
     existing = set(model.objects.values_list("code", flat=True))
     model.objects.bulk_create(
         [
-            model(code=code, libelle=libelle, ordre=ordre, sensible=sensible)
-            for ordre, (code, libelle, sensible) in enumerate(CRITERES, start=1)
+            model(code=code, libelle=libelle, ordre=ordre)
+            for ordre, (code, libelle) in enumerate(CRITERES, start=1)
             if code not in existing
         ]
     )

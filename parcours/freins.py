@@ -1,7 +1,7 @@
 """The freins (obstacles to employment) the PLIE works on (N §III.c, C §II.1): one vocabulary.
 
 The prescripteur ticks those they observed; the référent's diagnostic (a later step) grades them.
-Health is a yes/no flag, never a diagnosis, and it is shown only to those who may see health data.
+Health is a yes/no flag, never a diagnosis; it is declared sensitive in :mod:`plie.sensitive`.
 """
 
 from django.db import models
@@ -17,11 +17,3 @@ class Frein(models.TextChoices):
     RESSOURCES = "ressources", "Ressources, budget"
     ADMINISTRATIF = "administratif", "Démarches administratives"
     QUALIFICATION = "qualification", "Qualification, expérience"
-
-
-FREINS_SENSIBLES = frozenset({Frein.SANTE})
-
-
-def libelles(codes, sensible_visible: bool) -> list[str]:
-    """Labels of the known codes, in the vocabulary's order; health left out unless it may be seen."""
-    return [f.label for f in Frein if f in codes and (sensible_visible or f not in FREINS_SENSIBLES)]

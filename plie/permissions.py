@@ -18,11 +18,27 @@ def can_view_parcours(user, parcours) -> bool:
     return Parcours.objects.visible_to(user).filter(pk=parcours.pk).exists()
 
 
-def can_view_sensitive(user, parcours) -> bool:
-    """Notes and health or disability data: the parcours's référent and the coordination only."""
+def can_view_sensitive(user, obj) -> bool:
+    """The one rule for what :mod:`plie.sensitive` declares (health, disability, notes).
+
+    ``obj`` is a parcours or a fiche de prescription. On a parcours: its référent and the
+    coordination. On a fiche: the same people for the parcours it became, and its author, who
+    sees back only what they wrote themselves (never the référent's notes, which live on the
+    parcours). The bureau insertion, opérateurs and financeurs never see it.
+    """
+    if not user.is_authenticated:
+        return False
     if is_coordination(user):
         return True
-    return user.is_authenticated and user.role == Role.REFERENT and parcours.referent_id == user.pk
+    from prescriptions.models import Prescription
+
+    if isinstance(obj, Prescription):
+        if obj.prescripteur_id == user.pk:
+            return True
+        parcours = obj.parcours if obj.parcours_id else None
+    else:
+        parcours = obj
+    return user.role == Role.REFERENT and parcours is not None and parcours.referent_id == user.pk
 
 
 def can_apply_transition(user, parcours, transition) -> bool:
@@ -102,17 +118,6 @@ def can_give_avis(user, organisme) -> bool:
     if organisme == Organisme.BUREAU_INSERTION:
         return user.is_authenticated and user.role == Role.BUREAU_INSERTION
     return is_coordination(user)
-
-
-def can_view_prescription_sensitive(user, prescription) -> bool:
-    """Health and disability on a fiche: its author, the coordination, the référent it went to."""
-    if is_coordination(user) or prescription.prescripteur_id == user.pk:
-        return True
-    return (
-        user.is_authenticated
-        and user.role == Role.REFERENT
-        and bool(prescription.parcours_id and prescription.parcours.referent_id == user.pk)
-    )
 
 
 def can_invite(user) -> bool:

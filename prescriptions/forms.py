@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from parcours.freins import Frein
 from parcours.models import CriterePublic
+from plie import sensitive
 from plie.phones import PhoneField
 from plie.territoire.models import Commune
 from prescriptions.models import Avis, Prescription, SituationProfessionnelle
@@ -225,7 +226,10 @@ class PrescriptionSearchForm(forms.Form):
         label="Commune", queryset=Commune.objects.order_by("nom"), required=False, empty_label="Toutes"
     )
     critere = forms.ModelChoiceField(
-        label="Critère", queryset=CriterePublic.objects.filter(sensible=False), required=False, empty_label="Tous"
+        label="Critère",
+        queryset=CriterePublic.objects.exclude(code__in=sensitive.CRITERES),
+        required=False,
+        empty_label="Tous",
     )
 
     def __init__(self, *args, statuts, structures=None, **kwargs):

@@ -9,5 +9,5 @@ from parcours.models import CriterePublic
 def test_criteria_survive_a_flush():
     """Transactional tests and benchmarks flush the database; reference rows come back."""
     call_command("flush", "--noinput", verbosity=0)
-    assert set(CriterePublic.objects.values_list("code", flat=True)) == {code for code, _, _ in CRITERES}
+    assert set(CriterePublic.objects.values_list("code", flat=True)) == {code for code, _ in CRITERES}
     assert CriterePublic.objects.get(code="rqth").sensible is True

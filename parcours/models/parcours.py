@@ -37,6 +37,7 @@ class MotifVeille(models.TextChoices):
     INDISPONIBILITE = "indisponibilite", "Indisponibilité"
     MATERNITE = "maternite", "Maternité"
     SANTE = "sante", "Problème de santé"
+    LONGUE_MALADIE = "longue_maladie", "Longue maladie"
     RAISONS_FAMILIALES = "raisons_familiales", "Raisons familiales"
     AUTRE = "autre", "Autre"
 

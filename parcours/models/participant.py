@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from plie import sensitive
+
 DELD_MONTHS = 12  # long-term unemployment: registered at France Travail for 12 months or more
 
 
@@ -40,11 +42,6 @@ class CriterePublic(models.Model):
     code = models.SlugField("code", max_length=30, unique=True)
     libelle = models.CharField("libellé", max_length=150)
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
-    sensible = models.BooleanField(
-        "donnée sensible",
-        default=False,
-        help_text="Donnée de santé ou de handicap : invisible des prescripteurs et des financeurs.",
-    )
 
     class Meta:
         verbose_name = "critère de public"
@@ -53,6 +50,11 @@ class CriterePublic(models.Model):
 
     def __str__(self):
         return self.libelle
+
+    @property
+    def sensible(self) -> bool:
+        """Health or disability data (:mod:`plie.sensitive`): shown only through the one rule."""
+        return self.code in sensitive.CRITERES
 
 
 class ParticipantQuerySet(models.QuerySet):

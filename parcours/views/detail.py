@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from parcours.models import Parcours
-from plie import permissions
+from plie import permissions, sensitive
 
 
 def parcours_detail(request, pk):
@@ -18,11 +18,10 @@ def parcours_detail(request, pk):
         pk=pk,
     )
     user = request.user
-    sensitive = permissions.can_view_sensitive(user, parcours)
+    visible = permissions.can_view_sensitive(user, parcours)
     fiche = getattr(parcours, "prescription", None)  # parcours accepted from an online referral
     if fiche is not None and not permissions.can_view_prescription(user, fiche):
         fiche = None
-    criteres = [c for c in parcours.participant.criteres.all() if sensitive or not c.sensible]
     actions = [t for t in parcours.transitions_possibles() if permissions.can_apply_transition(user, parcours, t)]
     autres_parcours = (
         Parcours.objects.visible_to(user)
@@ -36,11 +35,11 @@ def parcours_detail(request, pk):
         {
             "parcours": parcours,
             "participant": parcours.participant,
-            "criteres": criteres,
-            "sensitive": sensitive,
+            "criteres": sensitive.criteres_visibles(parcours.participant.criteres.all(), visible),
+            "sensitive": visible,
             "actions": actions,
             "journal": parcours.transitions.select_related("auteur"),
-            "veilles": parcours.periodes_veille.all(),
+            "veilles": [(v, sensitive.motif_veille(v, visible)) for v in parcours.periodes_veille.all()],
             "autres_parcours": autres_parcours,
             "tentatives": parcours.tentatives_contact.journal(),
             "premier_rdv": parcours.rendez_vous.premier_rdv(),

@@ -2,8 +2,7 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from parcours.freins import libelles
-from plie import permissions
+from plie import permissions, sensitive
 from plie.referentiel.models import Referentiel
 from prescriptions import services
 from prescriptions.models import Organisme, Prescription
@@ -30,13 +29,13 @@ def visible_prescription(request, pk):
 def prescription_detail(request, pk):
     prescription = visible_prescription(request, pk)
     user = request.user
-    sensitive = permissions.can_view_prescription_sensitive(user, prescription)
+    visible = permissions.can_view_sensitive(user, prescription)
     validations = list(prescription.validations.select_related("demandee_par", "avis_par"))
     context = {
         "prescription": prescription,
-        "sensitive": sensitive,
-        "criteres": [c for c in prescription.criteres.all() if sensitive or not c.sensible],
-        "freins": libelles(prescription.freins, sensitive),
+        "sensitive": visible,
+        "criteres": sensitive.criteres_visibles(prescription.criteres.all(), visible),
+        "freins": sensitive.freins_visibles(prescription.freins, visible),
         "validations": validations,
         "can_edit": permissions.can_edit_prescription(user, prescription),
         "is_author": prescription.prescripteur_id == user.pk,

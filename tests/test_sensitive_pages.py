@@ -1,0 +1,198 @@
+"""Health, disability and notes appear only to whom the one rule allows, on every page of the product.
+
+The pages come from the URL resolver (tests/resolver.py), the sensitive labels from the declaration
+(plie/sensitive.py): a page or a sensitive item added later is checked without touching this file,
+and a URL parameter this file does not know fails the test until a value is given below.
+"""
+
+import datetime
+from html import unescape
+
+import pytest
+
+from parcours.freins import Frein
+from parcours.models import CriterePublic, Etat, MotifVeille, PeriodeVeille, TransitionParcours
+from parcours.workflow import TRANSITIONS
+from plie import sensitive
+from plie.accounts.models import Role
+from prescriptions.models import Organisme
+from tests.factories import (
+    ParcoursFactory,
+    ParticipantFactory,
+    PrescriptionFactory,
+    TentativeContactFactory,
+    UserFactory,
+)
+from tests.resolver import pages
+
+NOTE_TRANSITION = "Note-confidentielle-du-journal"
+NOTE_TENTATIVE = "Commentaire-confidentiel-de-tentative"
+
+# Who may see the sensitive data of this parcours and of its fiche (the expectation, written out:
+# the test does not ask the rule it checks). The fiche's author sees back what they wrote.
+MAY_SEE = {"coordination", "superuser", "referent_a"}
+MAY_SEE_ON_FICHE = MAY_SEE | {"prescripteur"}
+ROLES = [
+    "coordination",
+    "superuser",
+    "referent_a",
+    "referent_b",
+    "prescripteur",
+    "autre_prescripteur",
+    "prescripteur_ailleurs",
+    "bureau_insertion",
+    "operateur",
+    "financeur",
+]
+
+
+def sensitive_markers() -> list[str]:
+    """Every label of what plie.sensitive declares, and the free texts written in the fixture."""
+    labels = [c.libelle for c in CriterePublic.objects.filter(code__in=sensitive.CRITERES)]
+    labels += [Frein(code).label for code in sensitive.FREINS]
+    labels += [MotifVeille(code).label for code in sensitive.MOTIFS_VEILLE]
+    assert len(labels) == len(sensitive.CRITERES) + len(sensitive.FREINS) + len(sensitive.MOTIFS_VEILLE)
+    return [*labels, "RQTH", NOTE_TRANSITION, NOTE_TENTATIVE]
+
+
+@pytest.fixture
+def dossier(named):
+    """A parcours holding every sensitive item: RQTH, the health frein, three veille motives, notes."""
+    named.superuser = UserFactory(is_superuser=True, is_staff=True, role="", structure=None)
+    parcours = ParcoursFactory(
+        etat=Etat.VEILLE,
+        referent=named.referent_a,
+        prescripteur=named.prescripteur,
+        participant=ParticipantFactory(nom_usage="Quéméneur", prenoms="Albane", criteres=["rqth", "brsa"]),
+    )
+    entree = parcours.date_entree
+    for motif, start in [(MotifVeille.MATERNITE, 1), (MotifVeille.LONGUE_MALADIE, 11)]:
+        PeriodeVeille.objects.create(
+            parcours=parcours,
+            motif=motif,
+            debut=entree + datetime.timedelta(days=start),
+            fin_prevue=entree + datetime.timedelta(days=start + 9),
+            fin=entree + datetime.timedelta(days=start + 8),
+        )
+    assert parcours.periodes_veille.filter(motif=MotifVeille.SANTE, fin__isnull=True).exists()
+    TransitionParcours.objects.create(
+        parcours=parcours,
+        transition="mettre_en_veille",
+        etat_avant=Etat.ACCOMPAGNEMENT,
+        etat_apres=Etat.VEILLE,
+        auteur=named.referent_a,
+        motif=NOTE_TRANSITION,
+    )
+    TentativeContactFactory(parcours=parcours, commentaire=NOTE_TENTATIVE, auteur=named.referent_a)
+    fiche = PrescriptionFactory(
+        accepted_for=parcours,
+        prescripteur=named.prescripteur,
+        criteres=["rqth", "brsa"],
+        freins=[Frein.SANTE, Frein.MOBILITE],
+        nom_usage="Quéméneur",
+        prenoms="Albane",
+    )
+    return named, parcours, fiche
+
+
+def url_kwargs(parcours, fiche):
+    """Values for every URL parameter of the product; each list is tried in turn."""
+    return {
+        "pk": None,  # decided by the namespace, below
+        "name": list(TRANSITIONS),
+        "organisme": list(Organisme.values),
+        "kind": ["participant", "prescription"],
+        "other_pk": [parcours.participant_id],
+        "participant_pk": [parcours.participant_id],
+        "insee": ["79191"],
+        "token": ["jeton-inconnu"],
+        "uidb64": ["MQ"],
+    }
+
+
+def pk_for(page_name, parcours, fiche):
+    namespace = page_name.split(":")[0] if ":" in page_name else ""
+    return {"parcours": parcours.pk, "prescriptions": fiche.pk}.get(namespace, 1)
+
+
+def urls_of_every_page(parcours, fiche):
+    values = url_kwargs(parcours, fiche)
+    urls = []
+    for page in pages():
+        unknown = [p for p in page.params if p not in values]
+        assert not unknown, f"{page.name} : donnez une valeur au paramètre {unknown} dans url_kwargs()"
+        combos = [{}]
+        for param in page.params:
+            options = [pk_for(page.name, parcours, fiche)] if param == "pk" else values[param]
+            combos = [{**c, param: o} for c in combos for o in options]
+        urls += [(page.name, page.url(**kwargs)) for kwargs in combos]
+    return urls
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_no_sensitive_item_on_any_page_for_whom_may_not_see_it(dossier, client_for, who):
+    personas, parcours, fiche = dossier
+    user = getattr(personas, who)
+    client = client_for(user)
+    markers = sensitive_markers()
+    shown = person_pages = 0
+    for name, url in urls_of_every_page(parcours, fiche):
+        response = client.get(url)
+        assert response.status_code != 500, url
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        shown += 1
+        allowed = MAY_SEE_ON_FICHE if name.startswith("prescriptions:") else MAY_SEE
+        if who in allowed:
+            continue
+        content = unescape(response.content.decode())
+        if "QUÉMÉNEUR" not in content and "Quéméneur" not in content:
+            continue  # not about this person (the référentiel lists RQTH as a criterion, say)
+        person_pages += 1
+        leaked = [m for m in markers if m in content]
+        assert not leaked, f"{url} montre {leaked} à {who}"
+    assert shown > 0
+    if who not in {"operateur", "financeur", "referent_b", "prescripteur_ailleurs", "autre_prescripteur"} | MAY_SEE:
+        assert person_pages > 0, f"{who} n'a vu aucune page de la personne : le test ne vérifierait rien"
+
+
+@pytest.mark.parametrize("who", ["prescripteur", "bureau_insertion"])
+def test_the_parcours_page_is_shown_without_its_sensitive_items(dossier, client_for, who):
+    """The check above is not vacuous: these roles do open the parcours and its fiche."""
+    personas, parcours, fiche = dossier
+    client = client_for(getattr(personas, who))
+    for url in [f"/parcours/{parcours.pk}/", f"/prescriptions/{fiche.pk}/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "QUÉMÉNEUR Albane" in unescape(response.content.decode())
+    content = unescape(client.get(f"/parcours/{parcours.pk}/").content.decode())
+    assert f"Veille, motif {sensitive.MASQUE}" in content  # the periods, without their motive
+    assert "Bénéficiaire du RSA (BRSA)" in content
+
+
+@pytest.mark.parametrize("who", sorted(MAY_SEE))
+def test_whom_the_rule_allows_sees_every_item(dossier, client_for, who):
+    personas, parcours, fiche = dossier
+    client = client_for(getattr(personas, who))
+    content = unescape(client.get(f"/parcours/{parcours.pk}/").content.decode())
+    for marker in ["Travailleur handicapé (RQTH / BOETH)", "Problème de santé", "Maternité", "Longue maladie"]:
+        assert marker in content
+    assert NOTE_TRANSITION in content
+    assert NOTE_TENTATIVE in content
+    fiche_page = unescape(client.get(f"/prescriptions/{fiche.pk}/").content.decode())
+    assert "Santé" in fiche_page
+
+
+def test_the_author_sees_back_the_health_frein_they_wrote_but_not_on_the_parcours(dossier, client_for):
+    personas, parcours, fiche = dossier
+    client = client_for(personas.prescripteur)
+    assert "Mobilité, Santé" in unescape(client.get(f"/prescriptions/{fiche.pk}/").content.decode())
+    parcours_page = unescape(client.get(f"/parcours/{parcours.pk}/").content.decode())
+    assert "RQTH" not in parcours_page
+    assert NOTE_TRANSITION not in parcours_page
+
+
+def test_every_role_is_in_the_matrix(dossier):
+    """A new role must get a persona in ROLES (and a place in MAY_SEE if it may see health data)."""
+    personas, _, _ = dossier
+    assert {getattr(personas, who).role for who in ROLES} >= set(Role)
