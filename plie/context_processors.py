@@ -4,8 +4,10 @@ from plie import permissions
 def navigation(request):
     """The entries of the main navigation, decided by the permission rules."""
     user = request.user
-    if not user.is_authenticated:
-        return {}
+    pending = getattr(request, "second_step_pending", None)
+    if not user.is_authenticated or pending:
+        # Before the second step, the pages behind it are not offered.
+        return {"second_step_pending": bool(pending), "nav_entries": [], "unread_notifications": 0}
     entries = [("home", "Accueil")]
     if permissions.can_instruct_prescriptions(user):
         entries.append(("prescriptions:queue", "Prescriptions"))
@@ -23,7 +25,9 @@ def navigation(request):
         entries.append(("territoire:list", "Territoire"))
     if permissions.can_invite(user):
         entries.append(("invitation_list", "Invitations"))
+    if permissions.is_coordination(user):
+        entries.append(("user_list", "Comptes"))
     from plie.notifications.models import Notification
 
     unread = Notification.objects.filter(destinataire=user).non_lues().count()
-    return {"nav_entries": entries, "unread_notifications": unread}
+    return {"second_step_pending": False, "nav_entries": entries, "unread_notifications": unread}

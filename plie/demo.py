@@ -708,5 +708,17 @@ class DemoBuilder:
         return self.logins
 
 
+def demo_second_factor(user) -> tuple[str, list[str]]:
+    """The demo's coordination and admin log in with a second factor like everyone's: the same app
+    secret run after run (an app set up once keeps working), and fresh backup codes each time."""
+    from plie.accounts import second_factor
+
+    device = second_factor.TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = second_factor.pending_app_device(user)
+        second_factor.confirm_app_device(device)
+    return second_factor.secret_for_typing(device).replace(" ", ""), second_factor.new_backup_codes(user)
+
+
 def build_demo(participants: int, seed: int = 2026) -> list[DemoLogin]:
     return DemoBuilder(participants, seed).build()

@@ -12,6 +12,16 @@ def is_coordination(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.role == Role.COORDINATION)
 
 
+def must_use_second_factor(user) -> bool:
+    """Who sees every file or the Django admin logs in with a second factor (others may choose to)."""
+    return user.is_authenticated and (user.is_superuser or user.is_staff or user.role == Role.COORDINATION)
+
+
+def can_reset_second_factor(user, target) -> bool:
+    """A colleague of the coordination resets a lost device; nobody resets their own this way."""
+    return is_coordination(user) and target.pk != user.pk
+
+
 def can_view_parcours(user, parcours) -> bool:
     from parcours.models import Parcours
 

@@ -43,12 +43,28 @@ def communes(db):
     load_communes()
 
 
+def verified_login(client, user):
+    """force_login, plus the second step for whom must use it (a confirmed app, this session verified)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from plie import permissions
+
+    client.force_login(user)
+    if permissions.must_use_second_factor(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="Application de test", confirmed=True
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
 @pytest.fixture
 def client_for():
     def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
+        return verified_login(Client(), user)
 
     return make
 

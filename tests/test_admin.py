@@ -12,10 +12,12 @@ from simple_history.models import HistoricalChanges
 from financement.models import InstantaneEtats
 from parcours.accueil import fixer_premier_rdv, noter_tentative
 from parcours.models import Etat
+from plie.accounts import second_factor
 from plie.accounts.invitations import inviter
 from plie.accounts.models import Invitation, Role, User
 from prescriptions import services
 from prescriptions.models import Avis, Organisme
+from tests.conftest import verified_login
 from tests.factories import LieuFactory, ParcoursFactory, PrescriptionFactory
 
 OUR_APPS = [
@@ -40,9 +42,7 @@ def superuser(db):
 
 @pytest.fixture
 def admin_client(superuser):
-    client = Client()
-    client.force_login(superuser)
-    return client
+    return verified_login(Client(), superuser)
 
 
 @pytest.fixture
@@ -54,6 +54,7 @@ def data(personas, communes):
     )
     LieuFactory()
     Group.objects.create(name="Relecteurs")
+    second_factor.confirm_app_device(second_factor.pending_app_device(personas.coordination))  # app + backup codes
     InstantaneEtats.objects.create(date=timezone.localdate(), etat=Etat.ACCOMPAGNEMENT, nombre=1)
     inviter(
         Invitation(

@@ -27,6 +27,7 @@ from plie.accounts.models import (
     StructureType,
     User,
 )
+from tests.conftest import verified_login
 from tests.factories import StructureFactory, UserFactory
 
 ALL_PERSONAS = [
@@ -653,8 +654,7 @@ def test_admin_shows_the_hash_read_only_and_sends_what_it_adds(personas, pending
     admin = User.objects.create_superuser(
         email="admin@exemple.fr", password="mot-de-passe-admin-2026", first_name="Ada", last_name="Admin"
     )
-    client = Client()
-    client.force_login(admin)
+    client = verified_login(Client(), admin)
     invitation, _ = pending
     content = client.get(f"/admin/accounts/invitation/{invitation.pk}/change/").content.decode()
     assert invitation.token_hash in content

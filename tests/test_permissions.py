@@ -348,6 +348,7 @@ NAV_ENTRIES = {
     "/prescriptions/": "Mes prescriptions",
     "/prescriptions/validations/": "Validations RSA",
     "/compte/invitations/": "Invitations",
+    "/compte/utilisateurs/": "Comptes",
 }
 EXPECTED_NAV = {
     "coordination": {
@@ -358,6 +359,7 @@ EXPECTED_NAV = {
         "/territoire/",
         "/prescriptions/a-traiter/",
         "/compte/invitations/",
+        "/compte/utilisateurs/",
     },
     "referent_a": {"/", "/parcours/", "/referentiel/"},
     "referent_b": {"/", "/parcours/", "/referentiel/"},

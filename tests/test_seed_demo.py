@@ -1,6 +1,7 @@
 """The demo PLIE is believable: every role, every state, consistent histories."""
 
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -8,6 +9,7 @@ from django.db.models import Count
 
 from parcours.models import Etat, Parcours, Participant, TransitionParcours
 from parcours.workflow import ETATS_OUVERTS
+from plie import permissions
 from plie.accounts.models import Role, User
 from plie.demo import DEMO_PASSWORD
 from prescriptions.models import Prescription
@@ -22,13 +24,27 @@ def demo(niort, communes):
 
 
 def test_prints_one_login_per_role(demo, client):
-    for role in Role:
-        user = User.objects.filter(role=role, email__in=_printed_emails(demo)).first()
-        assert user is not None, f"no printed login for {role.label}"
-        assert client.login(username=user.email, password=DEMO_PASSWORD)
+    """Each printed login reaches its home page, through the second step where the role needs it."""
+    for role in [*Role, None]:
+        users = User.objects.filter(email__in=_printed_emails(demo))
+        user = (users.filter(role=role) if role else users.filter(is_superuser=True)).first()
+        assert user is not None, f"no printed login for {role.label if role else 'admin'}"
+        response = client.post("/compte/connexion/", {"username": user.email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302
+        if permissions.must_use_second_factor(user):
+            code = re.search(rf"{re.escape(user.email)}\s+2e étape : code de secours (\w+)", demo).group(1)
+            assert client.post("/compte/double-authentification/", {"code": code}).status_code == 302
         assert client.get("/").status_code == 200
-        client.logout()
+        client.post("/compte/deconnexion/")
     assert DEMO_PASSWORD in demo
+
+
+def test_a_second_run_prints_fresh_backup_codes_and_keeps_the_app_secret(demo):
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    secrets = re.findall(r"clé TOTP (\w+)", demo), re.findall(r"clé TOTP (\w+)", out.getvalue())
+    assert secrets[0] and secrets[0] == secrets[1]
+    assert re.findall(r"code de secours (\w+)", demo) != re.findall(r"code de secours (\w+)", out.getvalue())
 
 
 def _printed_emails(output):

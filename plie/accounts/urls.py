@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from plie.accounts import second_factor_views
 from plie.accounts.forms import EmailAuthenticationForm
 from plie.accounts.views import invitation_action, invitation_activate, invitation_create, invitation_list
 
@@ -39,4 +40,17 @@ urlpatterns = [
     path("invitations/<int:pk>/renvoyer/", invitation_action, {"action": "renvoyer"}, name="invitation_renew"),
     path("invitations/<int:pk>/annuler/", invitation_action, {"action": "annuler"}, name="invitation_cancel"),
     path("activer/<str:token>/", invitation_activate, name="invitation_activate"),
+    path("double-authentification/", second_factor_views.verify, name="second_factor_verify"),
+    path("double-authentification/configurer/", second_factor_views.enrol, name="second_factor_enrol"),
+    path(
+        "double-authentification/codes-de-secours/", second_factor_views.backup_codes, name="second_factor_backup_codes"
+    ),
+    path("double-authentification/gerer/", second_factor_views.manage, name="second_factor_manage"),
+    path("double-authentification/desactiver/", second_factor_views.disable, name="second_factor_disable"),
+    path("utilisateurs/", second_factor_views.user_list, name="user_list"),
+    path(
+        "utilisateurs/<int:pk>/double-authentification/reinitialiser/",
+        second_factor_views.reset,
+        name="second_factor_reset",
+    ),
 ]

@@ -44,14 +44,34 @@ def page(browser):
     context.close()
 
 
+def app_code(device) -> str:
+    """What the person's authenticator app shows now."""
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+
+
 @pytest.fixture
 def login(page, live_server):
+    """The password, then the app's code for whom must use a second factor (enrolled beforehand)."""
+    from plie import permissions
+    from plie.accounts import second_factor
     from tests.factories import PASSWORD
 
     def do(user, password=PASSWORD):
+        device = None
+        if permissions.must_use_second_factor(user):
+            device = second_factor.TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                device = second_factor.pending_app_device(user)
+                second_factor.confirm_app_device(device)
         page.goto(f"{live_server.url}/")
         page.fill("#id_username", user.email.upper())
         page.fill("#id_password", password)
         page.click("button[type=submit]")
+        if device is not None:
+            page.wait_for_url("**/double-authentification/**")
+            page.fill("#id_code", app_code(device))
+            page.get_by_role("button", name="Valider").click()
 
     return do

@@ -3,8 +3,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from parcours.models import Parcours
+from plie import permissions
 from plie.accounts.models import User
-from plie.demo import DEMO_DOMAIN, DEMO_PASSWORD, build_demo
+from plie.demo import DEMO_DOMAIN, DEMO_PASSWORD, build_demo, demo_second_factor
 from plie.referentiel.models import NoActiveReferentiel
 
 
@@ -57,3 +58,9 @@ class Command(BaseCommand):
             if user:
                 role = user.get_role_display() if user.role else "Administrateur"
                 self.stdout.write(f"  {role:<22} {user.email}")
+                if permissions.must_use_second_factor(user):
+                    secret, codes = demo_second_factor(user)
+                    self.stdout.write(f"  {'':<22}   2e étape : code de secours {codes[0]} (usage unique ; autres : ")
+                    self.stdout.write(
+                        f"  {'':<22}   {', '.join(codes[1:4])}), ou clé TOTP {secret} dans une application"
+                    )
