@@ -72,7 +72,8 @@ def test_query_count_does_not_grow_with_rows(personas, client_for, who, url, row
     elif rows == "referents":
         assert len(large_response.context["charges"]) > len(small_response.context["charges"])
     else:
-        assert large_response.context["total"] > small_response.context["total"]
+        total = [getattr(r.context["total"], "valeur", r.context["total"]) for r in (small_response, large_response)]
+        assert total[1] > total[0]  # the financeur's total is a Chiffre under statistical secrecy
     assert len(large) == len(small), (
         f"{url} for {who}: {len(small)} queries with {SMALL} parcours, {len(large)} with {LARGE}:\n" + "\n".join(large)
     )

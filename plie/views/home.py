@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from parcours.accueil import nouvelles_orientations
 from parcours.models import Etat, Parcours
 from parcours.services import charge_referents
-from plie import permissions
+from plie import aggregates, permissions
 from plie.accounts.models import Role
 from plie.referentiel.models import Referentiel
 from prescriptions.models import Avis, Organisme, Prescription, ValidationPrescription
@@ -34,11 +34,16 @@ def home(request):
     raise PermissionDenied
 
 
-def _counts_context():
+def _counts_context(secret=False):
+    """Parcours per state; under statistical secrecy for whom may not see people."""
     counts = Parcours.objects.counts_by_etat()
+    values, total = [counts[etat] for etat in Etat], sum(counts.values())
+    if secret:
+        values, total = aggregates.secret_statistique(values, total)
     return {
-        "counts": [(etat, etat.label, counts[etat]) for etat in Etat],
-        "total": sum(counts.values()),
+        "counts": [(etat, etat.label, n) for etat, n in zip(Etat, values, strict=True)],
+        "total": total,
+        "legende": aggregates.LEGENDE if secret else "",
     }
 
 
@@ -81,13 +86,20 @@ def _home_bureau_insertion(request):
 
 
 def _home_operateur(request):
+    """Their référents' load, each file active under statistical secrecy (its rate would give it back)."""
     referentiel = Referentiel.objects.active_or_none()
     charges = charge_referents(referentiel, structure=request.user.structure) if referentiel else []
-    return render(request, "home/operateur.html", {"charges": charges, "referentiel": referentiel})
+    cells, _ = aggregates.secret_statistique([c.file_active for c in charges])
+    rows = [(c, cell) for c, cell in zip(charges, cells, strict=True)]
+    return render(
+        request,
+        "home/operateur.html",
+        {"charges": rows, "referentiel": referentiel, "legende": aggregates.LEGENDE},
+    )
 
 
 def _home_financeur(request):
-    return render(request, "home/financeur.html", _counts_context())
+    return render(request, "home/financeur.html", _counts_context(secret=True))
 
 
 @login_not_required
