@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from parcours.freins import libelles
 from plie import permissions
+from plie.acces.journal import journalise
 from plie.referentiel.models import Referentiel
 from prescriptions import services
 from prescriptions.models import Organisme, Prescription
@@ -27,6 +28,7 @@ def visible_prescription(request, pk):
     )
 
 
+@journalise("prescription")
 def prescription_detail(request, pk):
     prescription = visible_prescription(request, pk)
     user = request.user
