@@ -23,6 +23,8 @@ def navigation(request):
         entries.append(("territoire:list", "Territoire"))
     if permissions.can_invite(user):
         entries.append(("invitation_list", "Invitations"))
+    if permissions.can_view_access_log(user):
+        entries.append(("acces:journal", "Journal des accès"))
     from plie.notifications.models import Notification
 
     unread = Notification.objects.filter(destinataire=user).non_lues().count()

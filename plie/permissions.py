@@ -12,6 +12,11 @@ def is_coordination(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.role == Role.COORDINATION)
 
 
+def can_view_access_log(user) -> bool:
+    """Who opened which file: the coordination only (the journal and the card on a parcours)."""
+    return is_coordination(user)
+
+
 def can_view_parcours(user, parcours) -> bool:
     from parcours.models import Parcours
 
