@@ -18,8 +18,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
 from financement.models import InstantaneEtats
-from plie.acces.models import AccesDossier, Action, TypeObjet
 from parcours.models import Etat, MotifVeille, Parcours, PeriodeVeille
+from plie.acces.models import AccesDossier, Action, TypeObjet
 from plie.accounts.models import Invitation, PrescripteurKind, Role, Structure, StructureType, User
 from plie.notifications.models import Notification
 from plie.referentiel.models import Referentiel
