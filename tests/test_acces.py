@@ -488,8 +488,8 @@ def test_bad_filters_give_a_french_message_beside_the_field_and_keep_the_typing(
     if message:
         assert form.errors[field] == [message]
     content = response.content.decode()
-    for error in form.errors[field]:
-        assert f'<div class="invalid-feedback">{escape(error)}</div>' in content
+    errors = escape(" ".join(form.errors[field]))
+    assert f'<div class="invalid-feedback" id="id_{field}_error">{errors}</div>' in content
     typed = params[field]
     if field not in {"refuse", "type_objet"}:
         assert f'value="{escape(typed)}"' in content
