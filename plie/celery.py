@@ -25,6 +25,12 @@ app.conf.beat_schedule = {
         "task": "plie.notifications.tasks.renvoyer_emails_en_attente",
         "schedule": crontab(minute="*/10"),
     },
+    # The access log keeps ACCESS_LOG_RETENTION_DAYS (12 months by default); older rows go every
+    # night. Idempotent: a second run finds nothing past the limit.
+    "purger-journal-des-acces": {
+        "task": "plie.acces.tasks.purger_journal_des_acces",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
 
 

@@ -27,6 +27,8 @@ def navigation(request):
         entries.append(("invitation_list", "Invitations"))
     if permissions.is_coordination(user):
         entries.append(("user_list", "Comptes"))
+    if permissions.can_view_access_log(user):
+        entries.append(("acces:journal", "Journal des accès"))
     from plie.notifications.models import Notification
 
     unread = Notification.objects.filter(destinataire=user).non_lues().count()

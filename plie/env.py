@@ -22,6 +22,9 @@ FALSE_VALUES = {"0", "false", "no", "off", "non", ""}
 ENVIRONMENTS = {"dev", "prod"}
 MIN_SECRET_KEY_LENGTH = 50
 SMS_BACKENDS = {"console", "http", "memory"}
+# The access log is kept 12 months (CNIL's recommendation for access traces), at most 5 years.
+ACCESS_LOG_RETENTION_DEFAULT = 365
+ACCESS_LOG_RETENTION_MAX = 5 * 366
 
 
 class ConfigError(Exception):
@@ -49,6 +52,7 @@ class Config:
     email: dict = field(default_factory=dict)
     sms: dict = field(default_factory=dict)
     hsts_seconds: int = 0
+    access_log_retention_days: int = ACCESS_LOG_RETENTION_DEFAULT
 
     @property
     def is_production(self) -> bool:
@@ -217,6 +221,13 @@ def read_config(environ, base_dir: Path) -> Config:
 
     hsts_seconds = env.int("SECURE_HSTS_SECONDS", 31_536_000 if production else 0)
 
+    retention = env.int("ACCESS_LOG_RETENTION_DAYS", ACCESS_LOG_RETENTION_DEFAULT, minimum=1)
+    if retention > ACCESS_LOG_RETENTION_MAX:
+        env.problems.append(
+            f"ACCESS_LOG_RETENTION_DAYS doit être inférieur ou égal à {ACCESS_LOG_RETENTION_MAX} jours "
+            f"(reçu : {retention})."
+        )
+
     config = Config(
         environment=environment,
         debug=debug,
@@ -232,6 +243,7 @@ def read_config(environ, base_dir: Path) -> Config:
         email=email,
         sms=sms,
         hsts_seconds=hsts_seconds,
+        access_log_retention_days=retention,
     )
     if env.problems:
         raise ConfigError(env.problems)

@@ -22,6 +22,11 @@ def can_reset_second_factor(user, target) -> bool:
     return is_coordination(user) and target.pk != user.pk
 
 
+def can_view_access_log(user) -> bool:
+    """Who opened which file: the coordination only (the journal and the card on a parcours)."""
+    return is_coordination(user)
+
+
 def can_view_parcours(user, parcours) -> bool:
     from parcours.models import Parcours
 

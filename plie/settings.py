@@ -42,12 +42,14 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "pgtrigger",
     # Cross-cutting pieces of the project.
     "plie",
     "plie.accounts",
     "plie.territoire",
     "plie.referentiel",
     "plie.notifications",
+    "plie.acces",
     # Domain apps, one per step of the PLIE's work.
     "prescriptions",
     "parcours",
@@ -162,6 +164,9 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 SMS = CONFIG.sms
+
+# Access log (plie.acces): rows older than this are purged every night.
+ACCESS_LOG_RETENTION_DAYS = CONFIG.access_log_retention_days
 
 # Celery: Redis in production, kombu's filesystem transport when nothing is configured.
 CELERY_BROKER_URL = CONFIG.broker_url

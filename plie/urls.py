@@ -14,6 +14,7 @@ urlpatterns = [
     path("compte/", include("plie.accounts.urls")),
     path("parcours/", include("parcours.urls")),
     path("prescriptions/", include("prescriptions.urls")),
+    path("journal-des-acces/", include("plie.acces.urls")),
     path("notifications/", include("plie.notifications.urls")),
     path("referents/", referent_list, name="referents"),
     path("referentiel/", include("plie.referentiel.urls")),

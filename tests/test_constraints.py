@@ -19,6 +19,7 @@ from simple_history.models import HistoricalChanges
 
 from financement.models import InstantaneEtats
 from parcours.models import Etat, MotifVeille, Parcours, PeriodeVeille
+from plie.acces.models import AccesDossier, Action, TypeObjet
 from plie.accounts.models import Invitation, PrescripteurKind, Role, Structure, StructureType, User
 from plie.notifications.models import Notification
 from plie.referentiel.models import Referentiel
@@ -50,6 +51,7 @@ MODELS = [
         "parcours",
         "sorties",
         "financement",
+        "acces",
     ]
     for model in apps.get_app_config(label).get_models()
     if not issubclass(model, HistoricalChanges)
@@ -648,6 +650,59 @@ def two_first_appointments():
     return lambda: RendezVousFactory(parcours=rdv.parcours)
 
 
+# Access log (rows are only ever created: the impossible row is an INSERT)
+
+
+def access_row(**values):
+    user = UserFactory(role=Role.COORDINATION)
+    row = {
+        "utilisateur": user,
+        "utilisateur_libelle": f"{user.get_full_name()} ({user.email})",
+        "role": user.role,
+        "type_objet": TypeObjet.PARCOURS,
+        "objet_id": 1,
+        "action": Action.CONSULTATION,
+        "chemin": "/parcours/1/",
+    }
+    row.update(values)
+    return lambda: AccesDossier.objects.create(**row)
+
+
+@violates("acces_type_objet_connu")
+def access_to_an_unknown_kind_of_object():
+    return access_row(type_objet="dossier_medical")
+
+
+@violates("acces_action_connue")
+def access_with_an_unknown_action():
+    return access_row(action="effacement")
+
+
+@violates("acces_role_connu")
+def access_by_an_unknown_role():
+    return access_row(role="stagiaire")
+
+
+@violates("acces_accorde_designe_un_objet")
+def granted_access_to_no_object():
+    return access_row(objet_id=None, refuse=False)
+
+
+@violates("acces_accorde_designe_un_objet")
+def granted_access_to_object_zero():
+    return access_row(objet_id=0)
+
+
+@violates("acces_chemin_absolu")
+def access_to_a_relative_path():
+    return access_row(chemin="parcours/1/")
+
+
+@violates("acces_libelle_renseigne")
+def access_by_nobody_named():
+    return access_row(utilisateur_libelle="")
+
+
 # --- the tests ----------------------------------------------------------------------------------
 
 
@@ -702,6 +757,13 @@ def test_etp_between_0_and_1_is_allowed(db, etp):
 
     profile.refresh_from_db()
     assert profile.etp == Decimal(etp)
+
+
+def test_a_refused_access_may_name_no_object(db):
+    """An id too large for the database is logged as refused, without an id."""
+    access_row(objet_id=None, refuse=True)()
+
+    assert AccesDossier.objects.get().objet_id is None
 
 
 def test_inactive_referentiels_beside_the_active_one_are_allowed(db):

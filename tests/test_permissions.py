@@ -155,6 +155,7 @@ PROTECTED_PAGES = [
     "/compte/mot-de-passe/changer/",
     "/compte/mot-de-passe/change/",
     "/admin/parcours/parcours/",
+    "/journal-des-acces/",
 ]
 
 
@@ -301,6 +302,7 @@ def test_can_view_sensitive(named, who, sensitive):
         pytest.param(permissions.can_edit_referentiel, {"coordination"}, id="can_edit_referentiel"),
         pytest.param(permissions.can_edit_communes, {"coordination"}, id="can_edit_communes"),
         pytest.param(permissions.is_coordination, {"coordination"}, id="is_coordination"),
+        pytest.param(permissions.can_view_access_log, {"coordination"}, id="can_view_access_log"),
         pytest.param(
             permissions.can_view_aggregates, {"coordination", "operateur", "financeur"}, id="can_view_aggregates"
         ),
@@ -321,6 +323,7 @@ def test_superuser_passes_every_role_rule(db):
         permissions.can_edit_referentiel,
         permissions.can_edit_communes,
         permissions.can_view_aggregates,
+        permissions.can_view_access_log,
     ]:
         assert rule(admin), rule.__name__
 
@@ -349,6 +352,7 @@ NAV_ENTRIES = {
     "/prescriptions/validations/": "Validations RSA",
     "/compte/invitations/": "Invitations",
     "/compte/utilisateurs/": "Comptes",
+    "/journal-des-acces/": "Journal des accès",
 }
 EXPECTED_NAV = {
     "coordination": {
@@ -360,6 +364,7 @@ EXPECTED_NAV = {
         "/prescriptions/a-traiter/",
         "/compte/invitations/",
         "/compte/utilisateurs/",
+        "/journal-des-acces/",
     },
     "referent_a": {"/", "/parcours/", "/referentiel/"},
     "referent_b": {"/", "/parcours/", "/referentiel/"},

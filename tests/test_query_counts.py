@@ -104,3 +104,17 @@ def test_coordination_queue_query_count_is_constant(personas, client_for):
     assert large_response.context["page_obj"].paginator.count == 500
     assert len(large_response.context["page_obj"]) == 25 and large_response.context["doublons"]
     assert len(large) == len(small), "\n".join(large)
+
+
+def test_parcours_page_query_count_does_not_grow_with_its_access_log(personas, client_for):
+    """« Qui a consulté ce dossier » : one query for the card and one insert, however long the log."""
+    client = client_for(personas.coordination)
+    url = f"/parcours/{personas.parcours.pk}/"
+    client.get(url)
+    small, small_response = count_queries(client, url)
+    for _ in range(30):
+        client_for(personas.referent_a).get(url)
+    large, large_response = count_queries(client, url)
+    assert len(small_response.context["acces_recents"]) == 1
+    assert len(large_response.context["acces_recents"]) == 10
+    assert len(large) == len(small), "\n".join(large)

@@ -10,6 +10,7 @@ from parcours.forms import PremierRdvForm, TentativeContactForm
 from parcours.models import Parcours
 from parcours.workflow import TRANSITIONS, TransitionError
 from plie import permissions
+from plie.acces.journal import journalise
 from plie.referentiel.models import Referentiel
 
 # The parameters of the rules, as the forms name them.
@@ -37,6 +38,7 @@ def _add_error(form, error):
     form.add_error(field if field in form.fields else None, error.message)
 
 
+@journalise("parcours")
 def premier_rdv(request, pk):
     parcours = _parcours(request, pk)
     transition = TRANSITIONS["accueillir"]
@@ -80,6 +82,7 @@ def premier_rdv(request, pk):
     )
 
 
+@journalise("parcours")
 def tentative_contact(request, pk):
     parcours = _parcours(request, pk)
     if not permissions.can_log_contact_attempt(request.user, parcours):

@@ -2,8 +2,11 @@ from django.shortcuts import get_object_or_404, render
 
 from parcours.models import Parcours
 from plie import permissions, sensitive
+from plie.acces.journal import journalise
+from plie.acces.models import AccesDossier, TypeObjet
 
 
+@journalise("parcours")
 def parcours_detail(request, pk):
     parcours = get_object_or_404(
         Parcours.objects.visible_to(request.user).select_related(
@@ -45,5 +48,11 @@ def parcours_detail(request, pk):
             "premier_rdv": parcours.rendez_vous.premier_rdv(),
             "can_log_contact": permissions.can_log_contact_attempt(user, parcours),
             "fiche": fiche,
+            # « Qui a consulté ce dossier » : the coordination only; one query, whatever the log holds.
+            "acces_recents": (
+                list(AccesDossier.objects.pour_objet(TypeObjet.PARCOURS, parcours.pk)[:10])
+                if permissions.can_view_access_log(user)
+                else None
+            ),
         },
     )

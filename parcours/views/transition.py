@@ -6,9 +6,11 @@ from parcours.forms import TransitionForm
 from parcours.models import Parcours
 from parcours.workflow import TRANSITIONS, TransitionError
 from plie import permissions
+from plie.acces.journal import journalise
 from plie.referentiel.models import NoActiveReferentiel
 
 
+@journalise("parcours")
 def parcours_transition(request, pk, name):
     parcours = get_object_or_404(Parcours.objects.visible_to(request.user).select_related("participant"), pk=pk)
     transition = TRANSITIONS.get(name)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from parcours.models import Participant
 from parcours.workflow import TransitionError
 from plie import permissions
+from plie.acces.journal import journalise
 from plie.accounts.models import Structure
 from plie.referentiel.models import NoActiveReferentiel, Referentiel
 from prescriptions import services
@@ -78,6 +79,7 @@ def _fail(request, error, pk):
     return redirect("prescriptions:detail", pk=pk)
 
 
+@journalise("prescription")
 def doublons(request, pk):
     """Candidates side by side with the referral; link to one, or declare them different."""
     prescription = _instructed(request, pk)
@@ -91,6 +93,7 @@ def doublons(request, pk):
 
 
 @require_POST
+@journalise("prescription")
 def rattacher(request, pk, participant_pk):
     prescription = _instructed(request, pk)
     participant = get_object_or_404(Participant, pk=participant_pk)
@@ -105,6 +108,7 @@ def rattacher(request, pk, participant_pk):
 
 
 @require_POST
+@journalise("prescription")
 def ecarter(request, pk, kind, other_pk):
     prescription = _instructed(request, pk)
     found = {
@@ -123,6 +127,7 @@ def ecarter(request, pk, kind, other_pk):
 
 
 @require_POST
+@journalise("prescription")
 def demander_validation(request, pk, organisme):
     prescription = _instructed(request, pk)
     if organisme not in Organisme.values:
@@ -138,6 +143,7 @@ def demander_validation(request, pk, organisme):
     return redirect("prescriptions:detail", pk=pk)
 
 
+@journalise("prescription")
 def complement(request, pk):
     prescription = _instructed(request, pk)
     if closed := _closed(request, prescription, "demander_complement"):
@@ -156,6 +162,7 @@ def complement(request, pk):
     )
 
 
+@journalise("prescription")
 def refus(request, pk):
     prescription = _instructed(request, pk)
     if closed := _closed(request, prescription, "refuser"):
@@ -176,6 +183,7 @@ def refus(request, pk):
     )
 
 
+@journalise("prescription")
 def acceptation(request, pk):
     """The référent proposal (distance and load, with the figures) and the acceptance."""
     prescription = _instructed(request, pk)

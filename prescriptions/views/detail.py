@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from plie import permissions, sensitive
+from plie.acces.journal import journalise
 from plie.referentiel.models import Referentiel
 from prescriptions import services
 from prescriptions.models import Organisme, Prescription
@@ -26,6 +27,7 @@ def visible_prescription(request, pk):
     )
 
 
+@journalise("prescription")
 def prescription_detail(request, pk):
     prescription = visible_prescription(request, pk)
     user = request.user

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from plie import permissions
+from plie.acces.journal import journalise
 from prescriptions.forms import PrescriptionForm, PrescriptionSearchForm
 from prescriptions.models import CHAMPS_IDENTITE, Prescription
 from prescriptions.workflow import PrescriptionError, Statut
@@ -101,6 +102,7 @@ def prescription_create(request):
     return _edit(request, Prescription(prescripteur=user, structure=user.structure))
 
 
+@journalise("prescription")
 def prescription_edit(request, pk):
     prescription = get_object_or_404(Prescription.objects.filter(prescripteur=request.user), pk=pk)
     if not permissions.can_edit_prescription(request.user, prescription):
@@ -109,6 +111,7 @@ def prescription_edit(request, pk):
     return _edit(request, prescription)
 
 
+@journalise("prescription")
 def prescription_delete(request, pk):
     prescription = get_object_or_404(
         Prescription.objects.filter(prescripteur=request.user, statut=Statut.BROUILLON), pk=pk

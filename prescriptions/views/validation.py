@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from plie import permissions
+from plie.acces.journal import journalise
 from plie.accounts.models import Role
 from prescriptions import services
 from prescriptions.forms import AvisForm
@@ -40,6 +41,7 @@ def validations_bureau_insertion(request):
     )
 
 
+@journalise("prescription")
 def avis(request, pk, organisme):
     prescription = get_object_or_404(Prescription.objects.visible_to(request.user), pk=pk)
     if organisme not in Organisme.values or not permissions.can_give_avis(request.user, organisme):

@@ -1,0 +1,21 @@
+"""The yearly purge of the access log: the one DELETE the table accepts."""
+
+import datetime
+
+import pgtrigger
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from plie.acces.models import PURGE_TRIGGER, AccesDossier
+
+
+def purger_journal(maintenant=None):
+    """Delete the rows older than ``ACCESS_LOG_RETENTION_DAYS``; return how many went.
+
+    Idempotent: a second run finds nothing older than the limit and deletes nothing.
+    """
+    limite = (maintenant or timezone.now()) - datetime.timedelta(days=settings.ACCESS_LOG_RETENTION_DAYS)
+    with transaction.atomic(), pgtrigger.ignore(PURGE_TRIGGER):
+        deleted, _ = AccesDossier.objects.anterieurs_a(limite).delete()
+    return deleted
