@@ -2,7 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from plie.accounts.forms import EmailAuthenticationForm
-from plie.accounts.views import invitation_action, invitation_activate, invitation_create, invitation_list
+from plie.accounts.views import (
+    invitation_action,
+    invitation_activate,
+    invitation_create,
+    invitation_link,
+    invitation_list,
+)
 
 urlpatterns = [
     path(
@@ -38,5 +44,6 @@ urlpatterns = [
     path("invitations/nouvelle/", invitation_create, name="invitation_create"),
     path("invitations/<int:pk>/renvoyer/", invitation_action, {"action": "renvoyer"}, name="invitation_renew"),
     path("invitations/<int:pk>/annuler/", invitation_action, {"action": "annuler"}, name="invitation_cancel"),
-    path("activer/<str:token>/", invitation_activate, name="invitation_activate"),
+    path("activer/", invitation_activate, name="invitation_activate"),
+    path("activer/<str:token>/", invitation_link, name="invitation_link"),
 ]

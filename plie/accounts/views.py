@@ -122,20 +122,45 @@ def invitation_action(request, pk, action):
     return render(request, "accounts/invitation_confirm.html", {"invitation": invitation, "action": action})
 
 
+# The emailed link's token moves into the session at once and the browser goes on to a URL without
+# it (Django's PasswordResetConfirmView does the same): the token then never reaches the access logs
+# of the web server or of a proxy, nor the Referer header of the next request.
+INVITATION_SESSION_KEY = "_invitation_token"
+TOKEN_MAX_LENGTH = 100  # tokens are 43 characters; junk is cut before it reaches the session
+
+
 @login_not_required
-def invitation_activate(request, token):
+def invitation_link(request, token):
+    """The link of the email: keep its token in the session, redirect to the token-free page."""
+    request.session[INVITATION_SESSION_KEY] = token[:TOKEN_MAX_LENGTH]
+    return redirect("invitation_activate")
+
+
+@login_not_required
+def invitation_activate(request):
     """Anyone holding the link chooses a password; the account is created and they are logged in."""
+    token = request.session.get(INVITATION_SESSION_KEY)
+    if not token:
+        return _invitation_invalid(
+            request,
+            "Ouvrez le lien d'activation reçu par email : cette page ne s'ouvre qu'à partir de lui.",
+        )
     try:
         invitation = invitations.invitation_pour(token)
     except invitations.InvitationInvalide as error:
-        return render(request, "accounts/invitation_invalid.html", {"reason": error.message}, status=410)
+        return _invitation_invalid(request, error.message)
     form = ActivationForm(invitation, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user = invitations.accepter(token, form.cleaned_data["password1"])
         except invitations.InvitationInvalide as error:
-            return render(request, "accounts/invitation_invalid.html", {"reason": error.message}, status=410)
+            return _invitation_invalid(request, error.message)
+        del request.session[INVITATION_SESSION_KEY]
         login(request, user)
         messages.success(request, f"Bienvenue {user.first_name} : votre compte est activé.")
         return redirect("home")
     return render(request, "accounts/invitation_activate.html", {"form": form, "invitation": invitation})
+
+
+def _invitation_invalid(request, reason):
+    return render(request, "accounts/invitation_invalid.html", {"reason": reason}, status=410)
