@@ -398,9 +398,10 @@ def test_bureau_insertion_invitation_creates_a_bureau_insertion_account(personas
 
 BAD_PASSWORDS = {
     "mismatch": (PASSWORD, PASSWORD + "x", "Les deux mots de passe ne correspondent pas."),
-    "too-short": ("Kx7#qLp2", "Kx7#qLp2", "Ce mot de passe est trop court. Il doit contenir au minimum 12 caractères."),
+    "too-short": ("Kx7#qLp2", "Kx7#qLp2", "Ce mot de passe est trop court pour ses types de caractères"),
     "common": ("telechargement", "telechargement", "Ce mot de passe est trop courant."),
-    "numeric": ("205814736925", "205814736925", "Ce mot de passe est entièrement numérique."),
+    "numeric": ("205814736925", "205814736925", "estimé à 34 bits, il en faut 80. Avec des chiffres"),
+    "keyboard-walk": ("Azerty12345678", "Azerty12345678", "« azerty », une suite de touches du clavier"),
     "like-the-address": ("lea.morin.exemple", "lea.morin.exemple", "Le mot de passe est trop semblable"),
     "empty": ("", "", "Ce champ est obligatoire."),
 }

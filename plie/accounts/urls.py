@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from plie.accounts.forms import EmailAuthenticationForm
+from plie.accounts.forms import EmailAuthenticationForm, StrengthPasswordChangeForm, StrengthSetPasswordForm
 from plie.accounts.views import (
     invitation_action,
     invitation_activate,
@@ -19,7 +19,9 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/changer/",
-        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done")),
+        auth_views.PasswordChangeView.as_view(
+            form_class=StrengthPasswordChangeForm, success_url=reverse_lazy("password_change_done")
+        ),
         name="password_change",
     ),
     path("mot-de-passe/change/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -34,7 +36,7 @@ urlpatterns = [
     path("mot-de-passe/oublie/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(form_class=StrengthSetPasswordForm),
         name="password_reset_confirm",
     ),
     path(
