@@ -49,6 +49,7 @@ class Config:
     email: dict = field(default_factory=dict)
     sms: dict = field(default_factory=dict)
     hsts_seconds: int = 0
+    trusted_proxies: int = 0
 
     @property
     def is_production(self) -> bool:
@@ -216,6 +217,7 @@ def read_config(environ, base_dir: Path) -> Config:
         env.problems.append("SMS_API_URL est obligatoire quand SMS_BACKEND=http.")
 
     hsts_seconds = env.int("SECURE_HSTS_SECONDS", 31_536_000 if production else 0)
+    trusted_proxies = env.int("TRUSTED_PROXIES", 0, minimum=0)
 
     config = Config(
         environment=environment,
@@ -232,6 +234,7 @@ def read_config(environ, base_dir: Path) -> Config:
         email=email,
         sms=sms,
         hsts_seconds=hsts_seconds,
+        trusted_proxies=trusted_proxies,
     )
     if env.problems:
         raise ConfigError(env.problems)

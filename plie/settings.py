@@ -4,6 +4,7 @@ Values that differ between machines come from the environment, read and validate
 :mod:`plie.env`; a misconfiguration stops the start-up with every problem listed in French.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "simple_history",
+    "axes",
     # Cross-cutting pieces of the project.
     "plie",
     "plie.accounts",
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: it turns a request that axes flagged as locked out into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "plie.urls"
@@ -92,7 +96,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Accounts: login by email, roles and structures live in plie.accounts.
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["plie.accounts.backends.EmailBackend"]
+# AxesStandaloneBackend first: a locked (account, IP) pair is refused before any password check.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "plie.accounts.backends.EmailBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -105,6 +110,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "plie.accounts.passwords.CnilPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Lockout (django-axes, plie.accounts.lockout): 5 failures for one account from one IP lock that
+# pair for 15 minutes; password-reset requests and invalid links are counted the same way.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, holding the email
+AXES_USERNAME_CALLABLE = "plie.accounts.lockout.username_of"
+AXES_CLIENT_IP_CALLABLE = "plie.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "plie.accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Never kept in clear in AccessAttempt.post_data (axes always masks "password").
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+    "password1",
+    "password2",
+    "csrfmiddlewaretoken",
+]
+# Number of reverse proxies in front of the application (X-Forwarded-For); 0: REMOTE_ADDR.
+TRUSTED_PROXIES = CONFIG.trusted_proxies
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

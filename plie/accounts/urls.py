@@ -1,8 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from plie.accounts.forms import EmailAuthenticationForm, StrengthPasswordChangeForm, StrengthSetPasswordForm
+from plie.accounts.forms import EmailAuthenticationForm, StrengthPasswordChangeForm
 from plie.accounts.views import (
+    PasswordResetConfirmView,
+    PasswordResetView,
     invitation_action,
     invitation_activate,
     invitation_create,
@@ -25,20 +27,9 @@ urlpatterns = [
         name="password_change",
     ),
     path("mot-de-passe/change/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path(
-        "mot-de-passe/oublie/",
-        auth_views.PasswordResetView.as_view(
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
-        name="password_reset",
-    ),
+    path("mot-de-passe/oublie/", PasswordResetView.as_view(), name="password_reset"),
     path("mot-de-passe/oublie/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path(
-        "mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=StrengthSetPasswordForm),
-        name="password_reset_confirm",
-    ),
+    path("mot-de-passe/nouveau/<uidb64>/<token>/", PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path(
         "mot-de-passe/nouveau/termine/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
