@@ -53,6 +53,7 @@ class Config:
     sms: dict = field(default_factory=dict)
     hsts_seconds: int = 0
     access_log_retention_days: int = ACCESS_LOG_RETENTION_DEFAULT
+    trusted_proxies: int = 0
 
     @property
     def is_production(self) -> bool:
@@ -220,6 +221,7 @@ def read_config(environ, base_dir: Path) -> Config:
         env.problems.append("SMS_API_URL est obligatoire quand SMS_BACKEND=http.")
 
     hsts_seconds = env.int("SECURE_HSTS_SECONDS", 31_536_000 if production else 0)
+    trusted_proxies = env.int("TRUSTED_PROXIES", 0, minimum=0)
 
     retention = env.int("ACCESS_LOG_RETENTION_DAYS", ACCESS_LOG_RETENTION_DEFAULT, minimum=1)
     if retention > ACCESS_LOG_RETENTION_MAX:
@@ -244,6 +246,7 @@ def read_config(environ, base_dir: Path) -> Config:
         sms=sms,
         hsts_seconds=hsts_seconds,
         access_log_retention_days=retention,
+        trusted_proxies=trusted_proxies,
     )
     if env.problems:
         raise ConfigError(env.problems)

@@ -49,6 +49,7 @@ COORDINATION_PAGES = [
 ]
 LINK = re.compile(r"https?://[^/\s]+(/compte/activer/([\w-]+)/)")
 PASSWORD = "Nouveau-secret-Tanneurs-79"
+ACTIVATION_PAGE = "/compte/activer/"
 
 
 @pytest.fixture
@@ -123,8 +124,17 @@ def shown_value(block, name):
     return match.group(1) if match else ""
 
 
+def open_link(client, path):
+    """Open the emailed link as a browser does: its token goes into the session, the page has none."""
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"] == ACTIVATION_PAGE
+    return client.get(ACTIVATION_PAGE)
+
+
 def activate(client, path, password1=PASSWORD, password2=None):
-    return client.post(path, {"password1": password1, "password2": password2 or password1})
+    client.get(path)
+    return client.post(ACTIVATION_PAGE, {"password1": password1, "password2": password2 or password1})
 
 
 # --- who may open what ----------------------------------------------------------------------
@@ -165,7 +175,7 @@ def test_anonymous_is_sent_to_login(pending, path):
 
 
 def test_anonymous_opens_the_activation_page(pending):
-    response = Client().get(pending[1])
+    response = open_link(Client(), pending[1])
     assert response.status_code == 200
     assert "Activez votre compte" in response.content.decode()
 
@@ -347,7 +357,7 @@ def test_invitation_form_never_fails(personas, client_for, junk):
 def test_activation_creates_the_account_once(pending, ccas):
     invitation, path = pending
     client = Client()
-    assert "Léa" in client.get(path).content.decode()
+    assert "Léa" in open_link(client, path).content.decode()
 
     response = activate(client, path)
     assert response.status_code == 302
@@ -365,7 +375,7 @@ def test_activation_creates_the_account_once(pending, ccas):
 
     # The link has served: opening it or posting it again creates nothing.
     again = Client()
-    response = again.get(path)
+    response = open_link(again, path)
     assert response.status_code == 410
     assert "Ce lien a déjà servi" in response.content.decode()
     assert activate(again, path, "Autre-secret-Tanneurs-80").status_code == 410
@@ -389,9 +399,10 @@ def test_bureau_insertion_invitation_creates_a_bureau_insertion_account(personas
 
 BAD_PASSWORDS = {
     "mismatch": (PASSWORD, PASSWORD + "x", "Les deux mots de passe ne correspondent pas."),
-    "too-short": ("Kx7#qLp2", "Kx7#qLp2", "Ce mot de passe est trop court. Il doit contenir au minimum 12 caractères."),
+    "too-short": ("Kx7#qLp2", "Kx7#qLp2", "Ce mot de passe est trop court pour ses types de caractères"),
     "common": ("telechargement", "telechargement", "Ce mot de passe est trop courant."),
-    "numeric": ("205814736925", "205814736925", "Ce mot de passe est entièrement numérique."),
+    "numeric": ("205814736925", "205814736925", "estimé à 34 bits, il en faut 80. Avec des chiffres"),
+    "keyboard-walk": ("Azerty12345678", "Azerty12345678", "« azerty », une suite de touches du clavier"),
     "like-the-address": ("lea.morin.exemple", "lea.morin.exemple", "Le mot de passe est trop semblable"),
     "empty": ("", "", "Ce champ est obligatoire."),
 }
@@ -400,7 +411,7 @@ BAD_PASSWORDS = {
 @pytest.mark.parametrize(("password1", "password2", "error"), BAD_PASSWORDS.values(), ids=BAD_PASSWORDS.keys())
 def test_bad_passwords_are_refused_in_french(pending, password1, password2, error):
     invitation, path = pending
-    response = Client().post(path, {"password1": password1, "password2": password2})
+    response = activate(Client(), path, password1, password2)
     assert response.status_code == 200
     assert escape(error) in field_block(response.content.decode(), "password2")
     assert not User.objects.filter(email=invitation.email).exists()
@@ -411,11 +422,11 @@ def test_bad_passwords_are_refused_in_french(pending, password1, password2, erro
 def test_expired_link_is_refused(pending, time_machine):
     invitation, path = pending
     time_machine.move_to(timezone.now() + INVITATION_VALIDITY - datetime.timedelta(minutes=1))
-    assert Client().get(path).status_code == 200  # still valid just before the end
+    assert open_link(Client(), path).status_code == 200  # still valid just before the end
 
     time_machine.move_to(timezone.now() + datetime.timedelta(minutes=2))
     client = Client()
-    response = client.get(path)
+    response = open_link(client, path)
     assert response.status_code == 410
     assert "Ce lien a expiré le" in response.content.decode()
     assert activate(client, path).status_code == 410
@@ -440,7 +451,7 @@ def test_renewed_invitation_invalidates_the_old_link(personas, pending, client_f
     assert renewed.token_hash != invitation.token_hash
     assert renewed.expire_le > invitation.expire_le
 
-    assert Client().get(old_path).status_code == 410
+    assert open_link(Client(), old_path).status_code == 410
     assert activate(Client(), old_path).status_code == 410
     assert not User.objects.filter(email=invitation.email).exists()
     assert activate(Client(), new_path).status_code == 302
@@ -465,7 +476,7 @@ def test_cancelled_invitation_link_is_refused(personas, pending, client_for):
     response = client.post(url)
     assert response.status_code == 302
     assert not Invitation.objects.exists()
-    response = Client().get(path)
+    response = open_link(Client(), path)
     assert response.status_code == 410
     assert "n&#x27;est pas valide" in response.content.decode()
     assert activate(Client(), path).status_code == 410
@@ -496,9 +507,42 @@ def test_link_refused_when_the_address_got_an_account_meanwhile(pending):
 def test_a_logged_in_user_can_open_a_link(personas, pending, client_for):
     invitation, path = pending
     client = client_for(personas.financeur)
-    assert client.get(path).status_code == 200
+    assert open_link(client, path).status_code == 200
     assert activate(client, path).status_code == 302
     assert int(client.session[SESSION_KEY]) == User.objects.get(email=invitation.email).pk
+
+
+def test_the_token_leaves_the_url_at_once(pending):
+    """Web server and proxy logs, and the Referer of the next request, only ever see /compte/activer/."""
+    invitation, path = pending
+    token = path.split("/")[-2]
+    assert len(token) >= 40
+    client = Client()
+
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"] == ACTIVATION_PAGE
+    form_page = client.get(response["Location"])
+    assert form_page.status_code == 200
+    done = client.post(ACTIVATION_PAGE, {"password1": PASSWORD, "password2": PASSWORD}, follow=True)
+
+    assert done.redirect_chain == [("/", 302)]
+    for response in (form_page, done):
+        assert token not in response.request["PATH_INFO"]
+        assert token not in response.content.decode()
+    user = User.objects.get(email=invitation.email)
+    assert int(client.session[SESSION_KEY]) == user.pk
+    assert "_invitation_token" not in client.session
+    assert "Bienvenue Léa : votre compte est activé." in done.content.decode()
+
+
+def test_the_activation_page_without_a_link_says_where_to_start(db):
+    response = Client().get(ACTIVATION_PAGE)
+    assert response.status_code == 410
+    assert "Ouvrez le lien d&#x27;activation reçu par email" in response.content.decode()
+    response = Client().post(ACTIVATION_PAGE, {"password1": PASSWORD, "password2": PASSWORD})
+    assert response.status_code == 410
+    assert not User.objects.filter(email="lea.morin@exemple.fr").exists()
 
 
 TOKENS = ["x", "0" * 43, "a" * 5000, "%3Cscript%3E", "..", "é", "'; DROP TABLE accounts_invitation; --"]
@@ -507,7 +551,7 @@ TOKENS = ["x", "0" * 43, "a" * 5000, "%3Cscript%3E", "..", "é", "'; DROP TABLE 
 @pytest.mark.parametrize("token", TOKENS, ids=range(len(TOKENS)))
 def test_junk_tokens_are_refused(pending, token):
     path = f"/compte/activer/{token}/"
-    assert Client().get(path).status_code == 410
+    assert open_link(Client(), path).status_code == 410
     assert activate(Client(), path).status_code == 410
     assert User.objects.filter(email=pending[0].email).count() == 0
 

@@ -48,6 +48,8 @@ def test_complete_production_configuration(tmp_path):
     assert config.database["HOST"] == "db"
     assert config.broker_url == "redis://redis:6379/0"
     assert config.allowed_hosts == ["plie.example.org"]
+    assert config.trusted_proxies == 0  # REMOTE_ADDR, unless the proxies in front are declared
+    assert read_config({**PROD, "TRUSTED_PROXIES": "1"}, tmp_path).trusted_proxies == 1
 
 
 def test_production_lists_every_missing_variable_at_once(tmp_path):
@@ -74,6 +76,8 @@ def test_production_lists_every_missing_variable_at_once(tmp_path):
         ({"SMS_BACKEND": "pigeon"}, "SMS_BACKEND doit valoir"),
         ({"SMS_BACKEND": "http"}, "SMS_API_URL est obligatoire"),
         ({"CSRF_TRUSTED_ORIGINS": "plie.example.org"}, "CSRF_TRUSTED_ORIGINS"),
+        ({"TRUSTED_PROXIES": "un"}, "TRUSTED_PROXIES doit être un nombre entier"),
+        ({"TRUSTED_PROXIES": "-1"}, "TRUSTED_PROXIES doit être supérieur ou égal à 0"),
     ],
     ids=lambda value: str(value)[:30],
 )

@@ -1,9 +1,15 @@
+from axes.models import AccessFailureLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from plie.accounts import invitations
 from plie.accounts.models import Invitation, LieuAccompagnement, ReferentProfile, Structure, User
+
+# Axes' lockout records: AccessAttempt (the current counts; deleting a row unlocks at once) and
+# AccessLog (successful logins) stay in the admin. The failure log is not enabled
+# (AXES_ENABLE_ACCESS_FAILURE_LOG), so its page would stay empty.
+admin.site.unregister(AccessFailureLog)
 
 
 @admin.register(Structure)

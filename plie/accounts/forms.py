@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm, SetPasswordMixin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from plie.accounts import invitations
@@ -12,6 +12,7 @@ from plie.accounts.models import (
     StructureType,
     User,
 )
+from plie.accounts.passwords import MIN_BITS
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -113,6 +114,11 @@ class InvitationForm(forms.Form):
             self.structure_invitee = structure
 
 
+def show_strength(field):
+    """Let static/js/password-strength.js show how strong the password being typed is."""
+    field.widget.attrs["data-password-strength"] = str(MIN_BITS)
+
+
 class ActivationForm(SetPasswordMixin, forms.Form):
     """The password of an invited person's new account, checked by the project's validators."""
 
@@ -124,8 +130,23 @@ class ActivationForm(SetPasswordMixin, forms.Form):
         # The validators compare the password with the name and the address of the account to be.
         self.user = User(email=invitation.email, first_name=invitation.first_name, last_name=invitation.last_name)
         super().__init__(*args, **kwargs)
+        show_strength(self.fields["password1"])
 
     def clean(self):
         self.validate_passwords()
         self.validate_password_for_user(self.user)
         return super().clean()
+
+
+class StrengthSetPasswordForm(SetPasswordForm):
+    """Django's form of the password reset, with the strength shown as the person types."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        show_strength(self.fields["new_password1"])
+
+
+class StrengthPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        show_strength(self.fields["new_password1"])
