@@ -305,6 +305,19 @@ def test_the_purge_deletes_rows_past_the_retention_and_keeps_the_others(personas
     assert AccesDossier.objects.count() == len(recent)
 
 
+def test_the_purge_also_forgets_old_login_records(personas):
+    from axes.models import AccessAttempt, AccessLog
+
+    now = timezone.now()
+    for model in (AccessLog, AccessAttempt):
+        old = model.objects.create(username="a@exemple.fr", ip_address="127.0.0.1", user_agent="x", attempt_time=now)
+        model.objects.filter(pk=old.pk).update(attempt_time=now - datetime.timedelta(days=366))
+        model.objects.create(username="b@exemple.fr", ip_address="127.0.0.1", user_agent="x", attempt_time=now)
+    purger_journal()
+    assert list(AccessLog.objects.values_list("username", flat=True)) == ["b@exemple.fr"]
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["b@exemple.fr"]
+
+
 def test_the_purge_follows_the_setting(personas, settings):
     settings.ACCESS_LOG_RETENTION_DAYS = 30
     access(personas.coordination, days_ago=31)
