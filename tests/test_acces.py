@@ -309,10 +309,11 @@ def test_the_purge_also_forgets_old_login_records(personas):
     from axes.models import AccessAttempt, AccessLog
 
     now = timezone.now()
-    for model in (AccessLog, AccessAttempt):
-        old = model.objects.create(username="a@exemple.fr", ip_address="127.0.0.1", user_agent="x", attempt_time=now)
+    for model, extra in ((AccessLog, {}), (AccessAttempt, {"failures_since_start": 1})):
+        row = {"ip_address": "127.0.0.1", "user_agent": "x", "attempt_time": now, **extra}
+        old = model.objects.create(username="a@exemple.fr", **row)
         model.objects.filter(pk=old.pk).update(attempt_time=now - datetime.timedelta(days=366))
-        model.objects.create(username="b@exemple.fr", ip_address="127.0.0.1", user_agent="x", attempt_time=now)
+        model.objects.create(username="b@exemple.fr", **row)
     purger_journal()
     assert list(AccessLog.objects.values_list("username", flat=True)) == ["b@exemple.fr"]
     assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["b@exemple.fr"]
