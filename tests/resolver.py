@@ -4,7 +4,8 @@ A new URL whose parameters the tests do not know makes them fail with the name o
 add below, rather than be skipped silently.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -13,6 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 class Page:
     name: str  # "namespace:name"
     params: tuple[str, ...]  # the URL's keyword arguments
+    callback: Callable = field(compare=False)
+    converters: dict = field(compare=False, default_factory=dict)  # param -> its path converter
 
     def url(self, **kwargs) -> str:
         return reverse(self.name, kwargs={k: kwargs[k] for k in self.params})
@@ -30,7 +33,7 @@ def pages() -> list[Page]:
                     continue
                 walk(entry.url_patterns, f"{namespace}{entry.namespace}:" if entry.namespace else namespace, params)
             elif isinstance(entry, URLPattern) and entry.name:
-                found.append(Page(f"{namespace}{entry.name}", tuple(params)))
+                found.append(Page(f"{namespace}{entry.name}", tuple(params), entry.callback, params))
 
     walk(get_resolver().url_patterns, "", {})
     return found

@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.urls.converters import IntConverter
 from django.utils import timezone
 from django.utils.html import escape
@@ -25,6 +25,7 @@ from plie.celery import app
 from plie.env import ConfigError, read_config
 from tests.conftest import verified_login
 from tests.factories import PrescriptionFactory, UserFactory
+from tests.resolver import pages
 
 REFUSED = {403, 404}
 ROLES_OTHER_THAN_COORDINATION = [
@@ -144,42 +145,27 @@ EXEMPT = {
     "second_factor_reset": "le compte d'un professionnel (sa double authentification), pas une personne accompagnée",
     "notifications:open": "la notification de l'utilisateur lui-même ; elle mène à la page du dossier, qui journalise",
 }
-EXEMPT_NAMESPACES = {"admin"}
-
-
-def url_patterns(patterns=None, namespace=None, converters=None):
-    """(view name, pattern, converters of the whole path) for every URL of the project."""
-    for entry in get_resolver().url_patterns if patterns is None else patterns:
-        found = {**(converters or {}), **entry.pattern.converters}
-        if isinstance(entry, URLResolver):
-            yield from url_patterns(entry.url_patterns, entry.namespace or namespace, found)
-        elif isinstance(entry, URLPattern):
-            name = f"{namespace}:{entry.name}" if namespace else entry.name
-            yield name, entry, found, namespace
 
 
 def object_urls():
+    """(view name, view, converters) of every page of ours naming an object by its id (tests/resolver.py)."""
     return [
-        (name, pattern, found)
-        for name, pattern, found, namespace in url_patterns()
-        if namespace not in EXEMPT_NAMESPACES and any(isinstance(c, IntConverter) for c in found.values())
+        (page.name, page.callback, page.converters)
+        for page in pages()
+        if any(isinstance(c, IntConverter) for c in page.converters.values())
     ]
 
 
 def journalised_urls():
     return [
-        pytest.param(name, pattern.callback.journal_des_acces, sorted(found), id=name)
-        for name, pattern, found in object_urls()
-        if hasattr(pattern.callback, "journal_des_acces")
+        pytest.param(name, view.journal_des_acces, sorted(found), id=name)
+        for name, view, found in object_urls()
+        if hasattr(view, "journal_des_acces")
     ]
 
 
 def test_every_object_url_logs_or_is_exempt_with_a_reason():
-    missing = [
-        name
-        for name, pattern, _ in object_urls()
-        if not hasattr(pattern.callback, "journal_des_acces") and name not in EXEMPT
-    ]
+    missing = [name for name, view, _ in object_urls() if not hasattr(view, "journal_des_acces") and name not in EXEMPT]
     assert missing == [], (
         "Ces pages désignent un objet sans écrire dans le journal des accès : ajoutez @journalise(...) "
         f"(plie/acces/journal.py), ou, si l'objet ne désigne aucune personne, une exemption motivée : {missing}"
@@ -187,9 +173,9 @@ def test_every_object_url_logs_or_is_exempt_with_a_reason():
 
 
 def test_exemptions_name_existing_urls_that_do_not_log():
-    names = {name: pattern for name, pattern, _ in object_urls()}
+    names = {name: view for name, view, _ in object_urls()}
     assert set(EXEMPT) <= set(names), set(EXEMPT) - set(names)
-    assert [name for name in EXEMPT if hasattr(names[name].callback, "journal_des_acces")] == []
+    assert [name for name in EXEMPT if hasattr(names[name], "journal_des_acces")] == []
 
 
 def test_the_walk_finds_the_person_level_pages():
