@@ -73,3 +73,11 @@ def test_static_files_are_served_with_debug_off(settings, db):
     response = Client().get("/static/js/session.js")
     assert response.status_code == 200
     assert b"Rester connect" in b"".join(response.streaming_content)
+
+
+def test_favicon_ico_leads_to_the_icon(db):
+    """Browsers ask for it on pages that name no icon (the admin): a 404 there shows in their console."""
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/img/favicon.svg"
+    assert Client().get(response["Location"]).status_code == 200
