@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from parcours.models import Etat
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,3 +68,36 @@ def test_the_page_warns_before_the_end_and_keeps_the_session_on_request(
     page.reload()
     expect(page).to_have_url(f"{live_server.url}/compte/connexion/?next=/")
     expect(page.get_by_text("Votre session a expiré après")).to_be_visible()
+
+
+def test_a_form_refused_on_an_expired_session_is_sent_again_after_logging_in_in_another_tab(
+    page, live_server, log_in, personas, short_session
+):
+    """The page's promise: the Back button gives the text back, and sending it again works (new CSRF token)."""
+    parcours = personas.parcours
+    log_in(personas.referent_a)
+    page.goto(f"{live_server.url}/parcours/{parcours.pk}/action/proposer_sortie/")
+    date = parcours.date_entree + datetime.timedelta(days=60)
+    page.fill("#id_date_sortie_prevue", date.isoformat())
+    page.fill("#id_motif", "Embauche en CDI")
+    expect(page.locator("#session-alert")).to_contain_text("Votre session a expiré", timeout=(IDLE_SECONDS + 2) * 1000)
+    page.get_by_role("button", name="Confirmer").click()
+    expect(page.get_by_role("heading", name="Votre session a expiré : rien n'a été enregistré")).to_be_visible()
+    parcours.refresh_from_db()
+    assert parcours.etat == Etat.ACCOMPAGNEMENT
+
+    with page.context.expect_page() as new_tab:
+        page.get_by_role("link", name="Reconnectez-vous dans un nouvel onglet").click()
+    other = new_tab.value
+    other.fill("#id_username", personas.referent_a.email)
+    other.fill("#id_password", PASSWORD)
+    other.click("button[type=submit]")
+    expect(other.locator("#nav .dropdown-toggle")).to_be_visible()
+    other.close()
+
+    page.go_back()
+    expect(page.locator("#id_motif")).to_have_value("Embauche en CDI")
+    page.get_by_role("button", name="Confirmer").click()
+    expect(page.get_by_text("c'est enregistré")).to_be_visible()
+    parcours.refresh_from_db()
+    assert parcours.etat == Etat.SORTIE_PROPOSEE
