@@ -15,6 +15,7 @@ from django.contrib import auth, messages
 from django.contrib.auth import middleware as auth_middleware
 from django.http import HttpResponse
 from django.shortcuts import render, resolve_url
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -118,7 +119,8 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
     """
 
     def handle_no_permission(self, request, view_func):
-        if request.method not in SAFE_METHODS:
+        # Logging out once the session has ended loses nothing: the login page, as Django does.
+        if request.method not in SAFE_METHODS and request.path != reverse("logout"):
             return session_expired_response(request)
         response = super().handle_no_permission(request, view_func)
         if getattr(request, "htmx", False):

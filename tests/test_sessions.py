@@ -107,6 +107,13 @@ def test_a_form_sent_when_no_longer_logged_in_gets_the_same_page(db):
     assert "le bouton Retour de votre navigateur vous rend votre saisie" in response.content.decode()
 
 
+def test_logging_out_of_an_expired_session_leads_to_the_login_page(referent_client):
+    with at(61):
+        response = referent_client.post("/compte/deconnexion/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/compte/connexion/")
+
+
 def test_an_htmx_request_on_an_expired_session_reloads_the_whole_page_on_the_login_form(referent_client):
     with at(61):
         response = referent_client.get("/parcours/", headers={"HX-Request": "true"})
