@@ -1,7 +1,8 @@
 // Nobody loses what they typed to a session timeout (plie/sessions.py holds the limits).
 //
 // - Typing in a form sends a light keep-alive request, at most every few minutes.
-// - A warning appears a few minutes before the end, with a « Rester connecté » button.
+// - A warning appears a few minutes before the end, with a « Rester connecté » button; the last
+//   activity in any tab of the session counts (shared through localStorage).
 // - A form is always sent with the current CSRF token (read from the cookie): after logging in
 //   again in another tab, the Back button and a new submit are enough.
 // The timings (seconds) come from <body data-session-*>, which only logged-in pages carry.
@@ -61,6 +62,31 @@
   var pendingKeepalive = null;
   var alertBox = null;
   var ended = false;
+
+  // Other tabs of the same session: the last activity in any of them counts (localStorage).
+  var SHARED = "plie-session-activity";
+
+  function share() {
+    try {
+      localStorage.setItem(SHARED, JSON.stringify({ seen: lastKeepalive, absoluteEnd: absoluteEnd }));
+    } catch (error) {
+      // Private browsing without storage: each tab keeps its own count.
+    }
+  }
+
+  window.addEventListener("storage", function (event) {
+    if (event.key !== SHARED || !event.newValue) {
+      return;
+    }
+    var activity = JSON.parse(event.newValue);
+    if (activity.seen + idle * 1000 > idleEnd) {
+      idleEnd = activity.seen + idle * 1000;
+      absoluteEnd = activity.absoluteEnd;
+      ended = false;
+      removeAlert();
+      check();
+    }
+  });
 
   function end() {
     return Math.min(idleEnd, absoluteEnd);
@@ -136,6 +162,7 @@
         if (response.status === 204) {
           idleEnd = lastKeepalive + idle * 1000;
           removeAlert();
+          share();
         } else {
           showEnded();
         }
@@ -190,5 +217,6 @@
     }
   }
 
+  share();
   setInterval(check, Math.min(5000, warningBefore / 4));
 })();

@@ -101,3 +101,15 @@ def test_a_form_refused_on_an_expired_session_is_sent_again_after_logging_in_in_
     expect(page.get_by_text("c'est enregistré")).to_be_visible()
     parcours.refresh_from_db()
     assert parcours.etat == Etat.SORTIE_PROPOSEE
+
+
+def test_working_in_another_tab_keeps_this_one_from_warning(page, live_server, log_in, personas, short_session):
+    log_in(personas.referent_a)
+    other = page.context.new_page()
+    started = time.monotonic()
+    while time.monotonic() - started < IDLE_SECONDS + 3:
+        other.goto(f"{live_server.url}/parcours/")  # activity, in the other tab only
+        other.wait_for_timeout(1_000)
+        expect(page.locator("#session-alert")).to_have_count(0)
+    other.close()
+    expect(page.locator("#session-alert")).to_contain_text("Votre session va expirer", timeout=IDLE_SECONDS * 1000)
