@@ -1,5 +1,6 @@
 """Strict Content-Security-Policy: no inline code in any template we render, and the headers on every response."""
 
+import json
 import re
 from pathlib import Path
 
@@ -152,7 +153,8 @@ def test_every_role_gets_the_security_headers(personas, client_for, who):
     client = client_for(getattr(personas, who))
     responses = [client.get("/"), client.get("/notifications/"), client.get(f"/parcours/{personas.parcours.pk}/")]
     responses.append(client.post("/compte/session/maintenir/"))
-    assert [response.status_code for response in responses][0] == 200
+    # The parcours answers 200 or 404 depending on the role: the headers are the same.
+    assert [response.status_code for response in responses[:2]] == [200, 200]
     assert responses[-1].status_code == 204
     for response in responses:
         assert_security_headers(response)
@@ -177,6 +179,4 @@ def test_htmx_is_configured_for_the_strict_policy(personas, client_for):
     html = client_for(personas.coordination).get("/").content.decode()
     meta = re.search(r"""<meta name="htmx-config" content='([^']*)'>""", html)
     assert meta, "base.html must configure htmx"
-    import json
-
     assert json.loads(meta.group(1)) == {"allowEval": False, "includeIndicatorStyles": False}
