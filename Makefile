@@ -32,6 +32,7 @@ run: install
 	@mkdir -p var
 	@echo ""
 	@echo "  Plateforme PLIE : http://localhost:$(PORT)/"
+	@echo "  DEBUG $(if $(filter 1 true yes on oui,$(DEBUG)),activé,désactivé : pages d'erreur réelles ; make demo DEBUG=1 pour le mode développeur)"
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A plie worker --loglevel=warning --concurrency=2 & \

@@ -10,6 +10,7 @@ file and a Celery broker on the filesystem, so that ``make demo`` needs nothing 
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ SMS_BACKENDS = {"console", "http", "memory"}
 # The access log is kept 12 months (CNIL's recommendation for access traces), at most 5 years.
 ACCESS_LOG_RETENTION_DEFAULT = 365
 ACCESS_LOG_RETENTION_MAX = 5 * 366
+HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
 
 
 class ConfigError(Exception):
@@ -54,6 +56,9 @@ class Config:
     hsts_seconds: int = 0
     access_log_retention_days: int = ACCESS_LOG_RETENTION_DEFAULT
     trusted_proxies: int = 0
+    session_idle_timeout: int = 60
+    session_absolute_timeout: int = 600
+    proxy_ssl_header: tuple[str, str] | None = None
 
     @property
     def is_production(self) -> bool:
@@ -119,7 +124,8 @@ def read_config(environ, base_dir: Path) -> Config:
         environment = "dev"
     production = environment == "prod"
 
-    debug = env.bool("DEBUG", default=not production)
+    # Off unless asked for (``make demo DEBUG=1``): the demo shows the real error pages and policy.
+    debug = env.bool("DEBUG", default=False)
     if production and debug:
         env.problems.append("DEBUG ne peut pas être activé quand PLIE_ENV=prod.")
 
@@ -230,6 +236,26 @@ def read_config(environ, base_dir: Path) -> Config:
             f"(reçu : {retention})."
         )
 
+    session_idle_timeout = env.int("SESSION_IDLE_TIMEOUT", 60, minimum=1)
+    session_absolute_timeout = env.int("SESSION_ABSOLUTE_TIMEOUT", 600, minimum=1)
+    if session_absolute_timeout < session_idle_timeout:
+        env.problems.append(
+            "SESSION_ABSOLUTE_TIMEOUT doit être supérieur ou égal à SESSION_IDLE_TIMEOUT "
+            f"(reçu : {session_absolute_timeout} et {session_idle_timeout} minutes)."
+        )
+
+    # The header a TLS proxy sets to say the request came in over HTTPS; empty when there is no proxy.
+    proxy_header_name = env.str("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto" if production else "")
+    proxy_ssl_header = None
+    if proxy_header_name:
+        if HEADER_NAME.match(proxy_header_name):
+            proxy_ssl_header = ("HTTP_" + proxy_header_name.upper().replace("-", "_"), "https")
+        else:
+            env.problems.append(
+                "SECURE_PROXY_SSL_HEADER doit être un nom d'en-tête HTTP, par exemple X-Forwarded-Proto "
+                f"(reçu : {proxy_header_name!r}) ; laissez-le vide sans proxy TLS."
+            )
+
     config = Config(
         environment=environment,
         debug=debug,
@@ -247,6 +273,9 @@ def read_config(environ, base_dir: Path) -> Config:
         hsts_seconds=hsts_seconds,
         access_log_retention_days=retention,
         trusted_proxies=trusted_proxies,
+        session_idle_timeout=session_idle_timeout,
+        session_absolute_timeout=session_absolute_timeout,
+        proxy_ssl_header=proxy_ssl_header,
     )
     if env.problems:
         raise ConfigError(env.problems)

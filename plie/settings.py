@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "pgtrigger",
     "axes",
+    "csp",
     # Cross-cutting pieces of the project.
     "plie",
     "plie.accounts",
@@ -62,16 +63,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "plie.headers.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "plie.sessions.SessionTimeoutMiddleware",
+    "plie.sessions.LoginRequiredMiddleware",
+    # After the login check: the second step of whoever has a second factor or must use one.
     "django_otp.middleware.OTPMiddleware",
     "plie.accounts.second_factor.SecondFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -93,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "plie.context_processors.navigation",
+                "plie.sessions.timings",
             ],
         },
     },
@@ -160,6 +166,9 @@ FORMAT_MODULE_PATH = ["plie.formats"]
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = CONFIG.static_root
+# Outside production, WhiteNoise serves the files straight from the finders, DEBUG or not: the demo
+# runs with DEBUG off and needs no collectstatic (production serves the collected, hashed copies).
+WHITENOISE_USE_FINDERS = not CONFIG.is_production
 if not CONFIG.is_production:
     # WhiteNoise warns when the folder is missing; in development files come from the finders.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
@@ -209,19 +218,69 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Security: strict in production (``manage.py check --deploy`` must stay silent).
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 10
+# Idle and absolute limits of a session, in minutes (plie/sessions.py); the cookie lives no longer.
+SESSION_IDLE_TIMEOUT = CONFIG.session_idle_timeout
+SESSION_ABSOLUTE_TIMEOUT = CONFIG.session_absolute_timeout
+SESSION_COOKIE_AGE = 60 * SESSION_ABSOLUTE_TIMEOUT
+# In the page (static/js/session.js): the warning comes this many minutes before the end, and typing
+# in a form sends a keep-alive at most this often.
+SESSION_WARNING_BEFORE = 5
+SESSION_KEEPALIVE_EVERY = 2
+CSRF_FAILURE_VIEW = "plie.views.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Strict policy: every script and style comes from our own static files (no inline code, no eval;
+# htmx is configured accordingly in base.html). Django's debug pages (404/500 with DEBUG) are exempt.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features the platform never uses, refused to every origin (plie/headers.py). Passkeys
+# (publickey-credentials-*) stay allowed for the second factor.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 if CONFIG.is_production:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = CONFIG.hsts_seconds
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+
+# Behind a TLS proxy: the header it sets, e.g. X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER, empty: none).
+if CONFIG.proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = CONFIG.proxy_ssl_header
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from plie.accounts.views import referent_list
 from plie.views.home import healthz, home
@@ -11,6 +14,9 @@ admin.site.index_title = "Données"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz/", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages that name none (the admin): no 404 in their console. The
+    # unhashed name: urls.py is imported before collectstatic has written the manifest (check --deploy).
+    path("favicon.ico", login_not_required(RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg"))),
     path("compte/", include("plie.accounts.urls")),
     path("parcours/", include("parcours.urls")),
     path("prescriptions/", include("prescriptions.urls")),

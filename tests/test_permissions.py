@@ -167,11 +167,13 @@ def test_anonymous_is_redirected_to_login(named, path):
     assert response["Location"] == f"/compte/connexion/?next={url}"
 
 
-def test_anonymous_post_is_redirected_and_changes_nothing(named):
+def test_anonymous_post_is_refused_and_changes_nothing(named):
+    """Not a redirect, which would lose the text: a page saying nothing was saved (plie/sessions.py)."""
     url = f"/parcours/{named.parcours.pk}/action/proposer_sortie/"
     response = Client().post(url, {"date_sortie_prevue": "2030-01-01", "motif": "Anonyme"})
-    assert response.status_code == 302
-    assert response["Location"] == f"/compte/connexion/?next={url}"
+    assert response.status_code == 403
+    assert "n'a pas été enregistré" in response.content.decode()
+    assert 'href="/compte/connexion/"' in response.content.decode()
     named.parcours.refresh_from_db()
     assert named.parcours.etat == Etat.ACCOMPAGNEMENT
     assert not named.parcours.transitions.exists()

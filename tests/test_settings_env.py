@@ -32,7 +32,11 @@ def problems(environ, tmp_path):
 def test_nothing_set_runs_on_embedded_defaults(tmp_path):
     config = read_config({}, tmp_path)
     assert config.environment == "dev"
-    assert config.debug is True
+    # The demo runs like production pages do (real error pages, no debug view); DEBUG=1 for developers.
+    assert config.debug is False
+    assert read_config({"DEBUG": "1"}, tmp_path).debug is True
+    assert (config.session_idle_timeout, config.session_absolute_timeout) == (60, 600)
+    assert config.proxy_ssl_header is None
     assert config.database["ENGINE"] == "django.db.backends.sqlite3"
     assert config.broker_url == "filesystem://"
     assert Path(config.broker_transport_options["data_folder_in"]).is_relative_to(tmp_path)
@@ -50,6 +54,25 @@ def test_complete_production_configuration(tmp_path):
     assert config.allowed_hosts == ["plie.example.org"]
     assert config.trusted_proxies == 0  # REMOTE_ADDR, unless the proxies in front are declared
     assert read_config({**PROD, "TRUSTED_PROXIES": "1"}, tmp_path).trusted_proxies == 1
+    # Behind the TLS proxy of docker-compose.yml's comment: X-Forwarded-Proto by default.
+    assert config.proxy_ssl_header == ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("X-Forwarded-Proto", ("HTTP_X_FORWARDED_PROTO", "https")),
+        ("X-Forwarded-Scheme", ("HTTP_X_FORWARDED_SCHEME", "https")),
+        ("", None),
+    ],
+)
+def test_proxy_ssl_header_comes_from_the_environment(tmp_path, value, expected):
+    assert read_config({**PROD, "SECURE_PROXY_SSL_HEADER": value}, tmp_path).proxy_ssl_header == expected
+
+
+def test_session_limits_come_from_the_environment(tmp_path):
+    config = read_config({**PROD, "SESSION_IDLE_TIMEOUT": "30", "SESSION_ABSOLUTE_TIMEOUT": "480"}, tmp_path)
+    assert (config.session_idle_timeout, config.session_absolute_timeout) == (30, 480)
 
 
 def test_production_lists_every_missing_variable_at_once(tmp_path):
@@ -78,6 +101,10 @@ def test_production_lists_every_missing_variable_at_once(tmp_path):
         ({"CSRF_TRUSTED_ORIGINS": "plie.example.org"}, "CSRF_TRUSTED_ORIGINS"),
         ({"TRUSTED_PROXIES": "un"}, "TRUSTED_PROXIES doit être un nombre entier"),
         ({"TRUSTED_PROXIES": "-1"}, "TRUSTED_PROXIES doit être supérieur ou égal à 0"),
+        ({"SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto: https"}, "SECURE_PROXY_SSL_HEADER doit être un nom"),
+        ({"SESSION_IDLE_TIMEOUT": "une heure"}, "SESSION_IDLE_TIMEOUT doit être un nombre entier"),
+        ({"SESSION_IDLE_TIMEOUT": "0"}, "SESSION_IDLE_TIMEOUT doit être supérieur ou égal à 1"),
+        ({"SESSION_ABSOLUTE_TIMEOUT": "30"}, "SESSION_ABSOLUTE_TIMEOUT doit être supérieur ou égal à SESSION_IDLE"),
     ],
     ids=lambda value: str(value)[:30],
 )

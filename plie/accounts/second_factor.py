@@ -111,6 +111,7 @@ class SecondFactorMiddleware:
         "second_factor_backup_codes",
         "logout",
         "healthz",
+        "session_keep_alive",
     }
 
     def __init__(self, get_response):

@@ -12,6 +12,7 @@ from plie.accounts.views import (
     invitation_link,
     invitation_list,
 )
+from plie.sessions import keep_alive
 
 urlpatterns = [
     path(
@@ -34,6 +35,7 @@ urlpatterns = [
     path(
         "mot-de-passe/nouveau/termine/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
+    path("session/maintenir/", keep_alive, name="session_keep_alive"),
     path("invitations/", invitation_list, name="invitation_list"),
     path("invitations/nouvelle/", invitation_create, name="invitation_create"),
     path("invitations/<int:pk>/renvoyer/", invitation_action, {"action": "renvoyer"}, name="invitation_renew"),
