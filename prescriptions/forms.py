@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from parcours.freins import Frein
 from parcours.models import CriterePublic
+from plie.conflits import ConflictDetectionMixin
 from plie.phones import PhoneField
 from plie.territoire.models import Commune
 from prescriptions.models import Avis, Prescription, SituationProfessionnelle
@@ -30,7 +31,7 @@ class CommuneChoiceField(forms.ModelChoiceField):
         return f"{commune.nom} ({commune.codes_postaux})"
 
 
-class PrescriptionForm(forms.ModelForm):
+class PrescriptionForm(ConflictDetectionMixin, forms.ModelForm):
     """The fiche de prescription. ``sending=True`` checks everything and reports every error at once."""
 
     telephone_mobile = PhoneField(label="Téléphone mobile", required=False, mobile=True)

@@ -1,5 +1,6 @@
 from django import forms
 
+from plie.conflits import ConflictDetectionMixin
 from plie.referentiel.models import Referentiel
 
 
@@ -21,7 +22,7 @@ class LinesField(forms.Field):
         return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
-class ReferentielForm(forms.ModelForm):
+class ReferentielForm(ConflictDetectionMixin, forms.ModelForm):
     epci_sirens = LinesField(label="EPCI du territoire (SIREN, un par ligne)")
     categories_depenses_ateliers = LinesField(
         label="Catégories de dépenses des ateliers (une par ligne)", required=False

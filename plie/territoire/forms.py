@@ -1,5 +1,6 @@
 from django import forms
 
+from plie.conflits import ConflictDetectionMixin
 from plie.territoire.models import Commune
 
 
@@ -8,7 +9,7 @@ class CommuneSearchForm(forms.Form):
     sans_coordonnees = forms.BooleanField(label="Seulement les communes sans coordonnées", required=False)
 
 
-class CommuneCentroidForm(forms.ModelForm):
+class CommuneCentroidForm(ConflictDetectionMixin, forms.ModelForm):
     class Meta:
         model = Commune
         fields = ["latitude", "longitude"]
