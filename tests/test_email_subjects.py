@@ -25,7 +25,7 @@ from plie.notifications.models import EmailSortant
 from plie.territoire.models import Commune
 from prescriptions import services
 from prescriptions.models import Avis, Organisme, ValidationPrescription
-from tests.factories import LieuFactory, PrescriptionFactory, StructureFactory, UserFactory
+from tests.factories import LieuFactory, PrescriptionFactory, StructureFactory
 
 EMAIL_TEMPLATES = sorted(
     f"emails/{path.name}" for path in (pathlib.Path(settings.BASE_DIR) / "templates" / "emails").glob("*.txt")
