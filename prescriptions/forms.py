@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from parcours.freins import Frein
 from parcours.models import CriterePublic
 from plie.conflits import ConflictDetectionMixin
+from plie.noms import NomField
 from plie.phones import PhoneField
 from plie.territoire.models import Commune
 from prescriptions.models import Avis, Prescription, SituationProfessionnelle
@@ -85,6 +86,7 @@ class PrescriptionForm(ConflictDetectionMixin, forms.ModelForm):
             "souhaite_assister_premier_rdv",
             "reponse_complement",
         ]
+        field_classes = {"nom_usage": NomField, "nom_naissance": NomField, "prenoms": NomField}
         widgets = {
             "date_naissance": DATE_WIDGET,
             "date_inscription_france_travail": DATE_WIDGET,

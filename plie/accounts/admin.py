@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from plie.accounts import invitations
 from plie.accounts.models import Invitation, LieuAccompagnement, ReferentProfile, Structure, User
+from plie.decimaux import DECIMAUX_FR
 
 
 @admin.register(Structure)
@@ -18,6 +19,7 @@ class ReferentProfileInline(admin.StackedInline):
     model = ReferentProfile
     extra = 0
     filter_horizontal = ["lieux"]
+    formfield_overrides = DECIMAUX_FR  # the ETP, typed « 0,8 »
 
 
 @admin.register(User)
@@ -60,6 +62,7 @@ class ReferentProfileAdmin(SimpleHistoryAdmin):
     list_filter = ["actif", "user__structure"]
     search_fields = ["user__first_name", "user__last_name", "user__email"]
     filter_horizontal = ["lieux"]
+    formfield_overrides = DECIMAUX_FR
 
 
 @admin.register(Invitation)
