@@ -28,6 +28,7 @@ class ConflictDetectionMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.conflits = []  # (label, value seen, value now) of the last refused save
+        self.conflit = False  # the save was refused: someone else's change, or an unverifiable snapshot
         if self.instance.pk is None:
             return
         self.fields[SNAPSHOT_FIELD] = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -117,6 +118,7 @@ class ConflictDetectionMixin:
         return True
 
     def _refuse(self, now, message):
+        self.conflit = True
         self.add_error(None, message)
         self.data = self.data.copy()
         self.data[self.add_prefix(SNAPSHOT_FIELD)] = self._sign(now)

@@ -134,6 +134,7 @@ def test_second_save_is_refused_with_the_other_change_then_saves(case, client_fo
     assert "Gaëlle Quéméner" in content  # who saved first, from the history
     before, after = case.shown
     assert f"{case.label} : {before} → {after}" in content
+    assert "Corrigez les champs signalés" not in content  # nothing to correct: something to read
     form = response.context["form"]
     for name, typed in case.second.items():  # every value typed by the second person stays
         assert str(form[name].value()) == typed
