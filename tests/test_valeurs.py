@@ -280,8 +280,10 @@ def _referentiel_data(client, **changes):
         ("duree_entretien_minutes", "1500", "Assurez-vous que cette valeur est inférieure ou égale à 480."),
         ("duree_diagnostic_minutes", "2", "Assurez-vous que cette valeur est supérieure ou égale à 5."),
         ("veille_duree_max_mois", "600", "Assurez-vous que cette valeur est inférieure ou égale à 36."),
-        ("file_active_par_etp", "9000", "Assurez-vous que cette valeur est inférieure ou égale à 500."),
+        ("proposition_km_charge_pleine", "9000", "Assurez-vous que cette valeur est inférieure ou égale à 500."),
         ("suivi_emploi_mois", "61", "Assurez-vous que cette valeur est inférieure ou égale à 60."),
+        ("duree_mesure_mois", "0", "Assurez-vous que cette valeur est supérieure ou égale à 1."),
+        ("budget_ateliers_par_etp", "-1", "Assurez-vous que cette valeur est supérieure ou égale à 0."),
         ("epci_sirens", "200041317\n200041317", "Chaque EPCI ne figure qu'une fois : 200041317 est en double."),
     ],
 )
@@ -290,7 +292,7 @@ def test_referentiel_values_out_of_bounds_are_refused(named, client_for, field, 
     before = Referentiel.objects.filter(actif=True).values().get()
     response = client.post("/referentiel/modifier/", _referentiel_data(client, **{field: typed}))
     assert response.status_code == 200
-    assert message in response.context["form"].errors[field]
+    assert response.context["form"].errors[field] == [message]  # said once, next to the field
     assert Referentiel.objects.filter(actif=True).values().get() == before
 
 

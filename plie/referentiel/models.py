@@ -315,8 +315,6 @@ class Referentiel(models.Model):
                 )
         elif self.rythme_initial_intervalle_jours:
             errors["rythme_initial_duree_mois"] = "Indiquez la durée de la phase initiale, ou videz son intervalle."
-        if self.duree_mesure_mois == 0:
-            errors["duree_mesure_mois"] = "Une mesure dure au moins un mois (ou laissez vide)."
         if (
             self.duree_mesure_mois
             and self.duree_max_parcours_mois
@@ -326,10 +324,6 @@ class Referentiel(models.Model):
                 f"La durée maximale ({self.duree_max_parcours_mois} mois) ne peut être inférieure "
                 f"à une mesure ({self.duree_mesure_mois} mois)."
             )
-        if self.duree_max_parcours_mois is not None and self.duree_max_parcours_mois == 0:
-            errors["duree_max_parcours_mois"] = "Une durée maximale est d'au moins un mois (ou laissez vide)."
-        if self.veille_duree_max_mois == 0:
-            errors["veille_duree_max_mois"] = "Une veille dure au moins un mois (ou laissez vide)."
         if self.veille_renouvellements_max is not None and self.veille_duree_max_mois is None:
             errors["veille_renouvellements_max"] = (
                 "Un nombre de renouvellements n'a de sens qu'avec une durée maximale de veille."
@@ -355,8 +349,6 @@ class Referentiel(models.Model):
             errors["categories_depenses_ateliers"] = (
                 "Indiquez au moins une catégorie de dépenses pour le budget des ateliers."
             )
-        if self.budget_ateliers_par_etp is not None and self.budget_ateliers_par_etp < 0:
-            errors["budget_ateliers_par_etp"] = "Le budget ne peut être négatif."
         from parcours.models import CriterePublic
 
         known = set(CriterePublic.objects.values_list("code", flat=True))
