@@ -12,6 +12,7 @@ The rules of this step live here; the views and templates call them:
 import datetime
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.urls import reverse
@@ -33,6 +34,8 @@ from plie.notifications.services import envoyer_email
 # Contact attempts are logged from the orientation until the accompaniment starts (a first
 # appointment may be missed and fixed again).
 ETATS_PREMIER_CONTACT = frozenset({Etat.ORIENTE, Etat.ACCUEIL})
+# A first appointment further ahead is a typo (2062 for 2026), or no accueil at all.
+PREMIER_RDV_DELAI_MAX = relativedelta(months=6)
 
 
 class AccueilError(TransitionError):
@@ -181,6 +184,11 @@ def fixer_premier_rdv(
     verifier_lieu(parcours, modalite, lieu, lieu_precision)
     if duree_minutes is not None and duree_minutes <= 0:
         raise AccueilError("La durée est un nombre de minutes positif.", field="duree_minutes")
+    limite = timezone.localdate() + PREMIER_RDV_DELAI_MAX
+    if timezone.localdate(debut) > limite:
+        raise AccueilError(
+            f"Le premier rendez-vous se fixe dans les 6 mois : le {limite:%d/%m/%Y} au plus tard.", field="debut"
+        )
     if modalite != Modalite.PRESENTIEL:
         lieu = None  # a phone call or a video call happens nowhere in particular
     with transaction.atomic():

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from parcours.freins import Frein
 from parcours.models import CriterePublic
 from plie import sensitive
+from plie.conflits import ConflictDetectionMixin
+from plie.noms import NomField
 from plie.phones import PhoneField
 from plie.territoire.models import Commune
 from prescriptions.models import Avis, Prescription, SituationProfessionnelle
@@ -31,7 +33,7 @@ class CommuneChoiceField(forms.ModelChoiceField):
         return f"{commune.nom} ({commune.codes_postaux})"
 
 
-class PrescriptionForm(forms.ModelForm):
+class PrescriptionForm(ConflictDetectionMixin, forms.ModelForm):
     """The fiche de prescription. ``sending=True`` checks everything and reports every error at once."""
 
     telephone_mobile = PhoneField(label="Téléphone mobile", required=False, mobile=True)
@@ -85,6 +87,7 @@ class PrescriptionForm(forms.ModelForm):
             "souhaite_assister_premier_rdv",
             "reponse_complement",
         ]
+        field_classes = {"nom_usage": NomField, "nom_naissance": NomField, "prenoms": NomField}
         widgets = {
             "date_naissance": DATE_WIDGET,
             "date_inscription_france_travail": DATE_WIDGET,

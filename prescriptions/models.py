@@ -7,6 +7,7 @@ a prescription without the identity and motives the coordination needs (constrai
 import datetime
 from contextlib import contextmanager
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -15,7 +16,9 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from parcours.models import CriterePublic, Sexe
+from plie import longueurs
 from plie.accounts.models import Role
+from plie.longueurs import longueur_max
 from prescriptions.workflow import (
     STATUTS_DECIDES,
     STATUTS_EN_COURS,
@@ -27,6 +30,8 @@ from prescriptions.workflow import (
 
 # What identifies the person: changing one of them after the duplicate check calls for a new check.
 CHAMPS_IDENTITE = ["nom_usage", "nom_naissance", "prenoms", "sexe", "date_naissance"]
+# Who the PLIE receives, by age at the referral: a birth date outside is a typo (1099, 2019).
+AGE_MIN, AGE_MAX = 16, 100
 
 
 class SituationProfessionnelle(models.TextChoices):
@@ -147,15 +152,15 @@ class Prescription(models.Model):
     )
 
     # Why, and what was observed.
-    motifs = models.TextField("motifs de la prescription", blank=True)
+    motifs = models.TextField("motifs de la prescription", blank=True, max_length=longueurs.MOTIF)
     freins = models.JSONField("freins observés", default=list, blank=True)
     souhaite_assister_premier_rdv = models.BooleanField(
         "le prescripteur souhaite assister au premier rendez-vous", default=False
     )
 
     # Exchanges with the coordination.
-    question_complement = models.TextField("complément demandé", blank=True)
-    reponse_complement = models.TextField("réponse du prescripteur", blank=True)
+    question_complement = models.TextField("complément demandé", blank=True, max_length=longueurs.COMMENTAIRE)
+    reponse_complement = models.TextField("réponse du prescripteur", blank=True, max_length=longueurs.MOTIF)
 
     # Identity check (duplicates): the person already known, if any, and who checked.
     participant = models.ForeignKey(
@@ -186,7 +191,7 @@ class Prescription(models.Model):
         related_name="prescription",
     )
     motif_refus = models.CharField("motif du refus", max_length=30, choices=MotifRefus.choices, blank=True)
-    commentaire_refus = models.TextField("précisions sur le refus", blank=True)
+    commentaire_refus = models.TextField("précisions sur le refus", blank=True, max_length=longueurs.COMMENTAIRE)
     decidee_le = models.DateTimeField("décidée le", null=True, blank=True)
     decidee_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -273,6 +278,10 @@ class Prescription(models.Model):
                 name="prescription_linked_person_was_checked",
                 violation_error_message="Le rattachement à une personne connue suppose la vérification de l'identité.",
             ),
+            longueur_max("prescription", "motifs", longueurs.MOTIF),
+            longueur_max("prescription", "question_complement", longueurs.COMMENTAIRE),
+            longueur_max("prescription", "reponse_complement", longueurs.MOTIF),
+            longueur_max("prescription", "commentaire_refus", longueurs.COMMENTAIRE),
         ]
 
     def __str__(self):
@@ -309,6 +318,16 @@ class Prescription(models.Model):
             errors["commune_autre"] = "Choisissez la commune dans la liste, ou saisissez-en une autre, pas les deux."
         if self.date_naissance and self.date_naissance > timezone.localdate():
             errors["date_naissance"] = "La date de naissance ne peut être dans le futur."
+        elif self.date_naissance:
+            reference = self.date_prescription or timezone.localdate()
+            age = relativedelta(reference, self.date_naissance).years
+            if not AGE_MIN <= age <= AGE_MAX:
+                plus_tot = reference - relativedelta(years=AGE_MAX + 1) + datetime.timedelta(days=1)
+                plus_tard = reference - relativedelta(years=AGE_MIN)
+                errors["date_naissance"] = (
+                    f"La personne a entre {AGE_MIN} et {AGE_MAX} ans à la date de la prescription "
+                    f"({reference:%d/%m/%Y}) : elle est née entre le {plus_tot:%d/%m/%Y} et le {plus_tard:%d/%m/%Y}."
+                )
         if self.date_inscription_france_travail:
             if not self.inscrit_france_travail:
                 errors["date_inscription_france_travail"] = "Indiquez d'abord que la personne est inscrite."
@@ -409,7 +428,7 @@ class ValidationPrescription(models.Model):
     interlocuteur = models.CharField(
         "interlocuteur", max_length=150, blank=True, help_text="La personne de l'organisme qui a donné l'avis."
     )
-    commentaire = models.TextField("commentaire", blank=True)
+    commentaire = models.TextField("commentaire", blank=True, max_length=longueurs.COMMENTAIRE)
 
     history = HistoricalRecords()
 
@@ -433,6 +452,7 @@ class ValidationPrescription(models.Model):
                 name="validation_avis_after_request",
                 violation_error_message="L'avis ne peut précéder la demande.",
             ),
+            longueur_max("validation", "commentaire", longueurs.COMMENTAIRE),
         ]
 
     def __str__(self):
@@ -494,13 +514,14 @@ class EvenementPrescription(models.Model):
     statut_apres = models.CharField("statut après", max_length=20, choices=Statut.choices)
     auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     date = models.DateTimeField("date", default=timezone.now)
-    detail = models.TextField("détail", blank=True)
+    detail = models.TextField("détail", blank=True, max_length=longueurs.JOURNAL)
 
     class Meta:
         verbose_name = "étape de prescription"
         verbose_name_plural = "journal des prescriptions"
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["prescription", "-date"])]
+        constraints = [longueur_max("evenement_prescription", "detail", longueurs.JOURNAL)]
 
     def __str__(self):
         return f"{self.get_type_display()} ({self.date:%d/%m/%Y %H:%M})"

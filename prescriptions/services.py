@@ -236,7 +236,7 @@ def demander_validation(prescription, by, organisme):
             )
         envoyer_email(
             adresses,
-            f"PLIE : validation demandée pour {prescription.nom_complet}",
+            f"PLIE : validation demandée pour la prescription n° {prescription.pk}",
             "emails/validation_demandee.txt",
             {"prescription": prescription, "lien": lien},
         )
@@ -287,7 +287,7 @@ def demander_complement(prescription, by, question):
         prescription.demander_complement(by, question)
         envoyer_email(
             [prescription.prescripteur.email],
-            f"PLIE : un complément est demandé pour {prescription.nom_complet}",
+            f"PLIE : un complément est demandé sur la prescription n° {prescription.pk}",
             "emails/prescription_complement.txt",
             {"prescription": prescription, "lien": reverse("prescriptions:detail", args=[prescription.pk])},
         )
@@ -304,7 +304,7 @@ def refuser(prescription, by, motif_refus, commentaire=""):
         prescription.refuser(by, motif_refus, commentaire)
         envoyer_email(
             [prescription.prescripteur.email],
-            f"PLIE : prescription de {prescription.nom_complet} non retenue",
+            f"PLIE : prescription n° {prescription.pk} non retenue",
             "emails/prescription_refusee.txt",
             {"prescription": prescription, "lien": reverse("prescriptions:detail", args=[prescription.pk])},
         )
@@ -380,13 +380,13 @@ def _messages_acceptation(prescription, parcours, referent, referentiel):
     )
     envoyer_email(
         [referent.email],
-        f"PLIE : nouvelle orientation — {prescription.nom_complet}",
+        f"PLIE : nouvelle orientation (parcours n° {parcours.pk})",
         "emails/orientation_referent.txt",
         {**contexte, "lien": lien},
     )
     envoyer_email(
         [prescription.prescripteur.email],
-        f"PLIE : prescription de {prescription.nom_complet} acceptée",
+        f"PLIE : prescription n° {prescription.pk} acceptée",
         "emails/prescription_acceptee.txt",
         {**contexte, "lien": reverse("prescriptions:detail", args=[prescription.pk])},
     )
@@ -395,7 +395,7 @@ def _messages_acceptation(prescription, parcours, referent, referentiel):
         _users, adresses = _adresses_bureau_insertion()
         envoyer_email(
             adresses,
-            f"PLIE : référent unique de parcours désigné pour {prescription.nom_complet}",
+            f"PLIE : référent unique de parcours désigné (prescription n° {prescription.pk})",
             "emails/rup_designe.txt",
             contexte,
         )

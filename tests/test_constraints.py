@@ -18,13 +18,13 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
 from financement.models import InstantaneEtats
-from parcours.models import Etat, MotifVeille, Parcours, PeriodeVeille
+from parcours.models import Etat, MotifVeille, Parcours, PeriodeVeille, TransitionParcours
 from plie.acces.models import AccesDossier, Action, TypeObjet
 from plie.accounts.models import Invitation, PrescripteurKind, Role, Structure, StructureType, User
-from plie.notifications.models import Notification
-from plie.referentiel.models import Referentiel
+from plie.notifications.models import EmailSortant, Notification
+from plie.referentiel.models import BORNES, BORNES_SANS_CHECK, Referentiel
 from plie.referentiel.services import load_preset
-from prescriptions.models import Avis, CandidatEcarte, Organisme, ValidationPrescription
+from prescriptions.models import Avis, CandidatEcarte, EvenementPrescription, Organisme, ValidationPrescription
 from prescriptions.workflow import MotifRefus, Statut
 from sorties.models import ClasseSortie, RegleSortie
 from tests.factories import (
@@ -35,6 +35,7 @@ from tests.factories import (
     ReferentFactory,
     RendezVousFactory,
     StructureFactory,
+    TentativeContactFactory,
     UserFactory,
 )
 
@@ -701,6 +702,94 @@ def access_to_a_relative_path():
 @violates("acces_libelle_renseigne")
 def access_by_nobody_named():
     return access_row(utilisateur_libelle="")
+
+
+# Free text: no longer than its limit (plie/longueurs.py).
+
+
+def _longer_than(model, field):
+    return "x" * (model._meta.get_field(field).max_length + 1)
+
+
+def _text_row(make, field):
+    def prepare():
+        row = make()
+        return lambda: update(row, **{field: _longer_than(type(row), field)})
+
+    prepare.__name__ = f"{field}_longer_than_its_limit"
+    return prepare
+
+
+def _prescription():
+    return PrescriptionFactory()
+
+
+def _validation():
+    return ValidationPrescription.objects.create(prescription=PrescriptionFactory(), organisme=Organisme.FRANCE_TRAVAIL)
+
+
+def _evenement():
+    prescription = PrescriptionFactory()
+    return EvenementPrescription.objects.create(
+        prescription=prescription, type="examiner", statut_avant=Statut.ENVOYEE, statut_apres=Statut.EN_EXAMEN
+    )
+
+
+def _transition():
+    return TransitionParcours.objects.create(
+        parcours=ParcoursFactory(etat=Etat.ORIENTE),
+        transition="orienter",
+        etat_avant=Etat.A_VALIDER,
+        etat_apres=Etat.ORIENTE,
+    )
+
+
+def _notification():
+    return Notification.objects.create(destinataire=UserFactory(), titre="Nouvelle orientation")
+
+
+def _email():
+    return EmailSortant.objects.create(destinataires=["a@exemple.fr"], sujet="PLIE", corps="Bonjour")
+
+
+for _name, _make, _field in [
+    ("prescription_motifs_length", _prescription, "motifs"),
+    ("prescription_question_complement_length", _prescription, "question_complement"),
+    ("prescription_reponse_complement_length", _prescription, "reponse_complement"),
+    ("prescription_commentaire_refus_length", _prescription, "commentaire_refus"),
+    ("validation_commentaire_length", _validation, "commentaire"),
+    ("evenement_prescription_detail_length", _evenement, "detail"),
+    ("parcours_motif_cloture_length", lambda: ParcoursFactory(etat=Etat.REFUSE), "motif_cloture"),
+    ("transition_parcours_motif_length", _transition, "motif"),
+    ("tentative_contact_commentaire_length", TentativeContactFactory, "commentaire"),
+    ("notification_message_length", _notification, "message"),
+    ("email_sortant_corps_length", _email, "corps"),
+    ("email_sortant_derniere_erreur_length", _email, "derniere_erreur"),
+]:
+    violates(_name)(_text_row(_make, _field))
+
+
+# Référentiel: values within their bounds (BORNES); a value one above its maximum is refused.
+# Neighbouring fields are emptied where another check would refuse the row first.
+_BORNES_EXTRA = {
+    "duree_mesure_mois": {"duree_max_parcours_mois": None},
+    "capacite_annuelle_min_par_etp": {"capacite_annuelle_max_par_etp": None},
+}
+
+
+def _above_bound(field):
+    def prepare():
+        referentiel = load_preset("niort")
+        high = BORNES[field][1]
+        return lambda: update(referentiel, **{field: high + 1, **_BORNES_EXTRA.get(field, {})})
+
+    prepare.__name__ = f"{field}_above_its_maximum"
+    return prepare
+
+
+for _field in BORNES:
+    if _field not in BORNES_SANS_CHECK:
+        violates(f"referentiel_{_field}_bornes")(_above_bound(_field))
 
 
 # --- the tests ----------------------------------------------------------------------------------

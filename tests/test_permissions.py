@@ -18,6 +18,7 @@ from plie.accounts.models import Role, User
 from plie.referentiel.models import Referentiel
 from plie.territoire.models import Commune
 from tests.factories import ParcoursFactory, ParticipantFactory, UserFactory
+from tests.snapshots import instantane
 
 ALL_PERSONAS = [
     "coordination",
@@ -225,7 +226,9 @@ def test_territoire_access(named, communes, client_for, who, status, path):
 
 @pytest.mark.parametrize(("who", "status"), persona_params(lambda name: 200 if name == "coordination" else 403))
 def test_territoire_post_is_refused_to_others(named, communes, client_for, who, status):
-    response = client_for(getattr(named, who)).post("/territoire/79009/", {"latitude": "46.2", "longitude": "-0.6"})
+    client = client_for(getattr(named, who))
+    snapshot = instantane(client, "/territoire/79009/") if status == 200 else {}
+    response = client.post("/territoire/79009/", {"latitude": "46.2", "longitude": "-0.6", **snapshot})
     assert response.status_code == (302 if status == 200 else 403)
     amure = Commune.objects.get(insee="79009")
     assert (amure.latitude is not None) is (status == 200)

@@ -71,6 +71,15 @@ def test_an_enrolled_coordination_is_asked_for_the_code_and_sent_where_they_were
     assert client.get("/referentiel/").status_code == 200
 
 
+@pytest.mark.parametrize("junk", ["foo", "//evil.example/", "https://evil.example/", "/\\evil", "javascript:alert(1)"])
+def test_a_junk_next_after_the_code_goes_home(coordinatrice, junk):
+    device, _ = enrolled(coordinatrice)
+    client = password_login(coordinatrice)
+    response = client.post(VERIFY, {"code": app_code(device), "next": junk})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
 def test_a_wrong_code_is_refused_in_french_and_keeps_the_step(coordinatrice):
     enrolled(coordinatrice)
     client = password_login(coordinatrice)

@@ -23,6 +23,7 @@ from tests.factories import (
     ReferentFactory,
     UserFactory,
 )
+from tests.snapshots import instantane
 
 
 def page(client, url, status=200):
@@ -519,7 +520,10 @@ def test_territoire_filter_without_coordinates(coordination_client):
 
 
 def test_territoire_edit_saves_coordinates(coordination_client):
-    response = coordination_client.post("/territoire/79009/", {"latitude": "46.26752", "longitude": "-0.61453"})
+    response = coordination_client.post(
+        "/territoire/79009/",
+        {"latitude": "46.26752", "longitude": "-0.61453", **instantane(coordination_client, "/territoire/79009/")},
+    )
     assert response.status_code == 302
     assert response["Location"] == "/territoire/"
     amure = Commune.objects.get(insee="79009")
@@ -528,14 +532,19 @@ def test_territoire_edit_saves_coordinates(coordination_client):
 
 
 def test_territoire_edit_accepts_a_decimal_comma(coordination_client):
-    response = coordination_client.post("/territoire/79009/", {"latitude": "46,26752", "longitude": "-0,61453"})
+    response = coordination_client.post(
+        "/territoire/79009/",
+        {"latitude": "46,26752", "longitude": "-0,61453", **instantane(coordination_client, "/territoire/79009/")},
+    )
     assert response.status_code == 302
     amure = Commune.objects.get(insee="79009")
     assert (str(amure.latitude), str(amure.longitude)) == ("46.26752", "-0.61453")
 
 
 def test_territoire_edit_can_clear_both_coordinates(coordination_client):
-    response = coordination_client.post("/territoire/79191/", {"latitude": "", "longitude": ""})
+    response = coordination_client.post(
+        "/territoire/79191/", {"latitude": "", "longitude": "", **instantane(coordination_client, "/territoire/79191/")}
+    )
     assert response.status_code == 302
     assert not Commune.objects.get(insee="79191").has_centroid
 

@@ -11,6 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from plie import longueurs
+from plie.longueurs import longueur_max
+
 
 class Modalite(models.TextChoices):
     PRESENTIEL = "presentiel", "En présentiel"
@@ -151,7 +154,7 @@ class TentativeContact(models.Model):
     canal = models.CharField("canal", max_length=20, choices=CanalContact.choices)
     abouti = models.BooleanField("la personne a été jointe", default=False)
     # A note on the person: shown only to whom may read sensitive data (plie.permissions).
-    commentaire = models.TextField("commentaire", blank=True)
+    commentaire = models.TextField("commentaire", blank=True, max_length=longueurs.COMMENTAIRE)
     auteur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="auteur",
@@ -169,6 +172,7 @@ class TentativeContact(models.Model):
         verbose_name_plural = "tentatives de contact"
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["parcours", "-date"])]
+        constraints = [longueur_max("tentative_contact", "commentaire", longueurs.COMMENTAIRE)]
 
     def __str__(self):
         issue = "jointe" if self.abouti else "sans réponse"

@@ -26,7 +26,9 @@ from parcours.workflow import (
     Etat,
     TransitionError,
 )
+from plie import longueurs
 from plie.accounts.models import Role
+from plie.longueurs import longueur_max
 from plie.referentiel.models import Referentiel
 
 
@@ -124,7 +126,7 @@ class Parcours(models.Model):
     date_sortie_prevue = models.DateField("date de sortie prévue", null=True, blank=True)
     date_sortie = models.DateField("date de sortie réelle", null=True, blank=True)
     date_cloture = models.DateField("date de refus ou d'annulation", null=True, blank=True)
-    motif_cloture = models.TextField("motif du refus ou de l'annulation", blank=True)
+    motif_cloture = models.TextField("motif du refus ou de l'annulation", blank=True, max_length=longueurs.COMMENTAIRE)
 
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifié le", auto_now=True)
@@ -219,6 +221,7 @@ class Parcours(models.Model):
                 name="parcours_sortie_after_entree",
                 violation_error_message="La date de sortie ne peut précéder l'entrée en accompagnement.",
             ),
+            longueur_max("parcours", "motif_cloture", longueurs.COMMENTAIRE),
         ]
 
     def __str__(self):
@@ -492,13 +495,14 @@ class TransitionParcours(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="auteur", on_delete=models.SET_NULL, null=True, blank=True
     )
     date = models.DateTimeField("date", default=timezone.now)
-    motif = models.TextField("motif", blank=True)
+    motif = models.TextField("motif", blank=True, max_length=longueurs.MOTIF)
 
     class Meta:
         verbose_name = "transition de parcours"
         verbose_name_plural = "journal des transitions"
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["parcours", "-date"])]
+        constraints = [longueur_max("transition_parcours", "motif", longueurs.MOTIF)]
 
     def __str__(self):
         return f"{self.get_transition_display()} ({self.date:%d/%m/%Y %H:%M})"

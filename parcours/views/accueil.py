@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 
 from parcours import accueil
 from parcours.forms import PremierRdvForm, TentativeContactForm
@@ -11,6 +11,7 @@ from parcours.models import Parcours
 from parcours.workflow import TRANSITIONS, TransitionError
 from plie import permissions
 from plie.acces.journal import journalise
+from plie.redirects import safe_next
 from plie.referentiel.models import Referentiel
 
 # The parameters of the rules, as the forms name them.
@@ -25,12 +26,7 @@ def _parcours(request, pk):
 
 def _next_or_detail(request, parcours):
     """Back where the person came from (their home page, say), or to the parcours."""
-    url = request.POST.get("next") or request.GET.get("next")
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(url)
-    return redirect("parcours:detail", pk=parcours.pk)
+    return redirect(safe_next(request, reverse("parcours:detail", args=[parcours.pk])))
 
 
 def _add_error(form, error):
@@ -110,6 +106,6 @@ def tentative_contact(request, pk):
         {
             "parcours": parcours,
             "form": form,
-            "next": request.POST.get("next") or request.GET.get("next") or "",
+            "next": safe_next(request, ""),
         },
     )

@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from plie.accounts import invitations
 from plie.accounts.models import Invitation, LieuAccompagnement, ReferentProfile, Structure, User
+from plie.decimaux import DECIMAUX_FR
 
 # Axes' lockout records: AccessAttempt (the current counts; deleting a row unlocks at once) and
 # AccessLog (successful logins) stay in the admin. The failure log is not enabled
@@ -24,6 +25,7 @@ class ReferentProfileInline(admin.StackedInline):
     model = ReferentProfile
     extra = 0
     filter_horizontal = ["lieux"]
+    formfield_overrides = DECIMAUX_FR  # the ETP, typed « 0,8 »
 
 
 @admin.register(User)
@@ -66,6 +68,7 @@ class ReferentProfileAdmin(SimpleHistoryAdmin):
     list_filter = ["actif", "user__structure"]
     search_fields = ["user__first_name", "user__last_name", "user__email"]
     filter_horizontal = ["lieux"]
+    formfield_overrides = DECIMAUX_FR
 
 
 @admin.register(Invitation)

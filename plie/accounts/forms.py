@@ -13,6 +13,7 @@ from plie.accounts.models import (
     User,
 )
 from plie.accounts.passwords import MIN_BITS
+from plie.noms import NomField
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -40,8 +41,8 @@ class InvitationForm(forms.Form):
     """Who is invited, and for which structure: an existing prescripteur or a new one, not both."""
 
     email = forms.EmailField(label="Adresse email", max_length=254)
-    first_name = forms.CharField(label="Prénom", max_length=150)
-    last_name = forms.CharField(label="Nom", max_length=150)
+    first_name = NomField(label="Prénom", max_length=150)
+    last_name = NomField(label="Nom", max_length=150)
     role = forms.ChoiceField(label="Rôle", choices=[(role.value, role.label) for role in INVITATION_ROLES])
     structure = StructureChoiceField(
         label="Structure existante",

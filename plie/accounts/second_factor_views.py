@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from django_otp import user_has_device
 
@@ -17,6 +16,7 @@ from plie import permissions
 from plie.accounts import second_factor
 from plie.accounts.models import User
 from plie.notifications.services import envoyer_email
+from plie.redirects import safe_next
 
 
 class CodeForm(forms.Form):
@@ -41,12 +41,8 @@ class UserSearchForm(forms.Form):
 
 
 def _next(request, default="home"):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    """Where to go after the step: a local path in ``next``, else the default (one rule: plie.redirects)."""
+    return safe_next(request, reverse(default) if default else "")
 
 
 def verify(request):

@@ -9,6 +9,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from plie import longueurs
+from plie.longueurs import longueur_max
+
 
 class NotificationQuerySet(models.QuerySet):
     def non_lues(self):
@@ -20,7 +23,7 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="destinataire", on_delete=models.CASCADE, related_name="notifications"
     )
     titre = models.CharField("titre", max_length=200)
-    message = models.TextField("message", blank=True)
+    message = models.TextField("message", blank=True, max_length=longueurs.MOTIF)
     lien = models.CharField("lien", max_length=300, blank=True)
     cree_le = models.DateTimeField("créée le", auto_now_add=True)
     lue_le = models.DateTimeField("lue le", null=True, blank=True)
@@ -37,6 +40,7 @@ class Notification(models.Model):
                 name="notification_lue_after_creation",
                 violation_error_message="Une notification ne peut être lue avant d'être créée.",
             ),
+            longueur_max("notification", "message", longueurs.MOTIF),
         ]
 
     def __str__(self):
@@ -46,17 +50,21 @@ class Notification(models.Model):
 class EmailSortant(models.Model):
     destinataires = models.JSONField("destinataires", default=list)
     sujet = models.CharField("sujet", max_length=250)
-    corps = models.TextField("corps")
+    corps = models.TextField("corps", max_length=longueurs.CORPS_EMAIL)
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     envoye_le = models.DateTimeField("envoyé le", null=True, blank=True)
     tentatives = models.PositiveSmallIntegerField("tentatives", default=0)
-    derniere_erreur = models.TextField("dernière erreur", blank=True)
+    derniere_erreur = models.TextField("dernière erreur", blank=True, max_length=longueurs.COMMENTAIRE)
 
     class Meta:
         verbose_name = "email sortant"
         verbose_name_plural = "emails sortants"
         ordering = ["-cree_le", "-id"]
         indexes = [models.Index(fields=["envoye_le"])]
+        constraints = [
+            longueur_max("email_sortant", "corps", longueurs.CORPS_EMAIL),
+            longueur_max("email_sortant", "derniere_erreur", longueurs.COMMENTAIRE),
+        ]
 
     def __str__(self):
         return f"{self.sujet} → {', '.join(self.destinataires)}"

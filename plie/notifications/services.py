@@ -28,4 +28,11 @@ def envoyer_email(destinataires, sujet: str, template: str, contexte: dict | Non
 
 
 def notifier(destinataire, titre: str, message: str = "", lien: str = "") -> Notification:
+    # Titles quote names of any length: cut rather than fail the step that notifies.
+    titre_max = Notification._meta.get_field("titre").max_length
+    message_max = Notification._meta.get_field("message").max_length
+    if len(titre) > titre_max:
+        titre = titre[: titre_max - 1] + "…"
+    if len(message) > message_max:
+        message = message[: message_max - 1] + "…"
     return Notification.objects.create(destinataire=destinataire, titre=titre, message=message, lien=lien)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from plie.decimaux import DECIMAUX_FR
 from plie.referentiel.models import Referentiel
 from sorties.models import RegleSortie
 
@@ -17,3 +18,4 @@ class ReferentielAdmin(SimpleHistoryAdmin):
     list_filter = ["actif"]
     search_fields = ["nom", "code"]
     inlines = [RegleSortieInline]
+    formfield_overrides = DECIMAUX_FR

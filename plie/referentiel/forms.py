@@ -1,5 +1,7 @@
 from django import forms
 
+from plie.conflits import ConflictDetectionMixin
+from plie.decimaux import DecimalFrField
 from plie.referentiel.models import Referentiel
 
 
@@ -14,14 +16,22 @@ class ListTextarea(forms.Textarea):
 
 class LinesField(forms.Field):
     widget = ListTextarea(attrs={"rows": 4})
+    max_lines, max_line_length = 50, 200
 
     def to_python(self, value):
         if isinstance(value, list):
             return value
         return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > self.max_lines:
+            raise forms.ValidationError(f"Au plus {self.max_lines} lignes.")
+        if any(len(line) > self.max_line_length for line in value):
+            raise forms.ValidationError(f"Chaque ligne fait au plus {self.max_line_length} caractères.")
 
-class ReferentielForm(forms.ModelForm):
+
+class ReferentielForm(ConflictDetectionMixin, forms.ModelForm):
     epci_sirens = LinesField(label="EPCI du territoire (SIREN, un par ligne)")
     categories_depenses_ateliers = LinesField(
         label="Catégories de dépenses des ateliers (une par ligne)", required=False
@@ -47,7 +57,7 @@ class ReferentielForm(forms.ModelForm):
 
     class Meta:
         model = Referentiel
-        localized_fields = ["budget_ateliers_par_etp"]  # typed « 1 000,00 » by French readers
+        field_classes = {"budget_ateliers_par_etp": DecimalFrField}  # typed « 1 000,00 » by French readers
         fields = [
             "nom",
             "source",

@@ -13,6 +13,47 @@ from simple_history.models import HistoricalRecords
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
+# What a PLIE may set, and no more: an entretien of 25 hours or a veille of 50 years is a typo.
+# Each bound is a validator of its field (forms say it next to the field) and a database check.
+BORNES = {
+    "rythme_initial_duree_mois": (0, 24),
+    "rythme_initial_intervalle_jours": (1, 365),
+    "rythme_intervalle_jours": (1, 365),
+    "duree_entretien_minutes": (5, 480),
+    "duree_diagnostic_minutes": (5, 480),
+    "duree_mesure_mois": (1, 60),
+    "duree_max_parcours_mois": (1, 120),
+    "veille_duree_max_mois": (1, 36),
+    "veille_renouvellements_max": (0, 12),
+    "capacite_annuelle_min_par_etp": (0, 1000),
+    "capacite_annuelle_max_par_etp": (1, 1000),
+    "file_active_par_etp": (1, 500),
+    "proposition_km_charge_pleine": (0, 500),
+    "delai_premier_contact_jours": (1, 365),
+    "delai_documents_cellule_jours_ouvres": (0, 60),
+    "ateliers_frequence_min_jours": (1, 365),
+    "budget_ateliers_par_etp": (0, 100000),
+    "suivi_emploi_mois": (0, 60),
+}
+
+
+# Implied by referentiel_rythme_initial_coherent and the bound of the interval after: no check of its own.
+BORNES_SANS_CHECK = {"rythme_initial_intervalle_jours"}
+
+
+def bornes(field):
+    low, high = BORNES[field]
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+def _check_bornes(field):
+    low, high = BORNES[field]
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": low, f"{field}__lte": high}),
+        name=f"referentiel_{field}_bornes",
+        violation_error_message=f"La valeur est comprise entre {low} et {high}.",
+    )
+
 
 class NoActiveReferentiel(Exception):
     """No référentiel is active: the coordination must load or activate one."""
@@ -50,20 +91,27 @@ class Referentiel(models.Model):
         "durée de la phase initiale (mois)",
         default=0,
         help_text="Nombre de mois pendant lesquels un rythme renforcé s'applique (0 : pas de phase initiale).",
+        validators=bornes("rythme_initial_duree_mois"),
     )
     rythme_initial_intervalle_jours = models.PositiveSmallIntegerField(
-        "intervalle maximal entre entretiens en phase initiale (jours)", null=True, blank=True
+        "intervalle maximal entre entretiens en phase initiale (jours)",
+        null=True,
+        blank=True,
+        validators=bornes("rythme_initial_intervalle_jours"),
     )
     rythme_intervalle_jours = models.PositiveSmallIntegerField(
-        "intervalle maximal entre entretiens ensuite (jours)", validators=[MinValueValidator(1)]
+        "intervalle maximal entre entretiens ensuite (jours)", validators=bornes("rythme_intervalle_jours")
     )
 
     # Typical durations.
     duree_entretien_minutes = models.PositiveSmallIntegerField(
-        "durée moyenne d'un entretien (minutes)", validators=[MinValueValidator(5)]
+        "durée moyenne d'un entretien (minutes)", validators=bornes("duree_entretien_minutes")
     )
     duree_diagnostic_minutes = models.PositiveSmallIntegerField(
-        "durée minimale de l'entretien de diagnostic (minutes)", null=True, blank=True
+        "durée minimale de l'entretien de diagnostic (minutes)",
+        null=True,
+        blank=True,
+        validators=bornes("duree_diagnostic_minutes"),
     )
 
     # Measures and renewals.
@@ -72,31 +120,47 @@ class Referentiel(models.Model):
         null=True,
         blank=True,
         help_text="Vide : l'accompagnement n'est pas découpé en mesures renouvelables.",
+        validators=bornes("duree_mesure_mois"),
     )
     duree_max_parcours_mois = models.PositiveSmallIntegerField(
         "durée maximale du parcours, renouvellements compris (mois)",
         null=True,
         blank=True,
         help_text="Vide : pas de limite de durée.",
+        validators=bornes("duree_max_parcours_mois"),
     )
 
     # Veille.
     veille_duree_max_mois = models.PositiveSmallIntegerField(
-        "durée maximale d'une veille (mois)", null=True, blank=True, help_text="Vide : pas de limite."
+        "durée maximale d'une veille (mois)",
+        null=True,
+        blank=True,
+        help_text="Vide : pas de limite.",
+        validators=bornes("veille_duree_max_mois"),
     )
     veille_renouvellements_max = models.PositiveSmallIntegerField(
-        "renouvellements de veille autorisés", null=True, blank=True, help_text="Vide : pas de limite."
+        "renouvellements de veille autorisés",
+        null=True,
+        blank=True,
+        help_text="Vide : pas de limite.",
+        validators=bornes("veille_renouvellements_max"),
     )
 
     # Capacity per ETP.
     capacite_annuelle_min_par_etp = models.PositiveSmallIntegerField(
-        "participants par an et par ETP (minimum)", null=True, blank=True
+        "participants par an et par ETP (minimum)",
+        null=True,
+        blank=True,
+        validators=bornes("capacite_annuelle_min_par_etp"),
     )
     capacite_annuelle_max_par_etp = models.PositiveSmallIntegerField(
-        "participants par an et par ETP (maximum)", null=True, blank=True
+        "participants par an et par ETP (maximum)",
+        null=True,
+        blank=True,
+        validators=bornes("capacite_annuelle_max_par_etp"),
     )
     file_active_par_etp = models.PositiveSmallIntegerField(
-        "file active mensuelle par ETP", validators=[MinValueValidator(1)]
+        "file active mensuelle par ETP", validators=bornes("file_active_par_etp")
     )
 
     # Admission: who may enter, what the coordination checks before designating a référent.
@@ -132,6 +196,7 @@ class Referentiel(models.Model):
             "Pour classer les référents, une file active pleine pèse autant que ce nombre de kilomètres "
             "entre le domicile et le lieu d'accompagnement."
         ),
+        validators=bornes("proposition_km_charge_pleine"),
     )
 
     # Delays.
@@ -139,7 +204,7 @@ class Referentiel(models.Model):
         "délai de premier contact après orientation (jours)",
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=bornes("delai_premier_contact_jours"),
         help_text="Vide : le cahier des charges ne fixe pas de délai.",
     )
     delai_documents_cellule_jours_ouvres = models.PositiveSmallIntegerField(
@@ -147,6 +212,7 @@ class Referentiel(models.Model):
         null=True,
         blank=True,
         help_text="Vide : pas de cellule mensuelle ou pas de délai fixé.",
+        validators=bornes("delai_documents_cellule_jours_ouvres"),
     )
 
     # Ateliers collectifs.
@@ -155,9 +221,15 @@ class Referentiel(models.Model):
         null=True,
         blank=True,
         help_text="Par exemple 30 pour au moins un atelier par mois. Vide : pas d'obligation.",
+        validators=bornes("ateliers_frequence_min_jours"),
     )
     budget_ateliers_par_etp = models.DecimalField(
-        "budget des ateliers par ETP (€)", max_digits=8, decimal_places=2, null=True, blank=True
+        "budget des ateliers par ETP (€)",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=bornes("budget_ateliers_par_etp"),
     )
     categories_depenses_ateliers = models.JSONField("catégories de dépenses des ateliers", default=list, blank=True)
 
@@ -169,7 +241,9 @@ class Referentiel(models.Model):
         "taux de contrôle par échantillon (%)", null=True, blank=True, validators=PERCENT
     )
     suivi_emploi_mois = models.PositiveSmallIntegerField(
-        "suivi dans l'emploi ou la formation après une sortie positive (mois)", default=6
+        "suivi dans l'emploi ou la formation après une sortie positive (mois)",
+        default=6,
+        validators=bornes("suivi_emploi_mois"),
     )
 
     history = HistoricalRecords()
@@ -220,6 +294,7 @@ class Referentiel(models.Model):
                 condition=Q(taux_controle__isnull=True) | Q(taux_controle__lte=100),
                 name="referentiel_taux_controle_percent",
             ),
+            *[_check_bornes(field) for field in BORNES if field not in BORNES_SANS_CHECK],
         ]
 
     def __str__(self):
@@ -240,8 +315,6 @@ class Referentiel(models.Model):
                 )
         elif self.rythme_initial_intervalle_jours:
             errors["rythme_initial_duree_mois"] = "Indiquez la durée de la phase initiale, ou videz son intervalle."
-        if self.duree_mesure_mois == 0:
-            errors["duree_mesure_mois"] = "Une mesure dure au moins un mois (ou laissez vide)."
         if (
             self.duree_mesure_mois
             and self.duree_max_parcours_mois
@@ -251,10 +324,6 @@ class Referentiel(models.Model):
                 f"La durée maximale ({self.duree_max_parcours_mois} mois) ne peut être inférieure "
                 f"à une mesure ({self.duree_mesure_mois} mois)."
             )
-        if self.duree_max_parcours_mois is not None and self.duree_max_parcours_mois == 0:
-            errors["duree_max_parcours_mois"] = "Une durée maximale est d'au moins un mois (ou laissez vide)."
-        if self.veille_duree_max_mois == 0:
-            errors["veille_duree_max_mois"] = "Une veille dure au moins un mois (ou laissez vide)."
         if self.veille_renouvellements_max is not None and self.veille_duree_max_mois is None:
             errors["veille_renouvellements_max"] = (
                 "Un nombre de renouvellements n'a de sens qu'avec une durée maximale de veille."
@@ -280,8 +349,6 @@ class Referentiel(models.Model):
             errors["categories_depenses_ateliers"] = (
                 "Indiquez au moins une catégorie de dépenses pour le budget des ateliers."
             )
-        if self.budget_ateliers_par_etp is not None and self.budget_ateliers_par_etp < 0:
-            errors["budget_ateliers_par_etp"] = "Le budget ne peut être négatif."
         from parcours.models import CriterePublic
 
         known = set(CriterePublic.objects.values_list("code", flat=True))
@@ -299,6 +366,9 @@ class Referentiel(models.Model):
             errors["epci_sirens"] = "Le territoire compte au moins un EPCI."
         elif any(not (isinstance(s, str) and s.isdigit() and len(s) == 9) for s in sirens):
             errors["epci_sirens"] = "Chaque EPCI est désigné par son SIREN à 9 chiffres."
+        elif len(set(sirens)) != len(sirens):
+            doubles = sorted({s for s in sirens if sirens.count(s) > 1})
+            errors["epci_sirens"] = f"Chaque EPCI ne figure qu'une fois : {', '.join(doubles)} est en double."
         if errors:
             raise ValidationError(errors)
 

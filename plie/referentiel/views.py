@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect, render
 
 from plie import permissions
@@ -32,7 +33,11 @@ def referentiel_edit(request):
         return redirect("referentiel:detail")
     form = ReferentielForm(request.POST or None, instance=referentiel)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Le référentiel est enregistré.")
-        return redirect("referentiel:detail")
+        with transaction.atomic():
+            saved = form.sans_conflit()
+            if saved:
+                form.save()
+        if saved:
+            messages.success(request, "Le référentiel est enregistré.")
+            return redirect("referentiel:detail")
     return render(request, "referentiel/edit.html", {"form": form, "referentiel": referentiel})

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from plie.decimaux import DECIMAUX_FR
 from plie.territoire.models import Commune
 
 
@@ -9,3 +10,4 @@ class CommuneAdmin(SimpleHistoryAdmin):
     list_display = ["nom", "insee", "codes_postaux", "epci_nom", "latitude", "longitude"]
     list_filter = ["epci_nom", "departement"]
     search_fields = ["nom", "insee", "codes_postaux"]
+    formfield_overrides = DECIMAUX_FR

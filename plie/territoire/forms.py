@@ -1,5 +1,7 @@
 from django import forms
 
+from plie.conflits import ConflictDetectionMixin
+from plie.decimaux import DecimalFrField
 from plie.territoire.models import Commune
 
 
@@ -8,12 +10,12 @@ class CommuneSearchForm(forms.Form):
     sans_coordonnees = forms.BooleanField(label="Seulement les communes sans coordonnées", required=False)
 
 
-class CommuneCentroidForm(forms.ModelForm):
+class CommuneCentroidForm(ConflictDetectionMixin, forms.ModelForm):
     class Meta:
         model = Commune
         fields = ["latitude", "longitude"]
         # French readers type a decimal comma (46,32313); a dot is accepted too.
-        localized_fields = ["latitude", "longitude"]
+        field_classes = {"latitude": DecimalFrField, "longitude": DecimalFrField}
         help_texts = {
             "latitude": "En degrés décimaux, par exemple 46,32313.",
             "longitude": "En degrés décimaux, par exemple -0,45877.",

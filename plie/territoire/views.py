@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
 from plie import permissions
@@ -37,7 +38,11 @@ def commune_edit(request, insee):
     commune = get_object_or_404(Commune, insee=insee)
     form = CommuneCentroidForm(request.POST or None, instance=commune)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Coordonnées de {commune.nom} enregistrées.")
-        return redirect("territoire:list")
+        with transaction.atomic():
+            saved = form.sans_conflit()
+            if saved:
+                form.save()
+        if saved:
+            messages.success(request, f"Coordonnées de {commune.nom} enregistrées.")
+            return redirect("territoire:list")
     return render(request, "territoire/edit.html", {"form": form, "commune": commune})

@@ -60,8 +60,10 @@ def mes_prescriptions(request):
 
 
 def _save(request, form, prescription):
-    """Save the fiche; with « Envoyer », submit it in the same transaction."""
+    """Save the fiche; with « Envoyer », submit it in the same transaction. None: a conflicting edit."""
     with transaction.atomic():
+        if not form.sans_conflit():
+            return None
         prescription = form.save(commit=False)
         prescription._history_user = request.user
         prescription.save()
@@ -76,10 +78,12 @@ def _edit(request, prescription):
     form = PrescriptionForm(request.POST or None, instance=prescription, sending=sending)
     if request.method == "POST" and form.is_valid():
         try:
-            prescription = _save(request, form, prescription)
+            saved = _save(request, form, prescription)
         except PrescriptionError as error:
+            saved = None
             form.add_error(None, error.message)
-        else:
+        if saved is not None:
+            prescription = saved
             if sending:
                 messages.success(request, "La prescription est envoyée à la coordination du PLIE.")
                 return redirect("prescriptions:detail", pk=prescription.pk)

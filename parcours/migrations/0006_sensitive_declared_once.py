@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("parcours", "0004_accueil"),
+        ("parcours", "0005_text_length_limits"),
     ]
 
     operations = [
