@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from parcours import accueil
 from parcours.models import Etat, Modalite
-from plie.accounts import invitations
+from plie.accounts import invitations, second_factor
 from plie.accounts.models import Invitation, PrescripteurKind, Role
 from plie.notifications.models import EmailSortant
 from plie.territoire.models import Commune
@@ -138,6 +138,9 @@ def run_every_flow(people, client):
         debut=timezone.now() + datetime.timedelta(days=3),
         modalite=Modalite.TELEPHONE,
     )
+    # A lost phone: a colleague of the coordination resets the référent's second factor.
+    second_factor.confirm_app_device(second_factor.pending_app_device(people.referent_a))
+    second_factor.reset(people.referent_a, par=coordination)
     # Password reset (Django's view, our subject template).
     assert client.post(reverse("password_reset"), {"email": people.prescripteur.email}).status_code == 302
 

@@ -93,10 +93,23 @@ def locked_until(user):
 
 
 @transaction.atomic
-def reset(user) -> None:
-    """A lost phone: every factor of ``user`` goes; they enrol again at their next login."""
-    for device in devices_for_user(user):
+def reset(user, par=None) -> None:
+    """Every factor of ``user`` goes; they enrol again at their next login.
+
+    ``par``: the colleague of the coordination who did it for a lost phone; the person is told by
+    email, so that a reset they did not ask for does not go unnoticed.
+    """
+    for device in devices_for_user(user, confirmed=None):
         device.delete()
+    if par is not None:
+        from plie.notifications.services import envoyer_email
+
+        envoyer_email(
+            [user.email],
+            "Votre double authentification a été réinitialisée",
+            "emails/second_factor_reset.txt",
+            {"user": user, "par": par},
+        )
 
 
 class SecondFactorMiddleware:

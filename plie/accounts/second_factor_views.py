@@ -15,7 +15,6 @@ from django_otp import user_has_device
 from plie import permissions
 from plie.accounts import second_factor
 from plie.accounts.models import User
-from plie.notifications.services import envoyer_email
 from plie.redirects import safe_next
 
 
@@ -181,13 +180,7 @@ def reset(request, pk):
     if not permissions.can_reset_second_factor(request.user, target):
         raise PermissionDenied
     if request.method == "POST":
-        second_factor.reset(target)
-        envoyer_email(
-            [target.email],
-            "Votre double authentification a été réinitialisée",
-            "emails/second_factor_reset.txt",
-            {"user": target, "par": request.user},
-        )
+        second_factor.reset(target, par=request.user)
         messages.success(
             request,
             f"La double authentification de {target.get_full_name()} est réinitialisée : "
