@@ -72,6 +72,18 @@ def client_for():
 class Personas:
     """The people of the visibility matrix (healthchecks' alice/bob/charlie)."""
 
+    NAMES = (
+        "coordination",
+        "referent_a",
+        "referent_b",
+        "prescripteur",
+        "autre_prescripteur",
+        "prescripteur_ailleurs",
+        "bureau_insertion",
+        "operateur",
+        "financeur",
+    )
+
     def __init__(self):
         self.coordination = UserFactory(role=Role.COORDINATION)
         self.referent_a = ReferentFactory()

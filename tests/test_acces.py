@@ -23,21 +23,12 @@ from plie.acces.tasks import purger_journal_des_acces
 from plie.accounts.models import Role, User
 from plie.celery import app
 from plie.env import ConfigError, read_config
-from tests.conftest import verified_login
+from tests.conftest import Personas, verified_login
 from tests.factories import PrescriptionFactory, UserFactory
 from tests.resolver import pages
 
 REFUSED = {403, 404}
-ROLES_OTHER_THAN_COORDINATION = [
-    "referent_a",
-    "referent_b",
-    "prescripteur",
-    "autre_prescripteur",
-    "prescripteur_ailleurs",
-    "bureau_insertion",
-    "operateur",
-    "financeur",
-]
+ROLES_OTHER_THAN_COORDINATION = [name for name in Personas.NAMES if name != "coordination"]
 
 
 def rows(**filters):

@@ -17,20 +17,11 @@ from plie import permissions
 from plie.accounts.models import Role, User
 from plie.referentiel.models import Referentiel
 from plie.territoire.models import Commune
+from tests.conftest import Personas
 from tests.factories import ParcoursFactory, ParticipantFactory, UserFactory
 from tests.snapshots import instantane
 
-ALL_PERSONAS = [
-    "coordination",
-    "referent_a",
-    "referent_b",
-    "prescripteur",
-    "autre_prescripteur",
-    "prescripteur_ailleurs",
-    "bureau_insertion",
-    "operateur",
-    "financeur",
-]
+ALL_PERSONAS = list(Personas.NAMES)
 # Who may open ``personas.parcours`` (followed by référent A, sent by ``prescripteur``, no BRSA).
 SEES_PARCOURS = {"coordination", "referent_a", "prescripteur"}
 # Who may open the list page at all; the others get a 403.

@@ -16,6 +16,7 @@ from parcours.workflow import TRANSITIONS
 from plie import sensitive
 from plie.accounts.models import Role
 from prescriptions.models import Organisme
+from tests.conftest import Personas
 from tests.factories import (
     ParcoursFactory,
     ParticipantFactory,
@@ -32,18 +33,7 @@ NOTE_TENTATIVE = "Commentaire-confidentiel-de-tentative"
 # the test does not ask the rule it checks). The fiche's author sees back what they wrote.
 MAY_SEE = {"coordination", "superuser", "referent_a"}
 MAY_SEE_ON_FICHE = MAY_SEE | {"prescripteur"}
-ROLES = [
-    "coordination",
-    "superuser",
-    "referent_a",
-    "referent_b",
-    "prescripteur",
-    "autre_prescripteur",
-    "prescripteur_ailleurs",
-    "bureau_insertion",
-    "operateur",
-    "financeur",
-]
+ROLES = ["superuser", *Personas.NAMES]
 
 
 def sensitive_markers() -> list[str]:

@@ -118,8 +118,10 @@ def test_referral_to_first_appointment(page, live_server, login, niort, communes
     prescription = Prescription.objects.get()
     assert prescription.statut == Statut.ACCEPTEE and prescription.parcours.etat == Etat.ACCUEIL
     subjects = {m.subject: m for m in mail.outbox}
-    acceptee = subjects["PLIE : prescription de LEGALL Eloise acceptée"]
+    # Subjects name no one (tests/test_email_subjects.py); the bodies do.
+    acceptee = subjects[f"PLIE : prescription n° {prescription.pk} acceptée"]
     assert acceptee.to == [prescripteur.email] and "Anaïs Fernandez" in acceptee.body
-    assert subjects["PLIE : nouvelle orientation — LEGALL Eloise"].to == [choisie.email]
+    assert "LEGALL" in acceptee.body
+    assert subjects[f"PLIE : nouvelle orientation (parcours n° {prescription.parcours.pk})"].to == [choisie.email]
     [rdv_mail] = [m for m in mail.outbox if rdv.strftime("%d/%m/%Y") in m.body]
     assert rdv_mail.to == [prescripteur.email] and "14:30" in rdv_mail.body and "Espace Chauray" in rdv_mail.body
