@@ -166,11 +166,11 @@ def read_config(environ, base_dir: Path) -> Config:
     elif production:
         env.problems.append("DATABASE_URL est obligatoire en production (postgres://…).")
     if not database:
-        database = {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(var_dir / "plie.sqlite3"),
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
-        }
+        database = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(var_dir / "plie.sqlite3")}
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # Web, worker and beat write at once: take the write lock at BEGIN and wait for it, rather
+        # than fail with "database is locked" (seen as 500s by a scanner sending parallel requests).
+        database.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
     redis_url = env.str("REDIS_URL")
     broker_transport_options: dict = {}

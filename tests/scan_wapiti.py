@@ -102,6 +102,9 @@ def main():
                     "-x", f"{BASE}/compte/deconnexion/",
                     "-x", f"{BASE}/compte/double-authentification/*",
                     "--max-scan-time", MAX_SCAN_SECONDS,
+                    # Its out-of-band probes (SSRF, Log4Shell) stay on this machine: no request leaves it.
+                    "--endpoint", f"{BASE}/",
+                    "--dns-endpoint", "localhost",
                     "--flush-session",
                     "-f", "json",
                     "-o", str(report),

@@ -38,6 +38,10 @@ def test_nothing_set_runs_on_embedded_defaults(tmp_path):
     assert (config.session_idle_timeout, config.session_absolute_timeout) == (60, 600)
     assert config.proxy_ssl_header is None
     assert config.database["ENGINE"] == "django.db.backends.sqlite3"
+    assert config.database["OPTIONS"] == {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    # A SQLite file named by DATABASE_URL (make bench, make scan) waits for the write lock just the same.
+    named = read_config({"DATABASE_URL": f"sqlite:///{tmp_path / 'autre.sqlite3'}"}, tmp_path).database
+    assert named["OPTIONS"] == {"transaction_mode": "IMMEDIATE", "timeout": 20}
     assert config.broker_url == "filesystem://"
     assert Path(config.broker_transport_options["data_folder_in"]).is_relative_to(tmp_path)
     # The development key is generated once and kept, so sessions survive a restart.
