@@ -6,7 +6,7 @@ they show through the helpers below, with the rule's answer.
 
 Later issues add their items here (diagnostic notes, entretien notes, psychological support): a
 code or a free-text field listed here is hidden by every page that uses these helpers, and the
-sensitive-data test (``tests/test_sensitive_pages.py``) checks every person-level page
+sensitive-data test (``tests/plie/test_sensitive_pages.py``) checks every person-level page
 for each label declared here.
 """
 

@@ -3,7 +3,7 @@
 The decorator writes one row per request, after the view ran: granted, or refused when the view
 raised Http404 / PermissionDenied or answered 403 / 404 (someone opening another's file is
 logged with their name). Anonymous visitors never reach a view (LoginRequiredMiddleware).
-``tests/test_acces.py`` walks the URL resolver and fails on any object URL that does not log.
+``tests/plie/acces/test_acces.py`` walks the URL resolver and fails on any object URL that does not log.
 """
 
 import functools

@@ -118,7 +118,7 @@ def test_referral_to_first_appointment(page, live_server, login, niort, communes
     prescription = Prescription.objects.get()
     assert prescription.statut == Statut.ACCEPTEE and prescription.parcours.etat == Etat.ACCUEIL
     subjects = {m.subject: m for m in mail.outbox}
-    # Subjects name no one (tests/test_email_subjects.py); the bodies do.
+    # Subjects name no one (tests/plie/test_email_subjects.py); the bodies do.
     acceptee = subjects[f"PLIE : prescription n° {prescription.pk} acceptée"]
     assert acceptee.to == [prescripteur.email] and "Anaïs Fernandez" in acceptee.body
     assert "LEGALL" in acceptee.body

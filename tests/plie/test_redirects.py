@@ -99,7 +99,7 @@ def _query(value):
 
 def test_every_view_reading_next_is_listed():
     """A view that starts reading ``next`` must use safe_next and be added to VIEWS_READING_NEXT."""
-    root = pathlib.Path(__file__).resolve().parent.parent
+    root = pathlib.Path(__file__).resolve().parents[2]
     readers = set()
     for app in ("parcours", "prescriptions", "plie", "cellules", "sorties", "financement"):
         for path in (root / app).rglob("*.py"):

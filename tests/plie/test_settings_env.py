@@ -9,7 +9,7 @@ import pytest
 
 from plie.env import ConfigError, read_config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"
 PROD = {
     "PLIE_ENV": "prod",

@@ -8,7 +8,7 @@ import crispy_bootstrap5
 import pytest
 from django.test import Client
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Our templates, and the third-party ones we render inside our pages (crispy-forms' Bootstrap 5
 # fields). The admin has its own templates: the Chromium sweep checks the pages it shows.
 TEMPLATE_DIRS = [ROOT / "templates", Path(crispy_bootstrap5.__file__).parent / "templates"]

@@ -1,0 +1,269 @@
+"""The parcours pages as each role uses them: the dossier, its sensitive data and the transitions."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from django.utils.html import escape
+
+from parcours.models import Etat, TransitionParcours
+from tests.factories import (
+    ParcoursFactory,
+    ParticipantFactory,
+    ReferentFactory,
+)
+
+
+def page(client, url, status=200):
+    """GET ``url``, check the status, return the HTML (unknown template variables raise, see conftest)."""
+    response = client.get(url)
+    assert response.status_code == status, url
+    return response.content.decode()
+
+
+def field_block(content, name):
+    """The HTML of one crispy field: from its wrapper to the next field's wrapper (or the form's end)."""
+    start = content.find(f'id="div_id_{name}"')
+    assert start != -1, f"field {name} not rendered"
+    ends = [i for i in (content.find('id="div_id_', start + 1), content.find("</form>", start)) if i != -1]
+    return content[start : min(ends)]
+
+
+def field_value(block, name):
+    """The value an <input> or a <textarea> of a field block shows."""
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', block)
+    if match:
+        return match.group(1)
+    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>(.*?)</textarea>', block, re.S)
+    assert match, f"no value rendered for {name}"
+    return match.group(1).strip()
+
+
+NAME = "VAUTRIN-LACOMBE Ysaline"
+
+
+# --- sensitive data on the parcours page -----------------------------------------------------
+
+PHONE = re.compile(r"6\W?12\W?34\W?56\W?78")  # +33612345678 or 06 12 34 56 78, however it is shown
+ADDRESS = "12 rue des Tanneurs"
+MOTIF = "Note confidentielle"
+
+
+@pytest.fixture
+def sensitive_parcours(named):
+    """A parcours with disability data (RQTH), contact details and a motif in its log."""
+    parcours = ParcoursFactory(
+        etat=Etat.ACCOMPAGNEMENT,
+        referent=named.referent_a,
+        prescripteur=named.prescripteur,
+        participant=ParticipantFactory(
+            nom_usage="Keraudren",
+            prenoms="Maëlys",
+            criteres=["rqth", "brsa"],
+            adresse=ADDRESS,
+            code_postal="79000",
+            telephone_mobile="+33612345678",
+        ),
+    )
+    parcours.proposer_sortie(
+        by=named.referent_a, date_sortie_prevue=parcours.date_entree + datetime.timedelta(days=90), motif=MOTIF
+    )
+    return parcours
+
+
+@pytest.mark.parametrize("who", ["referent_a", "coordination"])
+def test_sensitive_data_shown_to_referent_and_coordination(named, sensitive_parcours, client_for, who):
+    content = page(client_for(getattr(named, who)), f"/parcours/{sensitive_parcours.pk}/")
+    assert "RQTH" in content
+    assert "Bénéficiaire du RSA (BRSA)" in content
+    assert "Travailleur handicapé (RQTH / BOETH)" in content
+    assert PHONE.search(content)
+    assert ADDRESS in content
+    assert MOTIF in content
+
+
+@pytest.mark.parametrize("who", ["prescripteur", "bureau_insertion"])
+def test_sensitive_data_hidden_from_prescripteurs(named, sensitive_parcours, client_for, who):
+    content = page(client_for(getattr(named, who)), f"/parcours/{sensitive_parcours.pk}/")
+    assert escape("KERAUDREN Maëlys") in content  # the page itself is shown
+    assert "Proposer la sortie" in content  # so is the step in the log, without its motif
+    assert "Bénéficiaire du RSA (BRSA)" in content  # non-sensitive criteria are listed
+    assert "RQTH" not in content
+    assert "handicap" not in content.lower()
+    assert not PHONE.search(content)
+    assert ADDRESS not in content
+    assert MOTIF not in content
+
+
+def test_refusal_motif_hidden_from_prescripteur(named, client_for):
+    parcours = ParcoursFactory(etat=Etat.PRESCRIT, prescripteur=named.prescripteur)
+    parcours.refuser(by=named.coordination, motif="Situation de santé incompatible")
+    assert "Situation de santé incompatible" not in page(client_for(named.prescripteur), f"/parcours/{parcours.pk}/")
+    assert "Situation de santé incompatible" in page(client_for(named.coordination), f"/parcours/{parcours.pk}/")
+
+
+def test_detail_page_offers_only_allowed_actions(named, client_for):
+    url = f"/parcours/{named.parcours.pk}/"
+    action = f'href="/parcours/{named.parcours.pk}/action/'
+    referent = page(client_for(named.referent_a), url)
+    assert f"{action}proposer_sortie/" in referent
+    assert f"{action}mettre_en_veille/" not in referent
+    coordination = page(client_for(named.coordination), url)
+    assert f"{action}mettre_en_veille/" in coordination
+    assert f"{action}proposer_sortie/" in coordination
+    assert action not in page(client_for(named.prescripteur), url)
+
+
+# --- transitions ------------------------------------------------------------------------------
+
+
+def test_coordination_orients_a_prescription(named, client_for):
+    parcours = ParcoursFactory(etat=Etat.PRESCRIT, prescripteur=named.prescripteur)
+    url = f"/parcours/{parcours.pk}/action/orienter/"
+    client = client_for(named.coordination)
+    content = page(client, url)
+    assert escape(named.referent_a.get_full_name()) in content
+    today = timezone.localdate()
+    response = client.post(url, {"referent": named.referent_a.pk, "date": today.isoformat(), "motif": ""})
+    assert response.status_code == 302
+    assert response["Location"] == f"/parcours/{parcours.pk}/"
+    parcours.refresh_from_db()
+    assert parcours.etat == Etat.ORIENTE
+    assert parcours.referent == named.referent_a
+    assert parcours.date_orientation == today
+    log = TransitionParcours.objects.get(parcours=parcours)
+    assert (log.transition, log.etat_avant, log.etat_apres, log.auteur) == (
+        "orienter",
+        Etat.PRESCRIT,
+        Etat.ORIENTE,
+        named.coordination,
+    )
+    assert "c&#x27;est enregistré" in page(client, response["Location"])
+    # The référent now sees the parcours.
+    assert page(client_for(named.referent_a), f"/parcours/{parcours.pk}/")
+
+
+def test_referent_proposes_the_exit(named, client_for):
+    parcours = named.parcours
+    url = f"/parcours/{parcours.pk}/action/proposer_sortie/"
+    client = client_for(named.referent_a)
+    assert "Proposer la sortie" in page(client, url)
+    date = parcours.date_entree + datetime.timedelta(days=60)
+    response = client.post(url, {"date_sortie_prevue": date.isoformat(), "motif": "Embauche en CDI"})
+    assert response.status_code == 302
+    parcours.refresh_from_db()
+    assert parcours.etat == Etat.SORTIE_PROPOSEE
+    assert parcours.date_sortie_prevue == date
+    log = TransitionParcours.objects.get(parcours=parcours)
+    assert (log.transition, log.auteur, log.motif) == ("proposer_sortie", named.referent_a, "Embauche en CDI")
+
+
+def test_french_date_format_is_accepted(named, client_for):
+    parcours = named.parcours
+    date = parcours.date_entree + datetime.timedelta(days=30)
+    response = client_for(named.referent_a).post(
+        f"/parcours/{parcours.pk}/action/proposer_sortie/",
+        {"date_sortie_prevue": date.strftime("%d/%m/%Y"), "motif": "Formation qualifiante"},
+    )
+    assert response.status_code == 302
+    parcours.refresh_from_db()
+    assert parcours.date_sortie_prevue == date
+
+
+@pytest.mark.parametrize("who", ["referent_b", "prescripteur", "financeur", "operateur", "bureau_insertion"])
+def test_transition_refused_to_others_get_and_post(named, client_for, who):
+    url = f"/parcours/{named.parcours.pk}/action/proposer_sortie/"
+    client = client_for(getattr(named, who))
+    assert client.get(url).status_code == 404
+    date = named.parcours.date_entree + datetime.timedelta(days=60)
+    assert client.post(url, {"date_sortie_prevue": date.isoformat(), "motif": "Tentative"}).status_code == 404
+    named.parcours.refresh_from_db()
+    assert named.parcours.etat == Etat.ACCOMPAGNEMENT
+    assert not named.parcours.transitions.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "name"),
+    [
+        pytest.param("coordination", "inconnue", id="unknown-name"),
+        pytest.param("coordination", "valider_sortie", id="coordination-not-from-this-state"),
+        pytest.param("coordination", "orienter", id="coordination-orienter-already-oriented"),
+        pytest.param("referent_a", "accueillir", id="referent-not-from-this-state"),
+        pytest.param("referent_a", "mettre_en_veille", id="referent-not-an-actor"),
+        pytest.param("referent_a", "changer_referent", id="referent-cannot-change-referent"),
+    ],
+)
+def test_transition_unavailable_is_404(named, client_for, who, name):
+    client = client_for(getattr(named, who))
+    url = f"/parcours/{named.parcours.pk}/action/{name}/"
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"motif": "x", "date": timezone.localdate().isoformat()}).status_code == 404
+    named.parcours.refresh_from_db()
+    assert named.parcours.etat == Etat.ACCOMPAGNEMENT
+
+
+def test_transition_on_missing_parcours_is_404(named, client_for):
+    assert client_for(named.coordination).get("/parcours/999999/action/orienter/").status_code == 404
+    assert client_for(named.coordination).get("/parcours/999999/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("data", "missing"),
+    [
+        pytest.param({"date_sortie_prevue": "", "motif": "Motif tapé à la main"}, "date_sortie_prevue", id="date"),
+        pytest.param({"date_sortie_prevue": "{date}", "motif": "   "}, "motif", id="motif"),
+    ],
+)
+def test_missing_field_rerenders_with_french_error(named, client_for, data, missing):
+    parcours = named.parcours
+    date = (parcours.date_entree + datetime.timedelta(days=60)).isoformat()
+    data = {key: value.format(date=date) for key, value in data.items()}
+    response = client_for(named.referent_a).post(f"/parcours/{parcours.pk}/action/proposer_sortie/", data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Ce champ est obligatoire." in field_block(content, missing)
+    if missing == "date_sortie_prevue":
+        assert field_value(field_block(content, "motif"), "motif") == "Motif tapé à la main"
+    else:
+        assert field_value(field_block(content, "date_sortie_prevue"), "date_sortie_prevue") == date
+    parcours.refresh_from_db()
+    assert parcours.etat == Etat.ACCOMPAGNEMENT
+    assert not TransitionParcours.objects.exists()
+
+
+def test_guard_failure_rerenders_with_domain_message(named, client_for):
+    parcours = named.parcours
+    before = parcours.date_entree - datetime.timedelta(days=1)
+    response = client_for(named.referent_a).post(
+        f"/parcours/{parcours.pk}/action/proposer_sortie/",
+        {"date_sortie_prevue": before.isoformat(), "motif": "Sortie anticipée"},
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    message = f"La sortie ne peut précéder l&#x27;entrée du {parcours.date_entree:%d/%m/%Y}."
+    assert message in field_block(content, "date_sortie_prevue")
+    assert field_value(field_block(content, "motif"), "motif") == "Sortie anticipée"
+    parcours.refresh_from_db()
+    assert parcours.etat == Etat.ACCOMPAGNEMENT
+    assert parcours.date_sortie_prevue is None
+    assert not TransitionParcours.objects.exists()
+    assert parcours.history.count() == 1  # only the creation
+
+
+def test_orienter_to_an_inactive_referent_is_refused(named, client_for):
+    parcours = ParcoursFactory(etat=Etat.PRESCRIT)
+    vacant = ReferentFactory()
+    profile = vacant.referent_profile
+    profile.actif = False
+    profile.date_vacance = timezone.localdate()
+    profile.save()
+    response = client_for(named.coordination).post(
+        f"/parcours/{parcours.pk}/action/orienter/",
+        {"referent": vacant.pk, "date": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 200
+    assert "Sélectionnez un choix valide" in field_block(response.content.decode(), "referent")
+    parcours.refresh_from_db()
+    assert parcours.etat == Etat.PRESCRIT
+    assert parcours.referent is None
