@@ -14,12 +14,10 @@ Same names with another birth date is not a match on its own: homonyms are commo
 """
 
 import datetime
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-# NFKD leaves these French ligatures whole ("Lætitia", "Cœur"); typed as "ae"/"oe" just as often.
-LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+from plie.normalisation import normaliser
 
 RAISON_DATE = "Même date de naissance"
 RAISON_MEME_NOM = "Même nom et même prénom"
@@ -50,18 +48,6 @@ class Identite:
 class Correspondance:
     force: str  # Force.FORTE or Force.FAIBLE
     raisons: tuple[str, ...]  # French sentences shown to the coordinatrice
-
-
-def normaliser(texte: str) -> str:
-    """Reduce a name to what survives every way of typing it.
-
-    Accents and case go; apostrophes of every shape (’ ' ‘ `), hyphens, dots, commas — anything
-    that is not a letter or a digit — become a single space.
-    """
-    # casefold before NFKD: casefolding can itself produce combining marks ("İ" -> "i̇").
-    decomposed = unicodedata.normalize("NFKD", (texte or "").casefold())
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(LIGATURES)
-    return " ".join("".join(c if c.isalnum() else " " for c in letters).split())
 
 
 def _compact(texte: str) -> str:
