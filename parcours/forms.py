@@ -4,11 +4,14 @@ accueil's forms (first appointment, contact attempt)."""
 import datetime
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from parcours.accueil import AccueilError, lieux_du_referent, verifier_lieu
 from parcours.models import CanalContact, Etat, Modalite, MotifVeille
 from plie.accounts.models import User
+from plie.listes import FiltresForm
+from plie.normalisation import normaliser
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -81,9 +84,20 @@ class TransitionForm(forms.Form):
         )
 
 
-class ParcoursSearchForm(forms.Form):
-    q = forms.CharField(label="Rechercher", required=False, max_length=100)
+class ParcoursSearchForm(FiltresForm):
+    q = forms.CharField(label="Rechercher (nom, prénom, commune)", required=False, max_length=100)
     etat = forms.ChoiceField(label="État", required=False, choices=[("", "Tous les états"), *Etat.choices])
+
+    def filtre_q(self, parcours, texte):
+        """Every word is in the person's names (however typed) or in the commune's name."""
+        for mot in normaliser(texte).split():
+            parcours = parcours.filter(
+                Q(participant__cle_recherche__contains=mot) | Q(participant__commune__nom__icontains=mot)
+            )
+        return parcours
+
+    def filtre_etat(self, parcours, etat):
+        return parcours.filter(etat=etat)
 
 
 # --- accueil -----------------------------------------------------------------------------------

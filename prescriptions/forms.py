@@ -7,6 +7,7 @@ from parcours.freins import Frein
 from parcours.models import CriterePublic
 from plie import sensitive
 from plie.conflits import ConflictDetectionMixin
+from plie.listes import FiltresForm, chercher_personne
 from plie.noms import NomField
 from plie.phones import PhoneField
 from plie.territoire.models import Commune
@@ -219,7 +220,9 @@ class AcceptationForm(forms.Form):
         return self.propositions[self.cleaned_data["referent"]]
 
 
-class PrescriptionSearchForm(forms.Form):
+class PrescriptionSearchForm(FiltresForm):
+    """The filters of « Mes prescriptions » and of the coordination's queue (structures given)."""
+
     q = forms.CharField(label="Rechercher (nom, prénom)", required=False, max_length=100)
     statut = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous")])
     structure = forms.ModelChoiceField(
@@ -235,12 +238,39 @@ class PrescriptionSearchForm(forms.Form):
         empty_label="Tous",
     )
 
-    def __init__(self, *args, statuts, structures=None, **kwargs):
+    def __init__(self, *args, statuts, structures=None, tous_statuts="Tous", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["statut"].choices = [("", "Tous"), *[(s.value, s.label) for s in statuts]]
+        self.fields["statut"].choices = [("", tous_statuts), *[(s.value, s.label) for s in statuts]]
         if structures is None:
             del self.fields["structure"]
             del self.fields["commune"]
             del self.fields["critere"]
         else:
             self.fields["structure"].queryset = structures
+
+    def filtre_q(self, prescriptions, texte):
+        return chercher_personne(prescriptions, texte)
+
+    def filtre_statut(self, prescriptions, statut):
+        return prescriptions.filter(statut=statut)
+
+    def filtre_structure(self, prescriptions, structure):
+        return prescriptions.filter(structure=structure)
+
+    def filtre_commune(self, prescriptions, commune):
+        return prescriptions.filter(commune=commune)
+
+    def filtre_critere(self, prescriptions, critere):
+        return prescriptions.filter(criteres=critere)
+
+
+class ValidationSearchForm(FiltresForm):
+    """The bureau insertion's validations: a name search within the tab (``avis``) shown."""
+
+    avis = forms.ChoiceField(
+        choices=[("en_attente", "À valider"), ("rendus", "Avis rendus")], required=False, widget=forms.HiddenInput
+    )
+    q = forms.CharField(label="Rechercher (nom, prénom)", required=False, max_length=100)
+
+    def filtre_q(self, validations, texte):
+        return chercher_personne(validations, texte, "prescription__cle_recherche")

@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from parcours.models import CriterePublic, Sexe
 from plie import longueurs
 from plie.accounts.models import Role
+from plie.identite import IdentiteQuerySet, PersonneIdentifiee
 from plie.longueurs import longueur_max
 from prescriptions.workflow import (
     STATUTS_DECIDES,
@@ -57,7 +58,7 @@ def _in(field, values):
     return Q(**{f"{field}__in": sorted(values)})
 
 
-class PrescriptionQuerySet(models.QuerySet):
+class PrescriptionQuerySet(IdentiteQuerySet):
     def visible_to(self, user):
         """The prescriptions a user may open: the one rule for lists and object pages."""
         if not user.is_authenticated:
@@ -91,7 +92,7 @@ class PrescriptionQuerySet(models.QuerySet):
         return self.filter(statut__in=sorted(STATUTS_EN_COURS))
 
 
-class Prescription(models.Model):
+class Prescription(PersonneIdentifiee):
     statut = models.CharField("statut", max_length=20, choices=Statut.choices, default=Statut.BROUILLON)
     prescripteur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -106,7 +107,7 @@ class Prescription(models.Model):
         related_name="prescriptions",
     )
 
-    # Identity. No NIR, ever.
+    # Identity (PersonneIdentifiee, optional in a draft). No NIR, ever.
     nom_usage = models.CharField("nom d'usage", max_length=150, blank=True)
     nom_naissance = models.CharField(
         "nom de naissance", max_length=150, blank=True, help_text="S'il diffère du nom d'usage."
@@ -286,13 +287,6 @@ class Prescription(models.Model):
 
     def __str__(self):
         return f"Prescription de {self.nom_complet or 'personne sans nom'} ({self.get_statut_display()})"
-
-    @property
-    def nom_complet(self):
-        nom = self.nom_usage.upper()
-        if self.nom_naissance and self.nom_naissance.casefold() != self.nom_usage.casefold():
-            nom = f"{nom} (né{'e' if self.sexe == Sexe.FEMME else ''} {self.nom_naissance.upper()})"
-        return f"{nom} {self.prenoms}".strip()
 
     @property
     def date_prescription(self) -> datetime.date | None:

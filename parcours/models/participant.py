@@ -10,6 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from plie import sensitive
+from plie.identite import IdentiteQuerySet, PersonneIdentifiee, Sexe  # noqa: F401  (Sexe: re-exported)
 
 DELD_MONTHS = 12  # long-term unemployment: registered at France Travail for 12 months or more
 
@@ -25,11 +26,6 @@ def est_deld(date_inscription: datetime.date | None, on: datetime.date | None = 
     """Long-term unemployment is derived from the France Travail registration date, never typed."""
     months = mois_depuis(date_inscription, on)
     return months is not None and months >= DELD_MONTHS
-
-
-class Sexe(models.TextChoices):
-    FEMME = "F", "Femme"
-    HOMME = "M", "Homme"
 
 
 class CriterePublic(models.Model):
@@ -57,18 +53,12 @@ class CriterePublic(models.Model):
         return self.code in sensitive.CRITERES
 
 
-class ParticipantQuerySet(models.QuerySet):
+class ParticipantQuerySet(IdentiteQuerySet):
     def brsa(self):
         return self.filter(criteres__code=CriterePublic.BRSA)
 
 
-class Participant(models.Model):
-    nom_usage = models.CharField("nom d'usage", max_length=150)
-    nom_naissance = models.CharField("nom de naissance", max_length=150, blank=True)
-    prenoms = models.CharField("prénom(s)", max_length=150)
-    sexe = models.CharField("sexe", max_length=1, choices=Sexe.choices)
-    date_naissance = models.DateField("date de naissance")
-
+class Participant(PersonneIdentifiee):
     telephone_mobile = models.CharField(
         "téléphone mobile", max_length=20, blank=True, help_text="Pour les rappels de rendez-vous par SMS."
     )
@@ -131,17 +121,6 @@ class Participant(models.Model):
 
     def __str__(self):
         return self.nom_complet
-
-    @property
-    def nom_complet(self):
-        nom = self.nom_usage.upper()
-        if self.nom_naissance and self.nom_naissance.casefold() != self.nom_usage.casefold():
-            nom = (
-                f"{nom} (née {self.nom_naissance.upper()})"
-                if self.sexe == Sexe.FEMME
-                else (f"{nom} (né {self.nom_naissance.upper()})")
-            )
-        return f"{nom} {self.prenoms}"
 
     def clean(self):
         """Phone numbers are stored in E.164 whatever way they were typed."""

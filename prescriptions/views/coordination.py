@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -12,13 +11,13 @@ from parcours.workflow import TransitionError
 from plie import permissions
 from plie.acces.journal import journalise
 from plie.accounts.models import Structure
+from plie.listes import paginer
 from plie.referentiel.models import NoActiveReferentiel, Referentiel
 from prescriptions import services
 from prescriptions.forms import AcceptationForm, ComplementForm, PrescriptionSearchForm, RefusForm
 from prescriptions.models import Organisme, Prescription
 from prescriptions.proposition import proposer_referents
 from prescriptions.views.detail import visible_prescription
-from prescriptions.views.prescripteur import querystring, search
 from prescriptions.workflow import STATUTS_EN_COURS, TRANSITIONS, PrescriptionError, Statut
 
 QUEUE_STATUTS = [s for s in Statut if s != Statut.BROUILLON]
@@ -39,21 +38,21 @@ def _instructed(request, pk):
 def queue(request):
     _coordination_only(request)
     form = PrescriptionSearchForm(
-        request.GET or None, statuts=QUEUE_STATUTS, structures=Structure.objects.prescripteurs()
+        request.GET, statuts=QUEUE_STATUTS, structures=Structure.objects.prescripteurs(), tous_statuts="En cours"
     )
     prescriptions = Prescription.objects.visible_to(request.user)
-    if not request.GET.get("statut"):
+    if "statut" not in form.valeurs():
         prescriptions = prescriptions.en_cours()
-    prescriptions = search(prescriptions, form).select_related("structure", "prescripteur", "commune")
+    prescriptions = form.filtrer(prescriptions).select_related("structure", "prescripteur", "commune")
     # The oldest referral waits longest: first in the queue.
-    page = Paginator(prescriptions.order_by("envoyee_le", "id"), 25).get_page(request.GET.get("page"))
+    listing = paginer(request, prescriptions.order_by("envoyee_le", "id"))
+    page = listing["page_obj"]
     return render(
         request,
         "prescriptions/queue.html",
         {
             "form": form,
-            "page_obj": page,
-            "querystring": querystring(request),
+            **listing,
             "doublons": services.doublons_possibles(page.object_list),
             "counts": {
                 "a_traiter": Prescription.objects.a_traiter().count(),

@@ -2,60 +2,36 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, F, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from plie import permissions
 from plie.acces.journal import journalise
+from plie.listes import paginer
 from prescriptions.forms import PrescriptionForm, PrescriptionSearchForm
 from prescriptions.models import CHAMPS_IDENTITE, Prescription
-from prescriptions.workflow import PrescriptionError, Statut
-
-
-def search(prescriptions, form):
-    """Filters shared by the prescripteur's list and the coordination's queue."""
-    if not form.is_valid():
-        return prescriptions
-    for word in form.cleaned_data["q"].split():
-        prescriptions = prescriptions.filter(
-            Q(nom_usage__icontains=word) | Q(nom_naissance__icontains=word) | Q(prenoms__icontains=word)
-        )
-    data = form.cleaned_data
-    if data["statut"]:
-        prescriptions = prescriptions.filter(statut=data["statut"])
-    if data.get("structure"):
-        prescriptions = prescriptions.filter(structure=data["structure"])
-    if data.get("commune"):
-        prescriptions = prescriptions.filter(commune=data["commune"])
-    if data.get("critere"):
-        prescriptions = prescriptions.filter(criteres=data["critere"])
-    return prescriptions
-
-
-def querystring(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+from prescriptions.workflow import STATUTS_DECIDES, PrescriptionError, Statut
 
 
 def mes_prescriptions(request):
     if not permissions.can_prescribe(request.user):
         raise PermissionDenied
-    form = PrescriptionSearchForm(request.GET or None, statuts=list(Statut))
-    prescriptions = search(
+    form = PrescriptionSearchForm(request.GET, statuts=list(Statut))
+    prescriptions = form.filtrer(
         Prescription.objects.filter(prescripteur=request.user).select_related(
             "commune", "parcours", "parcours__referent"
-        ),
-        form,
-    ).order_by("-modifie_le", "-id")
-    page = Paginator(prescriptions, 25).get_page(request.GET.get("page"))
+        )
+    )
+    # Open ones first (drafts, then those awaiting a decision), then by date sent, latest first.
+    prescriptions = prescriptions.annotate(
+        decidee=Case(When(statut__in=sorted(STATUTS_DECIDES), then=Value(1)), default=Value(0))
+    ).order_by("decidee", F("envoyee_le").desc(nulls_first=True), "-modifie_le", "-id")
     return render(
         request,
         "prescriptions/mes_prescriptions.html",
-        {"form": form, "page_obj": page, "querystring": querystring(request)},
+        {"form": form, **paginer(request, prescriptions)},
     )
 
 

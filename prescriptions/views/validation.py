@@ -2,15 +2,15 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from plie import permissions
 from plie.acces.journal import journalise
 from plie.accounts.models import Role
+from plie.listes import paginer
 from prescriptions import services
-from prescriptions.forms import AvisForm
+from prescriptions.forms import AvisForm, ValidationSearchForm
 from prescriptions.models import Avis, Organisme, Prescription, ValidationPrescription
 from prescriptions.workflow import PrescriptionError
 
@@ -27,17 +27,13 @@ def validations_bureau_insertion(request):
         .select_related("prescription", "prescription__structure", "prescription__commune", "avis_par")
         .order_by("-avis_le", "demandee_le")
     )
-    en_attente = request.GET.get("avis", "en_attente") == "en_attente"
+    form = ValidationSearchForm(request.GET)
+    en_attente = form.valeurs().get("avis", "en_attente") == "en_attente"
     validations = validations.filter(avis=Avis.EN_ATTENTE) if en_attente else validations.exclude(avis=Avis.EN_ATTENTE)
-    page = Paginator(validations, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "prescriptions/validations.html",
-        {
-            "page_obj": page,
-            "en_attente": en_attente,
-            "querystring": "avis=" + ("en_attente" if en_attente else "rendus"),
-        },
+        {"form": form, "en_attente": en_attente, **paginer(request, form.filtrer(validations))},
     )
 
 
