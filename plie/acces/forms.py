@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from plie.acces.models import BIGINT_MAX, TypeObjet
+from plie.listes import FiltresForm, chercher_personne
 
 DATE_ERROR = "Saisissez une date au format JJ/MM/AAAA, par exemple 05/03/2026."
 # Dates outside these years are typing errors; they would also overflow the timezone arithmetic.
@@ -20,10 +21,11 @@ def _date_field(label):
     )
 
 
-class JournalFilterForm(forms.Form):
+class JournalFilterForm(FiltresForm):
     """The filters of the journal; each valid field filters, an invalid one is reported beside itself."""
 
     q = forms.CharField(label="Personne (nom ou email)", required=False, max_length=100)
+    dossier = forms.CharField(label="Dossier de (nom, prénom)", required=False, max_length=100)
     type_objet = forms.ChoiceField(label="Type d'objet", required=False, choices=[("", "Tous"), *TypeObjet.choices])
     refuse = forms.ChoiceField(
         label="Accès",
@@ -39,14 +41,6 @@ class JournalFilterForm(forms.Form):
         max_value=BIGINT_MAX,
         error_messages={"invalid": "Saisissez un nombre entier."},
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
-            field.widget.attrs["class"] = css
 
     def _clean_year(self, name):
         value = self.cleaned_data.get(name)
@@ -66,25 +60,45 @@ class JournalFilterForm(forms.Form):
             self.add_error("au", "La date de fin précède la date de début.")  # also drops it from the filters
         return data
 
-    def filter(self, rows):
-        """``rows`` narrowed by every field that is valid (``cleaned_data`` holds only those)."""
-        if not self.is_bound:
-            return rows
-        self.is_valid()
-        data = self.cleaned_data
-        for word in data.get("q", "").split():
-            rows = rows.filter(Q(utilisateur_libelle__icontains=word))
-        if data.get("type_objet"):
-            rows = rows.filter(type_objet=data["type_objet"])
-        if data.get("refuse"):
-            rows = rows.filter(refuse=data["refuse"] == "oui")
-        if data.get("objet"):
-            rows = rows.filter(objet_id=data["objet"])
-        if data.get("du"):
-            rows = rows.filter(date__gte=_start_of(data["du"]))
-        if data.get("au"):
-            rows = rows.filter(date__lt=_start_of(data["au"] + datetime.timedelta(days=1)))
+    def filtre_q(self, rows, texte):
+        for word in texte.split():
+            rows = rows.filter(utilisateur_libelle__icontains=word)
         return rows
+
+    def filtre_dossier(self, rows, texte):
+        """The accesses to the file of a person named so (however typed), through the object's table."""
+        from parcours.models import Parcours, Participant
+        from prescriptions.models import Prescription
+
+        return rows.filter(
+            Q(
+                type_objet=TypeObjet.PARCOURS,
+                objet_id__in=chercher_personne(Parcours.objects, texte, "participant__cle_recherche").values("pk"),
+            )
+            | Q(
+                type_objet=TypeObjet.PARTICIPANT,
+                objet_id__in=chercher_personne(Participant.objects, texte).values("pk"),
+            )
+            | Q(
+                type_objet=TypeObjet.PRESCRIPTION,
+                objet_id__in=chercher_personne(Prescription.objects, texte).values("pk"),
+            )
+        )
+
+    def filtre_type_objet(self, rows, value):
+        return rows.filter(type_objet=value)
+
+    def filtre_refuse(self, rows, value):
+        return rows.filter(refuse=value == "oui")
+
+    def filtre_objet(self, rows, value):
+        return rows.filter(objet_id=value)
+
+    def filtre_du(self, rows, value):
+        return rows.filter(date__gte=_start_of(value))
+
+    def filtre_au(self, rows, value):
+        return rows.filter(date__lt=_start_of(value + datetime.timedelta(days=1)))
 
 
 def _start_of(day):

@@ -2,13 +2,13 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 
 from plie import permissions
 from plie.acces.forms import JournalFilterForm
 from plie.acces.models import AccesDossier, TypeObjet
+from plie.listes import paginer
 
 PER_PAGE = 50
 
@@ -38,21 +38,17 @@ def object_links(user, rows):
 def journal(request):
     if not permissions.can_view_access_log(request.user):
         raise PermissionDenied
-    form = JournalFilterForm(request.GET or None)
-    rows = form.filter(AccesDossier.objects.order_by("-date", "-id"))
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    form = JournalFilterForm(request.GET)
+    listing = paginer(request, form.filtrer(AccesDossier.objects.order_by("-date", "-id")), PER_PAGE)
+    rows = list(listing["page_obj"].object_list)
     links = object_links(request.user, rows)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "acces/journal.html",
         {
             "form": form,
-            "page_obj": page,
+            **listing,
             "lignes": [(row, links.get((row.type_objet, row.objet_id))) for row in rows],
-            "querystring": query.urlencode(),
             "retention_jours": settings.ACCESS_LOG_RETENTION_DAYS,
         },
     )
