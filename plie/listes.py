@@ -75,14 +75,17 @@ class FiltresForm(forms.Form):
                 attrs["aria-describedby"] = f"{self[name].auto_id}_error"
 
     def valeurs(self) -> dict:
-        """Cleaned values of the valid, filled fields (junk in one field leaves the others working)."""
+        """Cleaned values of the valid, filled fields (junk in one field leaves the others working).
+
+        An unticked box (False) is not a filter.
+        """
         if not self.is_bound:
             return {}
         self.is_valid()
         return {
             name: value
             for name, value in self.cleaned_data.items()
-            if name not in self.errors and value not in (None, "", [], ())
+            if name not in self.errors and value not in (None, "", [], (), False)
         }
 
     def filtrer(self, queryset):

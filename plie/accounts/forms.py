@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm, SetPasswordMixin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
 
 from plie.accounts import invitations
 from plie.accounts.models import (
@@ -13,6 +14,7 @@ from plie.accounts.models import (
     User,
 )
 from plie.accounts.passwords import MIN_BITS
+from plie.listes import FiltresForm
 from plie.noms import NomField
 
 
@@ -27,9 +29,17 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
-class InvitationSearchForm(forms.Form):
-    q = forms.CharField(label="Rechercher", required=False, max_length=100)
+class InvitationSearchForm(FiltresForm):
+    q = forms.CharField(label="Rechercher (nom, prénom, adresse email)", required=False, max_length=100)
     statut = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous"), *InvitationStatut.choices])
+
+    def filtre_q(self, rows, texte):
+        for word in texte.split():
+            rows = rows.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
+        return rows
+
+    def filtre_statut(self, rows, statut):
+        return rows.with_statut(statut)
 
 
 class StructureChoiceField(forms.ModelChoiceField):

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +13,8 @@ from django_otp import user_has_device
 
 from plie import permissions
 from plie.accounts import second_factor
-from plie.accounts.models import User
+from plie.accounts.models import Role, User
+from plie.listes import FiltresForm, paginer
 from plie.redirects import safe_next
 
 
@@ -35,8 +35,19 @@ class EnrolForm(forms.Form):
     )
 
 
-class UserSearchForm(forms.Form):
-    q = forms.CharField(label="Rechercher", required=False, max_length=100)
+class UserSearchForm(FiltresForm):
+    q = forms.CharField(label="Rechercher (nom, prénom, adresse email)", required=False, max_length=100)
+    role = forms.ChoiceField(label="Rôle", required=False, choices=[("", "Tous"), *Role.choices])
+
+    def filtre_q(self, users, texte):
+        for word in texte.split():
+            users = users.filter(
+                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+            )
+        return users
+
+    def filtre_role(self, users, role):
+        return users.filter(role=role)
 
 
 def _next(request, default="home"):
@@ -152,27 +163,17 @@ def user_list(request):
     """The accounts, with their second factor; the coordination resets a lost device from here."""
     if not permissions.is_coordination(request.user):
         raise PermissionDenied
-    form = UserSearchForm(request.GET or None)
-    users = User.objects.filter(is_active=True).select_related("structure")
-    if form.is_valid():
-        for word in form.cleaned_data["q"].split():
-            users = users.filter(
-                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-            )
-    page = Paginator(users.order_by("last_name", "first_name", "pk"), 25).get_page(request.GET.get("page"))
+    form = UserSearchForm(request.GET)
+    users = form.filtrer(User.objects.filter(is_active=True).select_related("structure"))
+    listing = paginer(request, users.order_by("last_name", "first_name", "pk"))
+    page = listing["page_obj"]
     enrolled = set(
         second_factor.TOTPDevice.objects.filter(user__in=page.object_list, confirmed=True).values_list(
             "user_id", flat=True
         )
     )
     rows = [(u, u.pk in enrolled) for u in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "accounts/user_list.html",
-        {"form": form, "page_obj": page, "rows": rows, "querystring": query.urlencode()},
-    )
+    return render(request, "accounts/user_list.html", {"form": form, "rows": rows, **listing})
 
 
 def reset(request, pk):

@@ -4,7 +4,6 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -14,13 +13,14 @@ from plie import permissions
 from plie.accounts import invitations, lockout
 from plie.accounts.forms import ActivationForm, InvitationForm, InvitationSearchForm, StrengthSetPasswordForm
 from plie.accounts.models import Invitation, LieuAccompagnement, Role, Structure, User
+from plie.listes import FiltresForm, paginer
 from plie.referentiel.models import Referentiel
 
 STATUTS = [("", "Tous"), ("actif", "En poste"), ("vacant", "Poste vacant")]
 
 
-class ReferentSearchForm(forms.Form):
-    q = forms.CharField(label="Rechercher", required=False, max_length=100)
+class ReferentSearchForm(FiltresForm):
+    q = forms.CharField(label="Rechercher (nom, commune d'accompagnement)", required=False, max_length=100)
     structure = forms.ModelChoiceField(
         label="Employeur",
         queryset=Structure.objects.operateurs(),
@@ -30,19 +30,8 @@ class ReferentSearchForm(forms.Form):
     )
     statut = forms.ChoiceField(label="Statut", choices=STATUTS, required=False)
 
-
-def referent_list(request):
-    """Référents with their post (ETP, places, vacancy) and their load. Opérateurs see their own."""
-    user = request.user
-    if not permissions.can_view_referents(user):
-        raise PermissionDenied
-    form = ReferentSearchForm(request.GET or None)
-    referents = User.objects.filter(role=Role.REFERENT, referent_profile__isnull=False)
-    if user.role == Role.OPERATEUR:
-        referents = referents.filter(structure=user.structure)
-        del form.fields["structure"]
-    if form.is_valid():
-        for word in form.cleaned_data["q"].split():
+    def filtre_q(self, referents, texte):
+        for word in texte.split():
             # Through a subquery: joining the places here would multiply the file-active count.
             matching = User.objects.filter(
                 Q(first_name__icontains=word)
@@ -50,20 +39,35 @@ def referent_list(request):
                 | Q(referent_profile__lieux__commune__nom__icontains=word)
             )
             referents = referents.filter(pk__in=matching.values("pk"))
-        if form.cleaned_data.get("structure"):
-            referents = referents.filter(structure=form.cleaned_data["structure"])
-        if form.cleaned_data["statut"]:
-            referents = referents.filter(referent_profile__actif=form.cleaned_data["statut"] == "actif")
+        return referents
+
+    def filtre_structure(self, referents, structure):
+        return referents.filter(structure=structure)
+
+    def filtre_statut(self, referents, statut):
+        return referents.filter(referent_profile__actif=statut == "actif")
+
+
+def referent_list(request):
+    """Référents with their post (ETP, places, vacancy) and their load. Opérateurs see their own."""
+    user = request.user
+    if not permissions.can_view_referents(user):
+        raise PermissionDenied
+    form = ReferentSearchForm(request.GET)
+    referents = User.objects.filter(role=Role.REFERENT, referent_profile__isnull=False)
+    if user.role == Role.OPERATEUR:
+        referents = referents.filter(structure=user.structure)
+        del form.fields["structure"]
+    referents = form.filtrer(referents)
     referents = with_file_active(
         referents.select_related("structure", "referent_profile").prefetch_related(
             Prefetch("referent_profile__lieux", queryset=LieuAccompagnement.objects.select_related("commune"))
         )
     ).order_by("-referent_profile__actif", "last_name", "first_name")
-    page = Paginator(referents, 25).get_page(request.GET.get("page"))
+    listing = paginer(request, referents)
+    page = listing["page_obj"]
     page.object_list = charges(Referentiel.objects.active_or_none(), page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "referents/list.html", {"form": form, "page_obj": page, "querystring": query.urlencode()})
+    return render(request, "referents/list.html", {"form": form, **listing})
 
 
 # --- invitations ----------------------------------------------------------------------------
@@ -72,19 +76,9 @@ def referent_list(request):
 def invitation_list(request):
     if not permissions.can_invite(request.user):
         raise PermissionDenied
-    form = InvitationSearchForm(request.GET or None)
-    rows = Invitation.objects.select_related("structure", "invite_par")
-    if form.is_valid():
-        for word in form.cleaned_data["q"].split():
-            rows = rows.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
-        if form.cleaned_data["statut"]:
-            rows = rows.with_statut(form.cleaned_data["statut"])
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, "accounts/invitation_list.html", {"form": form, "page_obj": page, "querystring": query.urlencode()}
-    )
+    form = InvitationSearchForm(request.GET)
+    rows = form.filtrer(Invitation.objects.select_related("structure", "invite_par"))
+    return render(request, "accounts/invitation_list.html", {"form": form, **paginer(request, rows)})
 
 
 def invitation_create(request):

@@ -1,17 +1,34 @@
+from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from plie.listes import FiltresForm, paginer
 from plie.notifications.models import Notification
 
 
+class NotificationSearchForm(FiltresForm):
+    q = forms.CharField(label="Rechercher", required=False, max_length=100)
+    lues = forms.ChoiceField(
+        label="Afficher", required=False, choices=[("", "Toutes"), ("non", "Non lues"), ("oui", "Lues")]
+    )
+
+    def filtre_q(self, notifications, texte):
+        for word in texte.split():
+            notifications = notifications.filter(Q(titre__icontains=word) | Q(message__icontains=word))
+        return notifications
+
+    def filtre_lues(self, notifications, lues):
+        return notifications.filter(lue_le__isnull=lues == "non")
+
+
 def notification_list(request):
-    notifications = Notification.objects.filter(destinataire=request.user)
-    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {"page_obj": page, "querystring": ""})
+    form = NotificationSearchForm(request.GET)
+    notifications = form.filtrer(Notification.objects.filter(destinataire=request.user))
+    return render(request, "notifications/list.html", {"form": form, **paginer(request, notifications)})
 
 
 @require_POST

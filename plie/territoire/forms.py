@@ -2,12 +2,19 @@ from django import forms
 
 from plie.conflits import ConflictDetectionMixin
 from plie.decimaux import DecimalFrField
+from plie.listes import FiltresForm
 from plie.territoire.models import Commune
 
 
-class CommuneSearchForm(forms.Form):
-    q = forms.CharField(label="Rechercher une commune", required=False, max_length=100)
+class CommuneSearchForm(FiltresForm):
+    q = forms.CharField(label="Rechercher (nom, code INSEE, code postal)", required=False, max_length=100)
     sans_coordonnees = forms.BooleanField(label="Seulement les communes sans coordonnées", required=False)
+
+    def filtre_q(self, communes, texte):
+        return communes.search(texte)
+
+    def filtre_sans_coordonnees(self, communes, value):
+        return communes.filter(latitude__isnull=True)
 
 
 class CommuneCentroidForm(ConflictDetectionMixin, forms.ModelForm):

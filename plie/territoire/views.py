@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
 from plie import permissions
+from plie.listes import paginer
 from plie.referentiel.models import Referentiel
 from plie.territoire.forms import CommuneCentroidForm, CommuneSearchForm
 from plie.territoire.models import Commune
@@ -13,22 +13,14 @@ from plie.territoire.models import Commune
 def commune_list(request):
     if not permissions.can_edit_communes(request.user):
         raise PermissionDenied
-    form = CommuneSearchForm(request.GET or None)
+    form = CommuneSearchForm(request.GET)
     communes = Commune.objects.all()
     referentiel = Referentiel.objects.active_or_none()
     if referentiel:
         communes = communes.in_epcis(referentiel.epci_sirens)
-    if form.is_valid():
-        communes = communes.search(form.cleaned_data["q"])
-        if form.cleaned_data["sans_coordonnees"]:
-            communes = communes.filter(latitude__isnull=True)
-    page = Paginator(communes.order_by("nom"), 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    communes = form.filtrer(communes).order_by("nom")
     return render(
-        request,
-        "territoire/list.html",
-        {"form": form, "page_obj": page, "referentiel": referentiel, "querystring": query.urlencode()},
+        request, "territoire/list.html", {"form": form, "referentiel": referentiel, **paginer(request, communes, 50)}
     )
 
 

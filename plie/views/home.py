@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -12,6 +11,7 @@ from parcours.models import Etat, Parcours
 from parcours.services import charge_referents
 from plie import aggregates, permissions
 from plie.accounts.models import Role
+from plie.listes import paginer
 from plie.referentiel.models import Referentiel
 from prescriptions.models import Avis, Organisme, Prescription, ValidationPrescription
 from prescriptions.views.prescripteur import mes_prescriptions
@@ -64,9 +64,8 @@ def _home_referent(request):
         .select_related("participant", "participant__commune")
         .order_by("participant__nom_usage", "participant__prenoms")
     )
-    page = Paginator(parcours, 25).get_page(request.GET.get("page"))
     nouvelles = nouvelles_orientations(request.user, Referentiel.objects.active_or_none())
-    return render(request, "home/referent.html", {"page_obj": page, "nouvelles": nouvelles})
+    return render(request, "home/referent.html", {"nouvelles": nouvelles, **paginer(request, parcours)})
 
 
 def _home_bureau_insertion(request):
@@ -76,13 +75,14 @@ def _home_bureau_insertion(request):
         .select_related("participant", "referent")
         .order_by("-date_prescription", "-id")
     )
-    page = Paginator(parcours, 25).get_page(request.GET.get("page"))
     validations = ValidationPrescription.objects.filter(
         organisme=Organisme.BUREAU_INSERTION,
         avis=Avis.EN_ATTENTE,
         prescription__in=Prescription.objects.visible_to(request.user),
     ).count()
-    return render(request, "home/prescripteur.html", {"page_obj": page, "validations_en_attente": validations})
+    return render(
+        request, "home/prescripteur.html", {"validations_en_attente": validations, **paginer(request, parcours)}
+    )
 
 
 def _home_operateur(request):
