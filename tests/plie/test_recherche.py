@@ -4,9 +4,11 @@ Run on SQLite too: ``DATABASE_URL=sqlite:////tmp/lists.sqlite3 pytest tests/plie
 """
 
 import datetime
+import io
 
 import pytest
 from django.apps import apps as django_apps
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -172,3 +174,12 @@ def test_mes_prescriptions_open_first_then_by_date_sent(personas, client_for):
     page = noms(client_for(prescripteur).get(reverse("prescriptions:mine")))
     order = [page.index(nom) for nom in ("BROUILLON", "RECENTE", "ANCIENNE", "REFUSEE")]
     assert order == sorted(order)
+
+
+def test_the_demo_seeds_the_key_in_bulk(niort, communes):
+    """The demo (and ``make bench``, which seeds through it) writes in bulk: every row gets its key."""
+    call_command("seed_demo", "--participants", "40", stdout=io.StringIO())
+    assert Participant.objects.exists() and Prescription.objects.exists()
+    for model in (Participant, Prescription):
+        for row in model.objects.all():
+            assert row.cle_recherche == cle_recherche(row), row.pk
