@@ -55,15 +55,15 @@ class FiltresForm(forms.Form):
     def __init__(self, data=None, *args, **kwargs):
         # An empty query string is an unbound form: no errors shown on a first visit.
         super().__init__(data or None, *args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             field.required = False
             widget = field.widget
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             widget.attrs.setdefault("class", css)
-            if isinstance(widget, forms.TextInput) and not isinstance(widget, forms.DateInput):
-                widget.input_type = "search" if widget.input_type == "text" else widget.input_type
+            if name == "q":
+                widget.input_type = "search"
 
     def full_clean(self):
         super().full_clean()
