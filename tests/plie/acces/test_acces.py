@@ -134,6 +134,7 @@ EXEMPT = {
     "invitation_renew": "une invitation désigne le compte d'un professionnel, pas une personne accompagnée",
     "invitation_cancel": "une invitation désigne le compte d'un professionnel, pas une personne accompagnée",
     "second_factor_reset": "le compte d'un professionnel (sa double authentification), pas une personne accompagnée",
+    "structure_edit": "une structure (CCAS, opérateur, financeur…), pas une personne accompagnée",
     "notifications:open": "la notification de l'utilisateur lui-même ; elle mène à la page du dossier, qui journalise",
 }
 
