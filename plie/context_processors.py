@@ -25,6 +25,8 @@ def navigation(request):
         entries.append(("territoire:list", "Territoire"))
     if permissions.can_manage_structures(user):
         entries.append(("structure_list", "Structures"))
+    if permissions.can_manage_postes(user):
+        entries.append(("lieu_list", "Lieux"))
     if permissions.can_invite(user):
         entries.append(("invitation_list", "Invitations"))
     if permissions.is_coordination(user):

@@ -2,10 +2,15 @@
 
 from django.urls import path
 
-from plie.accounts import structures_views
+from plie.accounts import postes_views, structures_views
 
 urlpatterns = [
     path("structures/", structures_views.structure_list, name="structure_list"),
     path("structures/nouvelle/", structures_views.structure_edit, name="structure_create"),
     path("structures/<int:pk>/", structures_views.structure_edit, name="structure_edit"),
+    path("lieux/", postes_views.lieu_list, name="lieu_list"),
+    path("lieux/nouveau/", postes_views.lieu_edit, name="lieu_create"),
+    path("lieux/<int:pk>/", postes_views.lieu_edit, name="lieu_edit"),
+    path("referents/<int:pk>/poste/", postes_views.poste_edit, name="poste_edit"),
+    path("referents/<int:pk>/vacance/", postes_views.vacance_declare, name="vacance_declare"),
 ]

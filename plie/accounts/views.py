@@ -63,7 +63,17 @@ def referent_list(request):
     page.object_list = charges(Referentiel.objects.active_or_none(), page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "referents/list.html", {"form": form, "page_obj": page, "querystring": query.urlencode()})
+    return render(
+        request,
+        "referents/list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring": query.urlencode(),
+            "may_manage": permissions.can_manage_postes(user),
+            "may_reassign": permissions.can_reassign(user),
+        },
+    )
 
 
 # --- invitations ----------------------------------------------------------------------------
