@@ -109,6 +109,7 @@ def invitation_create(request):
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 role=data["role"],
+                etp=data["etp"],
                 structure=form.structure_invitee,
                 invite_par=request.user,
             )
