@@ -14,7 +14,7 @@ from django_otp import user_has_device
 
 from plie import permissions
 from plie.accounts import second_factor
-from plie.accounts.models import User
+from plie.accounts.models import Role, User
 from plie.redirects import safe_next
 
 
@@ -37,6 +37,10 @@ class EnrolForm(forms.Form):
 
 class UserSearchForm(forms.Form):
     q = forms.CharField(label="Rechercher", required=False, max_length=100)
+    role = forms.ChoiceField(label="Rôle", required=False, choices=[("", "Tous"), *Role.choices])
+    etat = forms.ChoiceField(
+        label="État", required=False, choices=[("", "Actifs"), ("desactives", "Désactivés"), ("tous", "Tous")]
+    )
 
 
 def _next(request, default="home"):
@@ -153,12 +157,17 @@ def user_list(request):
     if not permissions.is_coordination(request.user):
         raise PermissionDenied
     form = UserSearchForm(request.GET or None)
-    users = User.objects.filter(is_active=True).select_related("structure")
+    users = User.objects.select_related("structure")
+    etat = form.cleaned_data["etat"] if form.is_valid() else ""
+    if etat != "tous":
+        users = users.filter(is_active=etat != "desactives")
     if form.is_valid():
         for word in form.cleaned_data["q"].split():
             users = users.filter(
                 Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
             )
+        if form.cleaned_data["role"]:
+            users = users.filter(role=form.cleaned_data["role"])
     page = Paginator(users.order_by("last_name", "first_name", "pk"), 25).get_page(request.GET.get("page"))
     enrolled = set(
         second_factor.TOTPDevice.objects.filter(user__in=page.object_list, confirmed=True).values_list(

@@ -139,6 +139,8 @@ EXEMPT = {
     "poste_edit": "le poste d'un référent (compte professionnel), pas une personne accompagnée",
     "vacance_declare": "le poste d'un référent (compte professionnel), pas une personne accompagnée",
     "parcours:reaffectation": "désigne un référent (compte professionnel) ; la page journalise chaque parcours listé",
+    "user_deactivate": "le compte d'un professionnel, pas une personne accompagnée",
+    "user_reactivate": "le compte d'un professionnel, pas une personne accompagnée",
     "notifications:open": "la notification de l'utilisateur lui-même ; elle mène à la page du dossier, qui journalise",
 }
 
