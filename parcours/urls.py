@@ -3,6 +3,7 @@ from django.urls import path
 from parcours.views.accueil import premier_rdv, tentative_contact
 from parcours.views.detail import parcours_detail
 from parcours.views.list import parcours_list
+from parcours.views.reaffectation import reaffectation
 from parcours.views.transition import parcours_transition
 
 app_name = "parcours"
@@ -12,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/", parcours_detail, name="detail"),
     path("<int:pk>/action/<slug:name>/", parcours_transition, name="transition"),
     path("<int:pk>/premier-rendez-vous/", premier_rdv, name="premier_rdv"),
+    path("reaffectation/<int:pk>/", reaffectation, name="reaffectation"),
     path("<int:pk>/tentative-de-contact/", tentative_contact, name="tentative_contact"),
 ]

@@ -23,6 +23,10 @@ def navigation(request):
         entries.append(("referentiel:detail", "Référentiel"))
     if permissions.can_edit_communes(user):
         entries.append(("territoire:list", "Territoire"))
+    if permissions.can_manage_structures(user):
+        entries.append(("structure_list", "Structures"))
+    if permissions.can_manage_postes(user):
+        entries.append(("lieu_list", "Lieux"))
     if permissions.can_invite(user):
         entries.append(("invitation_list", "Invitations"))
     if permissions.is_coordination(user):

@@ -138,3 +138,42 @@ def can_give_avis(user, organisme) -> bool:
 def can_invite(user) -> bool:
     """The coordination opens prescripteurs' accounts by email (plie.accounts.invitations)."""
     return is_coordination(user)
+
+
+# --- the PLIE's own administration (plie/accounts: structures, posts, accounts) -----------------
+
+
+def can_manage_structures(user) -> bool:
+    return is_coordination(user)
+
+
+def can_manage_postes(user) -> bool:
+    """Référents' posts (employer, ETP, places) and the places of accompaniment."""
+    return is_coordination(user)
+
+
+def can_manage_users(user) -> bool:
+    return is_coordination(user)
+
+
+def can_deactivate_user(user, target) -> bool:
+    """The coordination deactivates a colleague's account, never its own (nor a Django administrator's)."""
+    return can_manage_users(user) and target.pk != user.pk and not target.is_superuser
+
+
+def can_declare_vacancy(user, referent) -> bool:
+    """The opérateur declares the vacancy of one of its référents' posts (N §VII); the coordination too."""
+    if can_manage_postes(user):
+        return True
+    return (
+        user.is_authenticated
+        and user.role == Role.OPERATEUR
+        and referent.role == Role.REFERENT
+        and user.structure_id is not None
+        and referent.structure_id == user.structure_id
+    )
+
+
+def can_reassign(user) -> bool:
+    """Moving a référent's participants to others: the coordination (the changer_referent actors)."""
+    return is_coordination(user)

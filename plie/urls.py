@@ -23,6 +23,7 @@ urlpatterns = [
     path("journal-des-acces/", include("plie.acces.urls")),
     path("notifications/", include("plie.notifications.urls")),
     path("referents/", referent_list, name="referents"),
+    path("", include("plie.accounts.gestion_urls")),
     path("referentiel/", include("plie.referentiel.urls")),
     path("territoire/", include("plie.territoire.urls")),
     path("admin/", admin.site.urls),

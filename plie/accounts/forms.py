@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm, SetPasswordMixin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -9,11 +11,13 @@ from plie.accounts.models import (
     Invitation,
     InvitationStatut,
     PrescripteurKind,
+    Role,
     Structure,
     StructureType,
     User,
 )
 from plie.accounts.passwords import MIN_BITS
+from plie.decimaux import DecimalFrField
 from plie.listes import FiltresForm
 from plie.noms import NomField
 
@@ -48,15 +52,28 @@ class StructureChoiceField(forms.ModelChoiceField):
 
 
 class InvitationForm(forms.Form):
-    """Who is invited, and for which structure: an existing prescripteur or a new one, not both."""
+    """Who is invited, with which role, for which structure: an existing one, or a new prescripteur.
+
+    Every role may be invited; the role's rule on structures is the user's (``User.clean``). A
+    référent's invitation gives the ETP of the post created when the account is activated.
+    """
 
     email = forms.EmailField(label="Adresse email", max_length=254)
     first_name = NomField(label="Prénom", max_length=150)
     last_name = NomField(label="Nom", max_length=150)
     role = forms.ChoiceField(label="Rôle", choices=[(role.value, role.label) for role in INVITATION_ROLES])
+    etp = DecimalFrField(
+        label="ETP du poste (référent)",
+        required=False,
+        min_value=Decimal("0.10"),
+        max_value=Decimal("1.00"),
+        max_digits=3,
+        decimal_places=2,
+        help_text="Pour un référent seulement, par exemple 0,5 ou 1. Son poste est créé à l'activation du compte.",
+    )
     structure = StructureChoiceField(
         label="Structure existante",
-        queryset=Structure.objects.prescripteurs().filter(active=True),
+        queryset=Structure.objects.filter(active=True).order_by("type", "nom"),
         required=False,
         empty_label="Choisir une structure…",
     )
@@ -80,6 +97,11 @@ class InvitationForm(forms.Form):
         cleaned = super().clean()
         if "structure" in self.errors:
             return cleaned
+        if cleaned.get("role") == Role.REFERENT:
+            if cleaned.get("etp") is None and "etp" not in self.errors:
+                self.add_error("etp", "Indiquez l'ETP du poste du référent.")
+        else:
+            cleaned["etp"] = None
         existante = cleaned.get("structure")
         nom = cleaned.get("nouvelle_structure_nom", "").strip()
         kind = cleaned.get("nouvelle_structure_type", "")

@@ -1,4 +1,4 @@
-"""Invitations: the coordination opens an account for a prescripteur, who activates it by email.
+"""Invitations: the coordination opens an account (any role), which its owner activates by email.
 
 The transitions of an invitation, one function each: ``inviter`` (a new pending invitation and its
 email), ``renvoyer`` (a new link, the old one stops working), ``annuler`` (gone, its link with it)
@@ -12,7 +12,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from plie.accounts.models import INVITATION_VALIDITY, Invitation, InvitationStatut, User
+from plie.accounts.models import INVITATION_VALIDITY, Invitation, InvitationStatut, ReferentProfile, Role, User
 from plie.notifications.services import envoyer_email
 
 SUJET = "Plateforme PLIE : activez votre compte"
@@ -103,6 +103,9 @@ def accepter(token: str, password: str) -> User:
         role=invitation.role,
         structure=invitation.structure,
     )
+    if invitation.role == Role.REFERENT:
+        # The post starts with the account; the coordination adds its places on the référents page.
+        ReferentProfile.objects.create(user=user, etp=invitation.etp, date_debut=timezone.localdate())
     invitation.user = user
     invitation.acceptee_le = timezone.now()
     invitation.save(update_fields=["user", "acceptee_le"])

@@ -315,8 +315,8 @@ class ReferentProfile(models.Model):
 
 # How long an activation link stays valid; a renewed invitation starts a new period.
 INVITATION_VALIDITY = timedelta(days=7)
-# The roles the coordination may invite; the others are created in the admin.
-INVITATION_ROLES = [Role.PRESCRIPTEUR, Role.BUREAU_INSERTION]
+# The coordination invites people of every role (a colleague of the coordination too).
+INVITATION_ROLES = list(Role)
 
 
 class InvitationStatut(models.TextChoices):
@@ -348,7 +348,7 @@ class InvitationQuerySet(models.QuerySet):
 
 
 class Invitation(models.Model):
-    """An account the coordination opened for a prescripteur, waiting for its owner to activate it.
+    """An account the coordination opened (any role), waiting for its owner to activate it.
 
     Only the SHA-256 of the activation token is stored: the token itself travels in the email link
     and nowhere else. The state follows from the dates (see :class:`InvitationStatut`); the
@@ -359,6 +359,16 @@ class Invitation(models.Model):
     first_name = models.CharField("prénom", max_length=150)
     last_name = models.CharField("nom", max_length=150)
     role = models.CharField("rôle", max_length=20, choices=[(role.value, role.label) for role in INVITATION_ROLES])
+    # A référent's post is created when the account is activated: its ETP is said in the invitation.
+    etp = models.DecimalField(
+        "ETP du poste",
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.10")), MaxValueValidator(Decimal("1.00"))],
+        help_text="Pour un référent seulement : l'équivalent temps plein consacré au PLIE.",
+    )
     structure = models.ForeignKey(
         Structure, verbose_name="structure", on_delete=models.PROTECT, related_name="invitations"
     )
@@ -391,8 +401,15 @@ class Invitation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(role__in=INVITATION_ROLES),
-                name="invitation_role_prescripteur_or_bureau_insertion",
-                violation_error_message="On invite un prescripteur ou un bureau insertion.",
+                name="invitation_role_known",
+                violation_error_message="Une invitation donne un des rôles de la plateforme.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(role=Role.REFERENT) & Q(etp__isnull=False) & Q(etp__gt=0) & Q(etp__lte=1))
+                | (~Q(role=Role.REFERENT) & Q(etp__isnull=True)),
+                name="invitation_etp_iff_referent",
+                violation_error_message="L'invitation d'un référent donne l'ETP de son poste (entre 0 et 1), "
+                "et seulement elle.",
             ),
             models.CheckConstraint(
                 condition=Q(acceptee_le__isnull=True, user__isnull=True)

@@ -38,6 +38,15 @@ class EnrolForm(forms.Form):
 class UserSearchForm(FiltresForm):
     q = forms.CharField(label="Rechercher (nom, prénom, adresse email)", required=False, max_length=100)
     role = forms.ChoiceField(label="Rôle", required=False, choices=[("", "Tous"), *Role.choices])
+    etat = forms.ChoiceField(
+        label="État", required=False, choices=[("", "Actifs"), ("desactives", "Désactivés"), ("tous", "Tous")]
+    )
+
+    def filtrer(self, users):
+        # No state chosen means the active accounts: the deactivated ones are kept for their history.
+        if "etat" not in self.valeurs():
+            users = users.filter(is_active=True)
+        return super().filtrer(users)
 
     def filtre_q(self, users, texte):
         for word in texte.split():
@@ -48,6 +57,9 @@ class UserSearchForm(FiltresForm):
 
     def filtre_role(self, users, role):
         return users.filter(role=role)
+
+    def filtre_etat(self, users, etat):
+        return users if etat == "tous" else users.filter(is_active=etat != "desactives")
 
 
 def _next(request, default="home"):
@@ -164,7 +176,7 @@ def user_list(request):
     if not permissions.is_coordination(request.user):
         raise PermissionDenied
     form = UserSearchForm(request.GET)
-    users = form.filtrer(User.objects.filter(is_active=True).select_related("structure"))
+    users = form.filtrer(User.objects.select_related("structure"))
     listing = paginer(request, users.order_by("last_name", "first_name", "pk"))
     page = listing["page_obj"]
     enrolled = set(

@@ -67,7 +67,16 @@ def referent_list(request):
     listing = paginer(request, referents)
     page = listing["page_obj"]
     page.object_list = charges(Referentiel.objects.active_or_none(), page.object_list)
-    return render(request, "referents/list.html", {"form": form, **listing})
+    return render(
+        request,
+        "referents/list.html",
+        {
+            "form": form,
+            **listing,
+            "may_manage": permissions.can_manage_postes(user),
+            "may_reassign": permissions.can_reassign(user),
+        },
+    )
 
 
 # --- invitations ----------------------------------------------------------------------------
@@ -93,6 +102,7 @@ def invitation_create(request):
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 role=data["role"],
+                etp=data["etp"],
                 structure=form.structure_invitee,
                 invite_par=request.user,
             )

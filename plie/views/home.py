@@ -1,16 +1,21 @@
 """One home page per role, each useful on its own."""
 
+import datetime
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from parcours.accueil import nouvelles_orientations
 from parcours.models import Etat, Parcours
 from parcours.services import charge_referents
 from plie import aggregates, permissions
-from plie.accounts.models import Role
+from plie.accounts.models import ReferentProfile, Role
 from plie.listes import paginer
 from plie.referentiel.models import Referentiel
 from prescriptions.models import Avis, Organisme, Prescription, ValidationPrescription
@@ -53,7 +58,28 @@ def _home_coordination(request):
     context["referentiel"] = referentiel
     context["charges"] = charge_referents(referentiel) if referentiel else []
     context["prescriptions_a_traiter"] = Prescription.objects.a_traiter().count()
+    context["postes_vacants"] = postes_vacants()
     return render(request, "home/coordination.html", context)
+
+
+def postes_vacants(limit=20):
+    """Vacant posts that still follow open parcours (their participants wait), and recent vacancies."""
+    ouverts = (
+        Parcours.objects.ouverts()
+        .filter(referent=OuterRef("user_id"))
+        .order_by()
+        .values("referent")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    recent = timezone.localdate() - datetime.timedelta(days=30)
+    return list(
+        ReferentProfile.objects.filter(actif=False)
+        .annotate(parcours_ouverts=Coalesce(Subquery(ouverts), 0))
+        .filter(Q(parcours_ouverts__gt=0) | Q(date_vacance__gte=recent))
+        .select_related("user", "user__structure")
+        .order_by("-parcours_ouverts", "date_vacance", "pk")[:limit]
+    )
 
 
 def _home_referent(request):

@@ -470,10 +470,22 @@ def _invitation():
     )
 
 
-@violates("invitation_role_prescripteur_or_bureau_insertion")
-def invitation_to_a_coordination_role():
+@violates("invitation_role_known")
+def invitation_to_no_role():
     invitation = _invitation()
-    return lambda: update(invitation, role=Role.COORDINATION)
+    return lambda: update(invitation, role="")
+
+
+@violates("invitation_etp_iff_referent")
+def referent_invitation_without_etp():
+    invitation = _invitation()
+    return lambda: update(invitation, role=Role.REFERENT)
+
+
+@violates("invitation_etp_iff_referent")
+def prescripteur_invitation_with_an_etp():
+    invitation = _invitation()
+    return lambda: update(invitation, etp=Decimal("0.5"))
 
 
 @violates("invitation_accepted_iff_user")

@@ -134,6 +134,13 @@ EXEMPT = {
     "invitation_renew": "une invitation désigne le compte d'un professionnel, pas une personne accompagnée",
     "invitation_cancel": "une invitation désigne le compte d'un professionnel, pas une personne accompagnée",
     "second_factor_reset": "le compte d'un professionnel (sa double authentification), pas une personne accompagnée",
+    "structure_edit": "une structure (CCAS, opérateur, financeur…), pas une personne accompagnée",
+    "lieu_edit": "un lieu d'accompagnement (une permanence), pas une personne",
+    "poste_edit": "le poste d'un référent (compte professionnel), pas une personne accompagnée",
+    "vacance_declare": "le poste d'un référent (compte professionnel), pas une personne accompagnée",
+    "parcours:reaffectation": "désigne un référent (compte professionnel) ; la page journalise chaque parcours listé",
+    "user_deactivate": "le compte d'un professionnel, pas une personne accompagnée",
+    "user_reactivate": "le compte d'un professionnel, pas une personne accompagnée",
     "notifications:open": "la notification de l'utilisateur lui-même ; elle mène à la page du dossier, qui journalise",
 }
 

@@ -1,4 +1,4 @@
-"""Invitations: the coordination invites a prescripteur by email, who activates their account once.
+"""Invitations: the coordination invites a person of any role by email, who activates their account once.
 
 Who may open each page (the personas), the email and its link, the link's life (expiry, renewal,
 cancellation, single use), the account it creates, and the French answers to bad input.
@@ -278,8 +278,20 @@ BAD_INVITATIONS = {
         {"nouvelle_structure_nom": "Une structure prescriptrice porte déjà ce nom"},
     ),
     "unknown-structure": ({"structure": "999999"}, {"structure": "Sélectionnez un choix valide."}),
-    "non-prescripteur-structure": ({"structure": "{operateur}"}, {"structure": "Sélectionnez un choix valide."}),
-    "unknown-role": ({"role": "coordination", "structure": "{ccas}"}, {"role": "Sélectionnez un choix valide."}),
+    "prescripteur-in-an-operateur-structure": (
+        {"structure": "{operateur}"},
+        {"structure": "Un utilisateur au rôle « Prescripteur » appartient à une structure de type Prescripteur."},
+    ),
+    "coordination-in-a-ccas": (
+        {"role": "coordination", "structure": "{ccas}"},
+        {"structure": "appartient à une structure de type Coordination du PLIE."},
+    ),
+    "referent-without-etp": ({"role": "referent", "structure": "{operateur}"}, {"etp": "Indiquez l'ETP du poste"}),
+    "referent-etp-above-one": (
+        {"role": "referent", "structure": "{operateur}", "etp": "1,5"},
+        {"etp": "inférieure ou égale à 1"},
+    ),
+    "unknown-role": ({"role": "stagiaire", "structure": "{ccas}"}, {"role": "Sélectionnez un choix valide."}),
     "bureau-insertion-role-in-a-ccas": (
         {"role": "bureau_insertion", "structure": "{ccas}"},
         {"structure": "Le rôle bureau insertion suppose une structure « bureau insertion »."},
@@ -661,7 +673,8 @@ def _row(ccas, **fields):
 @pytest.mark.parametrize(
     "fields",
     [
-        pytest.param({"role": Role.REFERENT}, id="role-not-invitable"),
+        pytest.param({"role": "stagiaire"}, id="unknown-role"),
+        pytest.param({"role": Role.REFERENT}, id="referent-without-etp"),
         pytest.param({"acceptee_le": timezone.now()}, id="accepted-without-account"),
         pytest.param({"expire_le": timezone.now() - datetime.timedelta(days=1)}, id="expires-before-creation"),
     ],

@@ -1,0 +1,96 @@
+"""The coordination keeps the structures of every type: list, creation, edition (no Django admin)."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+
+from plie import permissions
+from plie.accounts.models import Structure, StructureType
+from plie.conflits import ConflictDetectionMixin
+from plie.phones import PhoneField
+from plie.referentiel.models import Referentiel
+from plie.territoire.models import Commune
+
+
+def territoire_communes(instance_commune_id=None):
+    """The communes of the active référentiel's territory (and the one already chosen, if elsewhere)."""
+    referentiel = Referentiel.objects.active_or_none()
+    communes = Commune.objects.all()
+    if referentiel is not None:
+        territoire = communes.in_epcis(referentiel.epci_sirens)
+        if instance_commune_id:
+            territoire = territoire | communes.filter(pk=instance_commune_id)
+        communes = territoire
+    return communes.order_by("nom")
+
+
+class StructureSearchForm(forms.Form):
+    q = forms.CharField(label="Rechercher (nom, SIRET)", required=False, max_length=100)
+    type = forms.ChoiceField(label="Type", required=False, choices=[("", "Tous"), *StructureType.choices])
+    active = forms.ChoiceField(
+        label="État", required=False, choices=[("", "Toutes"), ("oui", "Actives"), ("non", "Inactives")]
+    )
+
+
+class StructureForm(ConflictDetectionMixin, forms.ModelForm):
+    telephone = PhoneField(label="Téléphone", required=False)
+
+    class Meta:
+        model = Structure
+        fields = ["nom", "type", "type_prescripteur", "siret", "adresse", "commune", "email", "telephone", "active"]
+        help_texts = {"active": "Une structure inactive n'est plus proposée dans les listes (invitations, postes)."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = territoire_communes(self.instance.commune_id)
+        self.fields["commune"].empty_label = "Aucune"
+        self.fields["type_prescripteur"].help_text = "Obligatoire pour une structure prescriptrice, vide sinon."
+
+    def clean_siret(self):
+        siret = self.cleaned_data["siret"].replace(" ", "")
+        if siret and (not siret.isdigit() or len(siret) != 14):
+            raise forms.ValidationError("Le SIRET compte 14 chiffres.")
+        return siret
+
+
+def _require(user):
+    if not permissions.can_manage_structures(user):
+        raise PermissionDenied
+
+
+def structure_list(request):
+    _require(request.user)
+    form = StructureSearchForm(request.GET or None)
+    rows = Structure.objects.select_related("commune")
+    if form.is_valid():
+        for word in form.cleaned_data["q"].split():
+            rows = rows.filter(Q(nom__icontains=word) | Q(siret__startswith=word))
+        if form.cleaned_data["type"]:
+            rows = rows.filter(type=form.cleaned_data["type"])
+        if form.cleaned_data["active"]:
+            rows = rows.filter(active=form.cleaned_data["active"] == "oui")
+    page = Paginator(rows.order_by("nom", "pk"), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "structures/list.html", {"form": form, "page_obj": page, "querystring": query.urlencode()})
+
+
+def structure_edit(request, pk=None):
+    _require(request.user)
+    structure = get_object_or_404(Structure, pk=pk) if pk is not None else Structure()
+    form = StructureForm(request.POST or None, instance=structure)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.sans_conflit()
+            if saved:
+                structure = form.save(commit=False)
+                structure._history_user = request.user
+                structure.save()
+        if saved:
+            messages.success(request, f"La structure « {structure.nom} » est enregistrée.")
+            return redirect("structure_list")
+    return render(request, "structures/edit.html", {"form": form, "structure": structure})
