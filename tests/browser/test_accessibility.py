@@ -79,6 +79,28 @@ def pages_for(user, urls):
     return kept
 
 
+# What axe does not check of our form pattern: the " *" is explained in its form; a refused form's
+# summary links to elements that exist, and the page's title says there is an error.
+FORM_PATTERN = """() => {
+  const problems = [];
+  document.querySelectorAll("main form").forEach((form) => {
+    if (form.querySelector(".asteriskField") && !form.textContent.includes("Les champs marqués * sont obligatoires")) {
+      problems.push(`un formulaire marque des champs * sans expliquer le signe (${form.action})`);
+    }
+  });
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    if (!document.title.startsWith("Erreur : ")) { problems.push(`titre sans « Erreur : » : ${document.title}`); }
+    summary.querySelectorAll("a").forEach((link) => {
+      if (!document.getElementById(link.getAttribute("href").slice(1))) {
+        problems.push(`le résumé des erreurs mène à ${link.getAttribute("href")}, absent de la page`);
+      }
+    });
+  }
+  return problems;
+}"""
+
+
 @pytest.fixture
 def check(page, live_server):
     """Visit a path (or check the current page) and gather axe's blocking violations."""
@@ -93,6 +115,7 @@ def check(page, live_server):
         blocking = axe.blocking(axe.violations(page))
         if blocking:
             found["problems"].append(axe.describe(page.url, blocking))
+        found["problems"] += [f"{page.url} · {problem}" for problem in page.evaluate(FORM_PATTERN)]
 
     visit.found = found
     return visit
@@ -154,6 +177,40 @@ def test_a_refused_form_has_no_serious_violation(page, login, check, world, who,
     refuse(page, button.last)
     check()
     assert not check.found["problems"], "\n".join(check.found["problems"])
+
+
+FOCUS_RING = """() => {
+  const element = document.activeElement;
+  const style = getComputedStyle(element);
+  return {
+    html: element.outerHTML.slice(0, 80),
+    style: style.outlineStyle,
+    width: parseFloat(style.outlineWidth),
+    color: style.outlineColor,
+    in_navbar: element.closest(".navbar") !== null,
+  };
+}"""
+
+
+@pytest.mark.parametrize("who", ["coordination", "referent_a"])
+def test_focus_is_visible_on_every_element_tab_reaches(page, live_server, login, world, who):
+    """Tab through the page, navigation bar first: each element shows a ring of 3 px, white on the bar."""
+    personas, parcours, *_ = world
+    login(getattr(personas, who))
+    for path in ["/", f"/parcours/{parcours.pk}/"]:
+        page.goto(live_server.url + path)
+        seen, in_navbar = [], 0
+        for _ in range(25):
+            page.keyboard.press("Tab")
+            ring = page.evaluate(FOCUS_RING)
+            if ring["html"].startswith("<body"):
+                break  # past the last element of the page
+            seen.append(ring)
+            in_navbar += ring["in_navbar"]
+            assert ring["style"] != "none" and ring["width"] >= 3, f"{path} : anneau de focus invisible sur {ring}"
+            if ring["in_navbar"]:
+                assert ring["color"] == "rgb(255, 255, 255)", f"{path} : anneau peu visible sur la barre : {ring}"
+        assert in_navbar >= 3, seen  # the navigation bar was walked through
 
 
 def test_axe_sees_a_violation(page, live_server, check, db):
