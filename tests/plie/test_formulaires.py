@@ -83,7 +83,7 @@ def test_the_fiche_refused_on_sending(client_for, niort):
     page = unescape(response.content.decode())
     assert response.status_code == 200
     assert "<title>Erreur : Fiche de prescription" in page
-    assert '<a href="#id_prenoms">Prénoms : Indiquez le ou les prénoms.</a>' in page
+    assert '<a href="#id_prenoms">Prénom(s) : Indiquez le ou les prénoms.</a>' in page
     assert '<a href="#id_sexe_0">' in page
     assert 'id="id_prenoms"' in page and 'aria-invalid="true"' in page
     assert 'aria-describedby="id_prenoms_error"' in page
