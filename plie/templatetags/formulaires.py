@@ -45,7 +45,8 @@ def refused_forms(context) -> list:
             found.append(form)
 
     for value in context.flatten().values():
-        if isinstance(value, (BaseForm, BaseFormSet)):
+        # type(), not isinstance(): a lazy value of the context (the user, the CSRF token) stays unevaluated.
+        if issubclass(type(value), (BaseForm, BaseFormSet)):
             add(value)
     return found
 
