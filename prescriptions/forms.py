@@ -9,6 +9,7 @@ from plie import sensitive
 from plie.conflits import ConflictDetectionMixin
 from plie.listes import FiltresForm, chercher_personne
 from plie.noms import NomField
+from plie.obligatoires import mark_required
 from plie.phones import PhoneField
 from plie.territoire.models import Commune
 from prescriptions.models import Avis, Prescription, SituationProfessionnelle
@@ -115,6 +116,7 @@ class PrescriptionForm(ConflictDetectionMixin, forms.ModelForm):
         self.sending = sending
         for name in ("nom_usage", "prenoms", "sexe", "date_naissance", "situation", "motifs"):
             self.fields[name].required = False
+        mark_required(self, [*REQUIRED_TO_SEND, "reponse_complement"])  # a draft may leave them blank
         self.fields["sexe"].choices = [c for c in self.fields["sexe"].choices if c[0]]
         self.fields["situation"].choices = [("", "Choisir…"), *SituationProfessionnelle.choices]
         if self.instance.statut != Statut.COMPLEMENT_DEMANDE:
