@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from parcours.reaffectation import ReaffectationError, parcours_a_reaffecter, reaffecter
 from plie import longueurs, permissions
-from plie.acces.journal import noter
+from plie.acces.journal import noter_plusieurs
 from plie.acces.models import TypeObjet
 from plie.accounts.models import Role, User
 
@@ -37,12 +37,18 @@ class ReaffectationForm(forms.Form):
         referents = User.objects.active_referents().exclude(pk=ancien.pk).order_by("last_name", "first_name")
         self.fields["tous"].queryset = referents
         self.parcours = parcours
+        # One query for every select of the page, however many parcours it lists.
+        self.referents = {r.pk: r for r in referents}
+        choices = [("", "— reste suivi —")] + [
+            (pk, self.fields["tous"].label_from_instance(r)) for pk, r in self.referents.items()
+        ]
         for p in parcours:
-            self.fields[self.field_name(p)] = ReferentChoiceField(
+            self.fields[self.field_name(p)] = forms.TypedChoiceField(
                 label=f"Nouveau référent de {p.participant.nom_complet}",
-                queryset=referents,
+                choices=choices,
+                coerce=int,
                 required=False,
-                empty_label="— reste suivi —",
+                empty_value=None,
             )
 
     @staticmethod
@@ -56,7 +62,8 @@ class ReaffectationForm(forms.Form):
         tous = self.cleaned_data.get("tous")
         moves = {}
         for p in self.parcours:
-            nouveau = self.cleaned_data.get(self.field_name(p)) or tous
+            choisi = self.cleaned_data.get(self.field_name(p))
+            nouveau = self.referents[choisi] if choisi is not None else tous
             if nouveau is not None:
                 moves[p.pk] = nouveau
         return moves
@@ -78,8 +85,7 @@ def reaffectation(request, pk):
     parcours = list(parcours_a_reaffecter(ancien))
     form = ReaffectationForm(request.POST or None, ancien=ancien, parcours=parcours)
     # The page names every person it lists: each shown parcours is an access of the log.
-    for p in parcours:
-        noter(request, TypeObjet.PARCOURS, p.pk)
+    noter_plusieurs(request, TypeObjet.PARCOURS, [p.pk for p in parcours])
     if request.method == "POST" and form.is_valid():
         try:
             moved = reaffecter(request.user, ancien, form.moves(), form.cleaned_data["motif"])

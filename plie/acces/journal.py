@@ -64,6 +64,28 @@ def noter(request, type_objet, objet_id, *, action=None, refuse=False):
     )
 
 
+def noter_plusieurs(request, type_objet, objet_ids, *, action=None):
+    """One row per object, in one query: a page that lists several named people (a reassignment)."""
+    user = request.user
+    if not user.is_authenticated or not objet_ids:
+        return []
+    if action is None:
+        action = Action.CONSULTATION if request.method in SAFE_METHODS else Action.MODIFICATION
+    return AccesDossier.objects.bulk_create(
+        AccesDossier(
+            utilisateur=user,
+            utilisateur_libelle=libelle(user),
+            role=user.role,
+            type_objet=type_objet,
+            objet_id=_object_id(objet_id),
+            action=action,
+            refuse=False,
+            chemin=request.path[:500],
+        )
+        for objet_id in objet_ids
+    )
+
+
 def libelle(user):
     name = user.get_full_name().strip()
     return (f"{name} ({user.email})" if name else user.email)[:400] or f"Utilisateur n° {user.pk}"

@@ -2,6 +2,8 @@
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from parcours.models import Etat, Parcours, TransitionParcours
 from parcours.reaffectation import ReaffectationError, reaffecter
@@ -116,3 +118,20 @@ def test_the_coordination_home_links_a_vacant_post_to_its_reassignment(named, po
     assert "Postes vacants" in content
     assert "3 parcours ouverts à réaffecter" in content
     assert url(named.referent_a) in content
+
+
+def _queries(client, path):
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(path).status_code == 200
+    return len(context.captured_queries)
+
+
+def test_the_page_runs_as_many_queries_for_forty_parcours_as_for_three(named, portefeuille, client_for):
+    client = client_for(named.coordination)
+    ReferentFactory()
+    _queries(client, url(named.referent_a))  # the session's first request writes it
+    small = _queries(client, url(named.referent_a))
+    for _ in range(37):
+        ParcoursFactory(etat=Etat.ACCOMPAGNEMENT, referent=named.referent_a)
+        ReferentFactory()
+    assert _queries(client, url(named.referent_a)) == small

@@ -17,7 +17,7 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import timezone
 
-from parcours import accueil
+from parcours import accueil, reaffectation
 from parcours.models import Etat, Modalite
 from plie.accounts import invitations, second_factor
 from plie.accounts.models import Invitation, PrescripteurKind, Role
@@ -141,6 +141,9 @@ def run_every_flow(people, client):
     # A lost phone: a colleague of the coordination resets the référent's second factor.
     second_factor.confirm_app_device(second_factor.pending_app_device(people.referent_a))
     second_factor.reset(people.referent_a, par=coordination)
+    # The référent's participants go to a colleague: the new référent is told.
+    parcours.refresh_from_db()
+    reaffectation.reaffecter(coordination, people.referent_a, {parcours.pk: people.referent_b}, "Poste vacant")
     # Password reset (Django's view, our subject template).
     assert client.post(reverse("password_reset"), {"email": people.prescripteur.email}).status_code == 302
 

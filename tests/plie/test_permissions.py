@@ -299,6 +299,10 @@ def test_can_view_sensitive(named, who, sensitive):
         pytest.param(permissions.can_edit_communes, {"coordination"}, id="can_edit_communes"),
         pytest.param(permissions.is_coordination, {"coordination"}, id="is_coordination"),
         pytest.param(permissions.can_view_access_log, {"coordination"}, id="can_view_access_log"),
+        pytest.param(permissions.can_manage_structures, {"coordination"}, id="can_manage_structures"),
+        pytest.param(permissions.can_manage_postes, {"coordination"}, id="can_manage_postes"),
+        pytest.param(permissions.can_manage_users, {"coordination"}, id="can_manage_users"),
+        pytest.param(permissions.can_reassign, {"coordination"}, id="can_reassign"),
         pytest.param(
             permissions.can_view_aggregates, {"coordination", "operateur", "financeur"}, id="can_view_aggregates"
         ),
@@ -320,6 +324,10 @@ def test_superuser_passes_every_role_rule(db):
         permissions.can_edit_communes,
         permissions.can_view_aggregates,
         permissions.can_view_access_log,
+        permissions.can_manage_structures,
+        permissions.can_manage_postes,
+        permissions.can_manage_users,
+        permissions.can_reassign,
     ]:
         assert rule(admin), rule.__name__
 
@@ -401,3 +409,23 @@ def test_navigation_shows_administration_to_staff_only(named, client_for):
     assert "/admin/" not in client_for(named.coordination).get("/").content.decode()
     staff = UserFactory(role=Role.COORDINATION, is_staff=True)
     assert 'href="/admin/"' in client_for(staff).get("/").content.decode()
+
+
+@pytest.mark.parametrize(("who", "may"), persona_params(lambda name: name in {"coordination", "operateur"}))
+def test_who_may_declare_the_vacancy_of_referent_a(named, who, may):
+    """The coordination, and the opérateur that employs the référent (N §VII)."""
+    assert permissions.can_declare_vacancy(getattr(named, who), named.referent_a) is may
+
+
+def test_an_operateur_may_not_declare_another_employers_vacancy(named):
+    assert not permissions.can_declare_vacancy(named.operateur, UserFactory(role=Role.REFERENT))
+
+
+def test_nobody_deactivates_themselves_or_an_administrator(named):
+    admin = User.objects.create_superuser(
+        email="root2@exemple.fr", password="mot-de-passe-admin-2026", first_name="Root", last_name="Admin"
+    )
+    assert permissions.can_deactivate_user(named.coordination, named.referent_a)
+    assert not permissions.can_deactivate_user(named.coordination, named.coordination)
+    assert not permissions.can_deactivate_user(named.coordination, admin)
+    assert not permissions.can_deactivate_user(named.operateur, named.referent_a)

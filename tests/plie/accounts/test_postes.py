@@ -4,6 +4,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from plie.accounts.models import LieuAccompagnement, ReferentProfile
@@ -129,3 +131,19 @@ def test_the_operateur_sees_its_referents_only(named, client_for):
     content = client_for(named.operateur).get("/referents/").content.decode()
     assert named.referent_a.email in content and named.referent_b.email in content
     assert elsewhere.email not in content
+
+
+def test_the_place_list_and_a_post_form_run_a_fixed_number_of_queries(named, client_for):
+    client = client_for(named.coordination)
+
+    def queries(path):
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(path).status_code == 200
+        return len(context.captured_queries)
+
+    poste = f"/referents/{named.referent_a.pk}/poste/"
+    LieuFactory.create_batch(3)
+    queries("/lieux/")  # the session's first request writes it
+    small = queries("/lieux/"), queries(poste)
+    LieuFactory.create_batch(40)
+    assert (queries("/lieux/"), queries(poste)) == small

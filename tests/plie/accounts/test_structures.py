@@ -1,10 +1,12 @@
 """The coordination keeps the structures of every type without the Django admin."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from plie.accounts.models import PrescripteurKind, Structure, StructureType
 from tests.conftest import Personas
-from tests.factories import StructureFactory
+from tests.factories import CommuneFactory, StructureFactory
 
 PAGES = ["/structures/", "/structures/nouvelle/", "/structures/{pk}/"]
 
@@ -68,3 +70,17 @@ def test_editing_detects_a_concurrent_change(named, client_for):
     assert client.post(f"/structures/{structure.pk}/", data).status_code == 302
     structure.refresh_from_db()
     assert structure.nom == "Ma version"
+
+
+def test_the_list_runs_as_many_queries_for_forty_structures_as_for_a_few(named, client_for):
+    client = client_for(named.coordination)
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get("/structures/").status_code == 200
+        return len(context.captured_queries)
+
+    queries()  # the session's first request writes it
+    small = queries()
+    StructureFactory.create_batch(40, commune=CommuneFactory())
+    assert queries() == small
