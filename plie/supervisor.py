@@ -15,6 +15,7 @@ the emails (built in requests and in Celery tasks alike) point to the port the p
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -49,10 +50,8 @@ def stop(processes: list[subprocess.Popen], grace: float = GRACE_SECONDS) -> Non
             _signal_group(process, signal.SIGTERM)
     deadline = time.monotonic() + grace
     for process in processes:
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            pass
     for process in processes:
         # The group, not only the leader: the worker's pool children go with it.
         _signal_group(process, signal.SIGKILL)
@@ -61,10 +60,8 @@ def stop(processes: list[subprocess.Popen], grace: float = GRACE_SECONDS) -> Non
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def run(port: int, bin_dir: Path, schedule: Path) -> int:
