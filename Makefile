@@ -27,18 +27,16 @@ demo: install
 	$(BIN)/python manage.py seed_demo --if-empty --participants $(PARTICIPANTS)
 	@$(MAKE) --no-print-directory run
 
-# Web + Celery worker + beat, stopped together with Ctrl-C.
+# Web + Celery worker + beat (plie/supervisor.py), stopped together with Ctrl-C; the emails' links use
+# SITE_URL, http://localhost:$(PORT) unless set.
 run: install
 	@mkdir -p var
 	@echo ""
-	@echo "  Plateforme PLIE : http://localhost:$(PORT)/"
+	@echo "  Plateforme PLIE : http://localhost:$(PORT)/ (Ctrl-C pour arrêter)"
 	@echo "  DEBUG $(if $(filter 1 true yes on oui,$(DEBUG)),activé,désactivé : pages d'erreur réelles ; make demo DEBUG=1 pour le mode développeur)"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A plie worker --loglevel=warning --concurrency=2 & \
-	$(BIN)/celery -A plie beat --loglevel=warning --schedule var/celerybeat-schedule & \
-	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT) --noreload & \
-	wait
+	@SITE_URL="$${SITE_URL:-http://localhost:$(PORT)}" $(BIN)/python -m plie.supervisor --port $(PORT) \
+		--schedule var/celerybeat-schedule
 
 # Browser journeys run in Debian's Chromium (Playwright cannot download browsers here).
 chromium:

@@ -11,6 +11,7 @@ from plie.listes import FiltresForm, chercher_personne
 from plie.noms import NomField
 from plie.obligatoires import mark_required
 from plie.phones import PhoneField
+from plie.referentiel.models import Referentiel
 from plie.territoire.models import Commune
 from prescriptions.models import Avis, Prescription, SituationProfessionnelle
 from prescriptions.workflow import MotifRefus, Statut
@@ -31,6 +32,13 @@ REQUIRED_TO_SEND = {
 
 
 class CommuneChoiceField(forms.ModelChoiceField):
+    default_error_messages = {
+        "invalid_choice": (
+            "Cette commune n'est pas sur le territoire du PLIE : choisissez-en une de la liste, "
+            "ou saisissez-la dans « Autre commune »."
+        )
+    }
+
     def label_from_instance(self, commune):
         return f"{commune.nom} ({commune.codes_postaux})"
 
@@ -111,9 +119,13 @@ class PrescriptionForm(ConflictDetectionMixin, forms.ModelForm):
         ("Motifs de l'orientation", ["motifs", "freins", "souhaite_assister_premier_rdv"]),
     ]
 
-    def __init__(self, *args, sending=False, **kwargs):
+    def __init__(self, *args, sending=False, referentiel=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.sending = sending
+        # Only the communes of the territory the PLIE covers; one posted from elsewhere is refused.
+        referentiel = referentiel or Referentiel.objects.active_or_none()
+        if referentiel is not None:
+            self.fields["commune"].queryset = Commune.objects.in_epcis(referentiel.epci_sirens).order_by("nom")
         for name in ("nom_usage", "prenoms", "sexe", "date_naissance", "situation", "motifs"):
             self.fields[name].required = False
         mark_required(self, [*REQUIRED_TO_SEND, "reponse_complement"])  # a draft may leave them blank

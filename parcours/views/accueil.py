@@ -107,5 +107,7 @@ def tentative_contact(request, pk):
             "parcours": parcours,
             "form": form,
             "next": safe_next(request, ""),
+            # Always true today (logging an attempt needs it); kept so the numbers follow the rule.
+            "sensitive": permissions.can_view_sensitive(request.user, parcours),
         },
     )

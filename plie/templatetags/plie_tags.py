@@ -1,5 +1,6 @@
 from django import template
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from plie.phones import parse_phone
 
@@ -15,3 +16,15 @@ def telephone(value):
         return parse_phone(value).national()
     except ValidationError:  # a stored value that no longer parses is shown as it is
         return value
+
+
+@register.filter
+def telephone_lien(value):
+    """+33612345678 → <a href="tel:+33612345678">06 12 34 56 78</a>: tapped on a phone, it calls."""
+    if not value:
+        return ""
+    try:
+        phone = parse_phone(value)
+    except ValidationError:  # not a number we can dial: shown as it is
+        return value
+    return format_html('<a href="tel:{}">{}</a>', phone.e164, phone.national())

@@ -31,6 +31,7 @@ from parcours.models import (
 from parcours.workflow import TransitionError
 from plie.notifications.models import EmailSortant
 from plie.referentiel.models import Referentiel
+from tests.conftest import Personas
 from tests.factories import (
     CommuneFactory,
     LieuFactory,
@@ -702,3 +703,22 @@ def test_attempts_are_refused_once_the_accompaniment_started(named):
     with pytest.raises(TransitionError, match="avant l'entrée en accompagnement"):
         accueil.noter_tentative(named.parcours, by=named.referent_a, canal=CanalContact.TELEPHONE)
     assert not TentativeContact.objects.exists()
+
+
+@pytest.mark.parametrize("who", Personas.NAMES)
+def test_contact_attempt_page_shows_the_phones_as_tap_to_call_links(named, oriente, client_for, who):
+    """The référent calls from the page; only those who may see the numbers get the page at all."""
+    from plie import permissions
+
+    oriente.participant.telephone_fixe = "+33549123456"
+    oriente.participant.save()
+    user = getattr(named, who)
+    response = client_for(user).get(tentative_url(oriente))
+    if not permissions.can_view_sensitive(user, oriente):
+        assert response.status_code == 404
+        assert b"+33612345678" not in response.content
+        return
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert '<a href="tel:+33612345678">06 12 34 56 78</a>' in content
+    assert '<a href="tel:+33549123456">05 49 12 34 56</a>' in content

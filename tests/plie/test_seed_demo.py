@@ -11,7 +11,7 @@ from parcours.models import Etat, Parcours, Participant, TransitionParcours
 from parcours.workflow import ETATS_OUVERTS
 from plie import permissions
 from plie.accounts.models import Role, User
-from plie.demo import DEMO_PASSWORD
+from plie.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from prescriptions.models import Prescription
 from prescriptions.workflow import Statut
 
@@ -32,11 +32,24 @@ def test_prints_one_login_per_role(demo, client):
         response = client.post("/compte/connexion/", {"username": user.email, "password": DEMO_PASSWORD})
         assert response.status_code == 302
         if permissions.must_use_second_factor(user):
-            code = re.search(rf"{re.escape(user.email)}\s+2e étape : code de secours (\w+)", demo).group(1)
+            code = re.search(rf"{re.escape(user.email)}[^\n]*\n\s+2e étape : code de secours (\w+)", demo).group(1)
             assert client.post("/compte/double-authentification/", {"code": code}).status_code == 302
         assert client.get("/").status_code == 200
         client.post("/compte/deconnexion/")
     assert DEMO_PASSWORD in demo
+
+
+def test_prints_every_demo_login_grouped_by_role(demo):
+    """Not one référent: every account the demo creates, each under its role's heading."""
+    created = set(User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").values_list("email", flat=True))
+    assert User.objects.filter(role=Role.REFERENT, email__endswith=f"@{DEMO_DOMAIN}").count() > 1
+    assert set(_printed_emails(demo)) == created
+    for user in User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}"):
+        heading = f"  {user.get_role_display() if user.role else 'Administrateur'} ("
+        section = demo[demo.index(heading) :]
+        next_heading = re.search(r"\n  \S", section[len(heading) :])
+        section = section[: len(heading) + next_heading.start()] if next_heading else section
+        assert user.email in section, f"{user.email} not under {heading.strip()}"
 
 
 def test_a_second_run_prints_fresh_backup_codes_and_keeps_the_app_secret(demo):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from parcours.models import Etat, Parcours, Participant, TransitionParcours
 from plie.accounts.models import LieuAccompagnement, PrescripteurKind, Role
 from plie.notifications.models import Notification
+from plie.referentiel.models import Referentiel
 from plie.territoire.models import Commune
 from prescriptions import services
 from prescriptions.models import Avis, CandidatEcarte, Organisme, Prescription, ValidationPrescription
@@ -130,6 +131,27 @@ def test_rup_only_for_an_rsa_beneficiary(plie, client_for):
         "/prescriptions/nouvelle/", fiche(commune=plie.niort.pk, rup_demande="on")
     )
     assert "ne se demande que pour un bénéficiaire du RSA" in response.context["form"].errors["rup_demande"][0]
+
+
+def test_the_fiche_offers_only_the_communes_of_the_territory(plie, client_for):
+    """Niort's référentiel covers the Niort agglomeration: Caen is not offered, and refused if posted."""
+    client = client_for(plie.prescripteur)
+    offered = client.get("/prescriptions/nouvelle/").context["form"].fields["commune"].queryset
+    territoire = Commune.objects.in_epcis(Referentiel.objects.active().epci_sirens)
+    assert set(offered) == set(territoire) and plie.niort in set(offered)
+    caen = Commune.objects.get(insee="14118")
+    assert caen not in set(offered)
+    typed = fiche(commune=caen.pk, nom_usage="Caradec")
+    response = client.post("/prescriptions/nouvelle/", typed)
+    assert response.status_code == 200
+    assert response.context["form"].errors["commune"] == [
+        "Cette commune n'est pas sur le territoire du PLIE : choisissez-en une de la liste, "
+        "ou saisissez-la dans « Autre commune »."
+    ]
+    assert 'value="Caradec"' in response.content.decode()  # nothing typed is lost
+    assert not Prescription.objects.filter(nom_usage__iexact="Caradec").exists()
+    response = client.post("/prescriptions/nouvelle/", fiche(commune="", commune_autre="Caen", nom_usage="Caradec"))
+    assert response.status_code == 302
 
 
 def test_deleting_a_draft_asks_first(plie, client_for):

@@ -1,10 +1,12 @@
+import itertools
+import re
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from parcours.models import Parcours
 from plie import permissions
-from plie.accounts.models import User
+from plie.accounts.models import Role, User
 from plie.demo import DEMO_DOMAIN, DEMO_PASSWORD, build_demo, demo_second_factor
 from plie.referentiel.models import NoActiveReferentiel
 
@@ -44,23 +46,26 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _print_logins(self):
-        self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
-        for email in [
-            "coordination",
-            "referent",
-            "prescripteur",
-            "bureau-insertion",
-            "operateur",
-            "financeur",
-            "admin",
-        ]:
-            user = User.objects.filter(email=f"{email}@{DEMO_DOMAIN}").first()
-            if user:
-                role = user.get_role_display() if user.role else "Administrateur"
-                self.stdout.write(f"  {role:<22} {user.email}")
+        """Every demo login, grouped by role (the admin last), with the second step where the role has one."""
+        self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
+        users = list(User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", is_active=True))
+        order = {role: index for index, role in enumerate(Role.values)}
+        users.sort(key=lambda u: (order.get(u.role, len(order)), _natural(u.email)))
+        for group, members in itertools.groupby(
+            users, key=lambda u: u.get_role_display() if u.role else "Administrateur"
+        ):
+            members = list(members)
+            self.stdout.write(f"  {group} ({len(members)}) :")
+            for user in members:
+                self.stdout.write(f"    {user.email:<40} {user.get_full_name()}")
                 if permissions.must_use_second_factor(user):
                     secret, codes = demo_second_factor(user)
-                    self.stdout.write(f"  {'':<22}   2e étape : code de secours {codes[0]} (usage unique ; autres : ")
+                    self.stdout.write(f"    {'':<40}   2e étape : code de secours {codes[0]} (usage unique ; autres : ")
                     self.stdout.write(
-                        f"  {'':<22}   {', '.join(codes[1:4])}), ou clé TOTP {secret} dans une application"
+                        f"    {'':<40}   {', '.join(codes[1:4])}), ou clé TOTP {secret} dans une application"
                     )
+
+
+def _natural(email):
+    """referent2 before referent10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", email)]
