@@ -4,7 +4,6 @@ the opérateur that employs the référent (N §VII) as soon as they start."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -16,6 +15,7 @@ from plie.accounts.models import LieuAccompagnement, ReferentProfile, Role, Stru
 from plie.accounts.structures_views import territoire_communes
 from plie.conflits import ConflictDetectionMixin
 from plie.decimaux import DecimalFrField
+from plie.listes import FiltresForm, paginer
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -23,8 +23,13 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # --- places of accompaniment -------------------------------------------------------------------
 
 
-class LieuSearchForm(forms.Form):
+class LieuSearchForm(FiltresForm):
     q = forms.CharField(label="Rechercher (nom, commune)", required=False, max_length=100)
+
+    def filtre_q(self, rows, texte):
+        for word in texte.split():
+            rows = rows.filter(Q(nom__icontains=word) | Q(commune__nom__icontains=word))
+        return rows
 
 
 class LieuForm(ConflictDetectionMixin, forms.ModelForm):
@@ -46,15 +51,9 @@ def _require_postes(user):
 
 def lieu_list(request):
     _require_postes(request.user)
-    form = LieuSearchForm(request.GET or None)
-    rows = LieuAccompagnement.objects.select_related("commune")
-    if form.is_valid():
-        for word in form.cleaned_data["q"].split():
-            rows = rows.filter(Q(nom__icontains=word) | Q(commune__nom__icontains=word))
-    page = Paginator(rows.order_by("commune__nom", "nom", "pk"), 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "postes/lieu_list.html", {"form": form, "page_obj": page, "querystring": query.urlencode()})
+    form = LieuSearchForm(request.GET)
+    rows = form.filtrer(LieuAccompagnement.objects.select_related("commune")).order_by("commune__nom", "nom", "pk")
+    return render(request, "postes/lieu_list.html", {"form": form, **paginer(request, rows)})
 
 
 def lieu_edit(request, pk=None):

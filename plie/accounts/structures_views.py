@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from plie import permissions
 from plie.accounts.models import Structure, StructureType
 from plie.conflits import ConflictDetectionMixin
+from plie.listes import FiltresForm, paginer
 from plie.phones import PhoneField
 from plie.referentiel.models import Referentiel
 from plie.territoire.models import Commune
@@ -28,12 +28,23 @@ def territoire_communes(instance_commune_id=None):
     return communes.order_by("nom")
 
 
-class StructureSearchForm(forms.Form):
+class StructureSearchForm(FiltresForm):
     q = forms.CharField(label="Rechercher (nom, SIRET)", required=False, max_length=100)
     type = forms.ChoiceField(label="Type", required=False, choices=[("", "Tous"), *StructureType.choices])
     active = forms.ChoiceField(
         label="État", required=False, choices=[("", "Toutes"), ("oui", "Actives"), ("non", "Inactives")]
     )
+
+    def filtre_q(self, rows, texte):
+        for word in texte.split():
+            rows = rows.filter(Q(nom__icontains=word) | Q(siret__startswith=word))
+        return rows
+
+    def filtre_type(self, rows, type_):
+        return rows.filter(type=type_)
+
+    def filtre_active(self, rows, active):
+        return rows.filter(active=active == "oui")
 
 
 class StructureForm(ConflictDetectionMixin, forms.ModelForm):
@@ -64,19 +75,9 @@ def _require(user):
 
 def structure_list(request):
     _require(request.user)
-    form = StructureSearchForm(request.GET or None)
-    rows = Structure.objects.select_related("commune")
-    if form.is_valid():
-        for word in form.cleaned_data["q"].split():
-            rows = rows.filter(Q(nom__icontains=word) | Q(siret__startswith=word))
-        if form.cleaned_data["type"]:
-            rows = rows.filter(type=form.cleaned_data["type"])
-        if form.cleaned_data["active"]:
-            rows = rows.filter(active=form.cleaned_data["active"] == "oui")
-    page = Paginator(rows.order_by("nom", "pk"), 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "structures/list.html", {"form": form, "page_obj": page, "querystring": query.urlencode()})
+    form = StructureSearchForm(request.GET)
+    rows = form.filtrer(Structure.objects.select_related("commune")).order_by("nom", "pk")
+    return render(request, "structures/list.html", {"form": form, **paginer(request, rows)})
 
 
 def structure_edit(request, pk=None):

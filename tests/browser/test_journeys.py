@@ -1,6 +1,7 @@
 """What a person clicks through on the foundation: logging in, the référentiel, a transition."""
 
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -66,7 +67,9 @@ def test_referent_starts_an_accompaniment(page, live_server, login, niort):
     page.fill("#id_date_entree", too_early.isoformat())
     page.fill("#id_motif", "CER signé en présence de la prescriptrice")
     page.get_by_role("button", name="Confirmer").click()
-    expect(page.get_by_text("L'entrée ne peut précéder le premier rendez-vous")).to_be_visible()
+    # The message shows next to the field and in the summary at the top, which links to the field.
+    expect(page.locator("strong", has_text="L'entrée ne peut précéder le premier rendez-vous")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("L'entrée ne peut pré"))).to_be_visible()
     expect(page.locator("#id_motif")).to_have_value("CER signé en présence de la prescriptrice")
 
     page.fill("#id_date_entree", parcours.date_premier_rdv.isoformat())

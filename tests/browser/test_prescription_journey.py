@@ -1,6 +1,7 @@
 """A referral from the prescripteur's fiche to the first appointment, clicked through in Chromium."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -53,7 +54,9 @@ def test_referral_to_first_appointment(page, live_server, login, niort, communes
     page.get_by_label("Mobilité").check()
     page.get_by_label("Le prescripteur souhaite assister au premier rendez-vous").check()
     page.get_by_role("button", name="Envoyer la prescription").click()
-    expect(page.get_by_text("Numéro de téléphone invalide")).to_be_visible()
+    # The message shows next to the field and in the summary at the top, which links to the field.
+    expect(page.locator("strong", has_text="Numéro de téléphone invalide")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Numéro de téléphone "))).to_be_visible()
     expect(page.locator("#id_motifs")).to_have_value(
         "Recherche un emploi d'aide-soignante, besoin d'un appui pour la mobilité."
     )

@@ -1,5 +1,6 @@
 """A coordinatrice sets up her second factor, then logs in with it and with a backup code, in Chromium."""
 
+import re
 from base64 import b32decode
 
 import pytest
@@ -33,7 +34,9 @@ def test_enrolment_then_login_with_a_backup_code(page, live_server, niort):
     assert page.locator("img.qr-code").evaluate("img => img.naturalWidth") > 0  # the SVG data URI renders
     page.fill("#id_code", "000000")
     page.click("button:has-text('Activer')")
-    expect(page.get_by_text("Ce code ne correspond pas")).to_be_visible()
+    # The message shows next to the field and in the summary at the top, which links to the field.
+    expect(page.locator("strong", has_text="Ce code ne correspond pas")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Ce code ne correspon"))).to_be_visible()
     page.wait_for_timeout(1100)  # one wrong code: django-otp waits a second before the next try
     page.fill("#id_code", code_from_secret(page.locator("[data-otp-secret]").inner_text()))
     page.click("button:has-text('Activer')")
