@@ -11,7 +11,9 @@ import datetime
 from django.utils import timezone
 
 from parcours.freins import Frein
+from prescriptions.decisions import CHAMPS_CONTACT
 from prescriptions.models import (
+    CHAMPS_IDENTITE,
     Avis,
     EvenementPrescription,
     Organisme,
@@ -19,7 +21,6 @@ from prescriptions.models import (
     SituationProfessionnelle,
     ValidationPrescription,
 )
-from prescriptions.services import CHAMPS_CONTACT, CHAMPS_IDENTITE
 from prescriptions.workflow import MotifRefus, Statut
 
 MOTIFS = [

@@ -363,7 +363,8 @@ class Prescription(models.Model):
                 prescription=self, type=name, statut_avant=source, statut_apres=self.statut, auteur=by, detail=detail
             )
 
-    def _log(self, by, type_, detail=""):
+    def journaliser(self, by, type_, detail=""):
+        """Log a step that does not change the status (identity check, validation, avis)."""
         EvenementPrescription.objects.create(
             prescription=self, type=type_, statut_avant=self.statut, statut_apres=self.statut, auteur=by, detail=detail
         )
@@ -383,7 +384,9 @@ class Prescription(models.Model):
                 self.candidats_ecartes.all().delete()
 
     def examiner(self, by):
-        """The coordination starts working on it (only the first time matters)."""
+        """The coordination starts working on it (only the first time changes the status)."""
+        if self.statut not in {Statut.ENVOYEE, Statut.EN_EXAMEN}:
+            raise PrescriptionError(f"La prescription est « {self.get_statut_display()} » : plus rien à vérifier.")
         if self.statut == Statut.ENVOYEE:
             with self._transition("examiner", by):
                 pass

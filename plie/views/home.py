@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from parcours.accueil import nouvelles_orientations
+from parcours.charges import charge_referents
 from parcours.models import Etat, Parcours
-from parcours.services import charge_referents
 from plie import aggregates, permissions
 from plie.accounts.models import Role
 from plie.referentiel.models import Referentiel
