@@ -7,15 +7,11 @@ for a re-entry) with a parcours oriented towards the chosen référent; every me
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
-from parcours.models import Etat, Parcours, Participant
 from plie.notifications.services import envoyer_email, notifier
 from prescriptions import eligibilite
 from prescriptions.dedoublonnage import candidats
-from prescriptions.models import CHAMPS_IDENTITE
 from prescriptions.validations import adresses_bureau_insertion
-from prescriptions.workflow import PrescriptionError
 
 
 def checklist(prescription, referentiel, found=None):
@@ -51,60 +47,12 @@ def refuser(prescription, by, motif_refus, commentaire=""):
         )
 
 
-CHAMPS_CONTACT = [
-    "telephone_mobile",
-    "telephone_fixe",
-    "email",
-    "adresse",
-    "code_postal",
-    "commune",
-    "date_inscription_france_travail",
-]
-
-
 def accepter(prescription, by, referent, *, referentiel, justification="", rang=None, confirme=False):
     """Accept the referral and orient the person to ``referent``: participant, parcours, messages."""
-    with transaction.atomic(), prescription._transition("accepter", by, justification):
-        Parcours._check_referent(referent)  # a TransitionError on the « referent » field
-        checks = checklist(prescription, referentiel)
-        blocking = [v for v in checks if v.bloquante]
-        if blocking:
-            raise PrescriptionError(
-                "Acceptation impossible : " + " ; ".join(f"{v.libelle} — {v.constat}" for v in blocking)
-            )
-        to_confirm = [v for v in checks if v.resultat == eligibilite.Resultat.A_VERIFIER]
-        if to_confirm and not confirme:
-            raise PrescriptionError(
-                "Confirmez avoir vérifié : " + " ; ".join(v.libelle for v in to_confirm) + ".", field="confirme"
-            )
-        participant = prescription.participant or Participant(consentement=False)
-        # A known person keeps the identity already checked; their contact details are refreshed.
-        champs = CHAMPS_CONTACT if participant.pk else CHAMPS_IDENTITE + CHAMPS_CONTACT
-        for field in champs:
-            setattr(participant, field, getattr(prescription, field))
-        participant._history_user = by
-        participant.save()
-        participant.criteres.set(prescription.criteres.all())
-        parcours = Parcours.objects.create(
-            participant=participant,
-            etat=Etat.PRESCRIT,
-            prescripteur=prescription.prescripteur,
-            structure_prescriptrice=prescription.structure,
-            rup=prescription.rup_demande,
-            date_prescription=prescription.date_prescription,
+    with transaction.atomic():
+        parcours = prescription.accepter(
+            by, referent, referentiel=referentiel, justification=justification, rang=rang, confirme=confirme
         )
-        motif = justification.strip()
-        if rang:
-            motif = f"Rang {rang} de la proposition. {motif}".strip()
-        parcours.orienter(by, referent, motif=motif)
-        prescription.participant = participant
-        prescription.parcours = parcours
-        if prescription.identite_verifiee_le is None:
-            # No unresolved candidate is left (checked above): accepting confirms the identity.
-            prescription.identite_verifiee_le = timezone.now()
-            prescription.identite_verifiee_par = by
-        prescription.decidee_le = timezone.now()
-        prescription.decidee_par = by
         _messages_acceptation(prescription, parcours, referent, referentiel)
     return parcours
 

@@ -11,8 +11,8 @@ import datetime
 from django.utils import timezone
 
 from parcours.freins import Frein
-from prescriptions.decisions import CHAMPS_CONTACT
 from prescriptions.models import (
+    CHAMPS_CONTACT,
     CHAMPS_IDENTITE,
     Avis,
     EvenementPrescription,
