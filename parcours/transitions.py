@@ -17,6 +17,7 @@ class PageTransition:
     name: str
     champs: tuple = ()  # the method's parameters, in the order the form shows them (see forms.FIELDS)
     url_name: str = "parcours:transition"
+    referentiel: bool = False  # the rule applies the active référentiel, which the view loads
 
     @property
     def generique(self) -> bool:
@@ -40,11 +41,11 @@ PAGES = {
         # The first appointment is more than a date: its own page records the time, the place, and
         # tells the prescripteur.
         PageTransition("accueillir", ("date_premier_rdv",), url_name="parcours:premier_rdv"),
-        PageTransition("demarrer_accompagnement", ("date_entree",)),
-        PageTransition("mettre_en_veille", ("motif_veille", "debut", "fin_prevue")),
-        PageTransition("prolonger_veille", ("nouvelle_fin_prevue",)),
+        PageTransition("demarrer_accompagnement", ("date_entree",), referentiel=True),
+        PageTransition("mettre_en_veille", ("motif_veille", "debut", "fin_prevue"), referentiel=True),
+        PageTransition("prolonger_veille", ("nouvelle_fin_prevue",), referentiel=True),
         PageTransition("reprendre_accompagnement", ("date",)),
-        PageTransition("renouveler"),
+        PageTransition("renouveler", referentiel=True),
         PageTransition("proposer_sortie", ("date_sortie_prevue",)),
         PageTransition("retirer_proposition_sortie"),
         PageTransition("valider_sortie", ("date_sortie",)),

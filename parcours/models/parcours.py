@@ -28,7 +28,6 @@ from parcours.workflow import (
 from plie import longueurs
 from plie.accounts.models import Role
 from plie.longueurs import longueur_max
-from plie.referentiel.models import Referentiel
 from plie.workflow import Machine
 
 
@@ -257,6 +256,7 @@ class Parcours(models.Model):
         return self.periodes_veille.filter(fin__isnull=True).first()
 
     # --- transitions -------------------------------------------------------------------------
+    # Those whose rules come from the référentiel receive it (loaded once by the view or the job).
 
     @staticmethod
     def verifier_referent(referent):
@@ -307,8 +307,7 @@ class Parcours(models.Model):
                 )
             self.date_premier_rdv = date_premier_rdv
 
-    def demarrer_accompagnement(self, by, date_entree, motif=""):
-        referentiel = Referentiel.objects.active()
+    def demarrer_accompagnement(self, by, date_entree, motif="", *, referentiel):
         with MACHINE.appliquer(self, "demarrer_accompagnement", by, motif):
             if date_entree < self.date_premier_rdv:
                 raise TransitionError(
@@ -319,8 +318,7 @@ class Parcours(models.Model):
             if referentiel.duree_mesure_mois:
                 self.date_fin_mesure = date_entree + relativedelta(months=referentiel.duree_mesure_mois)
 
-    def mettre_en_veille(self, by, motif_veille, debut, fin_prevue, motif=""):
-        referentiel = Referentiel.objects.active()
+    def mettre_en_veille(self, by, motif_veille, debut, fin_prevue, motif="", *, referentiel):
         with MACHINE.appliquer(self, "mettre_en_veille", by, motif):
             if motif_veille not in MotifVeille.values:
                 raise TransitionError("Choisissez le motif de la veille.", field="motif_veille")
@@ -338,8 +336,7 @@ class Parcours(models.Model):
                     )
             PeriodeVeille.objects.create(parcours=self, motif=motif_veille, debut=debut, fin_prevue=fin_prevue)
 
-    def prolonger_veille(self, by, nouvelle_fin_prevue, motif=""):
-        referentiel = Referentiel.objects.active()
+    def prolonger_veille(self, by, nouvelle_fin_prevue, motif="", *, referentiel):
         with MACHINE.appliquer(self, "prolonger_veille", by, motif):
             periode = self.veille_en_cours()
             if periode is None:
@@ -378,8 +375,7 @@ class Parcours(models.Model):
                 periode.fin = date
                 periode.save()
 
-    def renouveler(self, by, motif=""):
-        referentiel = Referentiel.objects.active()
+    def renouveler(self, by, motif="", *, referentiel):
         with MACHINE.appliquer(self, "renouveler", by, motif):
             if not referentiel.duree_mesure_mois:
                 raise TransitionError("Le référentiel ne découpe pas l'accompagnement en mesures renouvelables.")

@@ -8,7 +8,7 @@ from parcours.transitions import PAGES
 from parcours.workflow import TRANSITIONS, TransitionError
 from plie import permissions
 from plie.acces.journal import journalise
-from plie.referentiel.models import NoActiveReferentiel
+from plie.referentiel.models import NoActiveReferentiel, Referentiel
 
 
 @journalise("parcours")
@@ -23,6 +23,8 @@ def parcours_transition(request, pk, name):
     form = TransitionForm(transition, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            if page.referentiel:
+                form.cleaned_data["referentiel"] = Referentiel.objects.active()
             page.appliquer(parcours, request.user, **form.cleaned_data)
         except TransitionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
