@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from parcours.accueil import AccueilError, lieux_du_referent, verifier_lieu
 from parcours.models import CanalContact, Etat, Modalite, MotifVeille
+from parcours.transitions import PAGES
 from plie.accounts.models import User
 from plie.listes import FiltresForm
 from plie.normalisation import normaliser
@@ -52,29 +53,13 @@ FIELDS = {
     "date_sortie_prevue": lambda: _date("Date de sortie prévue"),
     "date_sortie": lambda: _date("Date de sortie réelle"),
 }
-TRANSITION_FIELDS = {
-    "demander_validation": [],
-    "orienter": ["referent", "date"],
-    "refuser": ["date"],
-    "annuler": ["date"],
-    "accueillir": ["date_premier_rdv"],
-    "demarrer_accompagnement": ["date_entree"],
-    "mettre_en_veille": ["motif_veille", "debut", "fin_prevue"],
-    "prolonger_veille": ["nouvelle_fin_prevue"],
-    "reprendre_accompagnement": ["date"],
-    "renouveler": [],
-    "proposer_sortie": ["date_sortie_prevue"],
-    "retirer_proposition_sortie": [],
-    "valider_sortie": ["date_sortie"],
-    "changer_referent": ["referent"],
-}
 
 
 class TransitionForm(forms.Form):
     def __init__(self, transition, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.transition = transition
-        for name in TRANSITION_FIELDS[transition.name]:
+        for name in PAGES[transition.name].champs:
             self.fields[name] = FIELDS[name]()
         self.fields["motif"] = forms.CharField(
             label="Motif" if transition.needs_motif else "Commentaire (facultatif)",

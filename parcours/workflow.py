@@ -1,15 +1,17 @@
 """The parcours state machine: states, the declared transition table, and the domain error.
 
-Each transition is applied by one method of :class:`parcours.models.Parcours` that checks its
-guard, applies it and writes a :class:`parcours.models.TransitionParcours` row. Who may ask for a
+Each transition is applied by one method of :class:`parcours.models.Parcours` through the kernel
+(:mod:`plie.workflow`), which locks, checks, saves and writes a
+:class:`parcours.models.TransitionParcours` row. Who may ask for a
 transition is declared here too (``actors``) and read by :mod:`plie.permissions`.
 """
-
-from dataclasses import dataclass
 
 from django.db import models
 
 from plie.accounts.models import Role
+from plie.workflow import Transition, TransitionError, table
+
+__all__ = ["TRANSITIONS", "Etat", "Transition", "TransitionError", "transitions_from"]
 
 
 class Etat(models.TextChoices):
@@ -40,130 +42,105 @@ COORDINATION = frozenset({Role.COORDINATION})
 REFERENT_OU_COORDINATION = frozenset({Role.REFERENT, Role.COORDINATION})
 
 
-class TransitionError(Exception):
-    """A transition refused by its guard. The message is French and shown as is."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    sources: frozenset
-    target: Etat | None  # None: the state does not change (renewal, change of référent)
-    actors: frozenset
-    needs_motif: bool = False
-
-    def target_from(self, source: Etat) -> Etat:
-        return self.target or source
-
-
-TRANSITIONS = {
-    t.name: t
-    for t in [
-        Transition(
-            "demander_validation",
-            "Demander la validation France Travail / bureau insertion",
-            frozenset({Etat.PRESCRIT}),
-            Etat.A_VALIDER,
-            COORDINATION,
-        ),
-        Transition("orienter", "Désigner le référent", ETATS_AVANT_ORIENTATION, Etat.ORIENTE, COORDINATION),
-        Transition(
-            "refuser",
-            "Refuser la prescription",
-            ETATS_AVANT_ORIENTATION,
-            Etat.REFUSE,
-            COORDINATION,
-            needs_motif=True,
-        ),
-        Transition(
-            "accueillir",
-            "Fixer le premier rendez-vous",
-            frozenset({Etat.ORIENTE}),
-            Etat.ACCUEIL,
-            REFERENT_OU_COORDINATION,
-        ),
-        Transition(
-            "demarrer_accompagnement",
-            "Démarrer l'accompagnement (CER signé)",
-            frozenset({Etat.ACCUEIL}),
-            Etat.ACCOMPAGNEMENT,
-            REFERENT_OU_COORDINATION,
-        ),
-        Transition(
-            "mettre_en_veille",
-            "Mettre en veille",
-            frozenset({Etat.ACCOMPAGNEMENT}),
-            Etat.VEILLE,
-            COORDINATION,
-        ),
-        Transition(
-            "prolonger_veille",
-            "Renouveler la veille",
-            frozenset({Etat.VEILLE}),
-            None,
-            COORDINATION,
-        ),
-        Transition(
-            "reprendre_accompagnement",
-            "Mettre fin à la veille",
-            frozenset({Etat.VEILLE}),
-            Etat.ACCOMPAGNEMENT,
-            COORDINATION,
-        ),
-        Transition(
-            "renouveler",
-            "Renouveler la mesure",
-            frozenset({Etat.ACCOMPAGNEMENT, Etat.VEILLE}),
-            None,
-            COORDINATION,
-        ),
-        Transition(
-            "proposer_sortie",
-            "Proposer la sortie",
-            frozenset({Etat.ACCOMPAGNEMENT, Etat.VEILLE}),
-            Etat.SORTIE_PROPOSEE,
-            REFERENT_OU_COORDINATION,
-            needs_motif=True,
-        ),
-        Transition(
-            "retirer_proposition_sortie",
-            "Reprendre l'accompagnement (proposition de sortie retirée ou non validée)",
-            frozenset({Etat.SORTIE_PROPOSEE}),
-            Etat.ACCOMPAGNEMENT,
-            REFERENT_OU_COORDINATION,
-            needs_motif=True,
-        ),
-        Transition(
-            "valider_sortie",
-            "Valider la sortie",
-            frozenset({Etat.SORTIE_PROPOSEE}),
-            Etat.SORTI,
-            COORDINATION,
-        ),
-        Transition(
-            "annuler",
-            "Annuler le parcours",
-            frozenset({Etat.PRESCRIT, Etat.A_VALIDER, Etat.ORIENTE, Etat.ACCUEIL}),
-            Etat.ANNULE,
-            COORDINATION,
-            needs_motif=True,
-        ),
-        Transition(
-            "changer_referent",
-            "Changer de référent",
-            frozenset({Etat.ORIENTE, Etat.ACCUEIL, Etat.ACCOMPAGNEMENT, Etat.VEILLE, Etat.SORTIE_PROPOSEE}),
-            None,
-            COORDINATION,
-            needs_motif=True,
-        ),
-    ]
-}
+TRANSITIONS = table(
+    Transition(
+        "demander_validation",
+        "Demander la validation France Travail / bureau insertion",
+        frozenset({Etat.PRESCRIT}),
+        Etat.A_VALIDER,
+        COORDINATION,
+    ),
+    Transition("orienter", "Désigner le référent", ETATS_AVANT_ORIENTATION, Etat.ORIENTE, COORDINATION),
+    Transition(
+        "refuser",
+        "Refuser la prescription",
+        ETATS_AVANT_ORIENTATION,
+        Etat.REFUSE,
+        COORDINATION,
+        needs_motif=True,
+    ),
+    Transition(
+        "accueillir",
+        "Fixer le premier rendez-vous",
+        frozenset({Etat.ORIENTE}),
+        Etat.ACCUEIL,
+        REFERENT_OU_COORDINATION,
+    ),
+    Transition(
+        "demarrer_accompagnement",
+        "Démarrer l'accompagnement (CER signé)",
+        frozenset({Etat.ACCUEIL}),
+        Etat.ACCOMPAGNEMENT,
+        REFERENT_OU_COORDINATION,
+    ),
+    Transition(
+        "mettre_en_veille",
+        "Mettre en veille",
+        frozenset({Etat.ACCOMPAGNEMENT}),
+        Etat.VEILLE,
+        COORDINATION,
+    ),
+    Transition(
+        "prolonger_veille",
+        "Renouveler la veille",
+        frozenset({Etat.VEILLE}),
+        None,
+        COORDINATION,
+    ),
+    Transition(
+        "reprendre_accompagnement",
+        "Mettre fin à la veille",
+        frozenset({Etat.VEILLE}),
+        Etat.ACCOMPAGNEMENT,
+        COORDINATION,
+    ),
+    Transition(
+        "renouveler",
+        "Renouveler la mesure",
+        frozenset({Etat.ACCOMPAGNEMENT, Etat.VEILLE}),
+        None,
+        COORDINATION,
+    ),
+    Transition(
+        "proposer_sortie",
+        "Proposer la sortie",
+        frozenset({Etat.ACCOMPAGNEMENT, Etat.VEILLE}),
+        Etat.SORTIE_PROPOSEE,
+        REFERENT_OU_COORDINATION,
+        needs_motif=True,
+    ),
+    Transition(
+        "retirer_proposition_sortie",
+        "Reprendre l'accompagnement (proposition de sortie retirée ou non validée)",
+        frozenset({Etat.SORTIE_PROPOSEE}),
+        Etat.ACCOMPAGNEMENT,
+        REFERENT_OU_COORDINATION,
+        needs_motif=True,
+    ),
+    Transition(
+        "valider_sortie",
+        "Valider la sortie",
+        frozenset({Etat.SORTIE_PROPOSEE}),
+        Etat.SORTI,
+        COORDINATION,
+    ),
+    Transition(
+        "annuler",
+        "Annuler le parcours",
+        frozenset({Etat.PRESCRIT, Etat.A_VALIDER, Etat.ORIENTE, Etat.ACCUEIL}),
+        Etat.ANNULE,
+        COORDINATION,
+        needs_motif=True,
+    ),
+    Transition(
+        "changer_referent",
+        "Changer de référent",
+        frozenset({Etat.ORIENTE, Etat.ACCUEIL, Etat.ACCOMPAGNEMENT, Etat.VEILLE, Etat.SORTIE_PROPOSEE}),
+        None,
+        COORDINATION,
+        needs_motif=True,
+    ),
+)
 
 
 def transitions_from(etat) -> list[Transition]:

@@ -12,6 +12,14 @@ def is_coordination(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.role == Role.COORDINATION)
 
 
+def acts_as(user, transition) -> bool:
+    """Whether the user's role is among the actors a transition table declares (a superuser acts
+    as the coordination)."""
+    if not user.is_authenticated:
+        return False
+    return (Role.COORDINATION if is_coordination(user) else user.role) in transition.actors
+
+
 def must_use_second_factor(user) -> bool:
     """Who sees every file or the Django admin logs in with a second factor (others may choose to)."""
     return user.is_authenticated and (user.is_superuser or user.is_staff or user.role == Role.COORDINATION)
@@ -60,11 +68,9 @@ def can_apply_transition(user, parcours, transition) -> bool:
     """The actors the transition table declares; a référent only on their own parcours."""
     if not user.is_authenticated or parcours.etat not in transition.sources:
         return False
-    if is_coordination(user):
-        return Role.COORDINATION in transition.actors
-    if user.role == Role.REFERENT:
-        return Role.REFERENT in transition.actors and parcours.referent_id == user.pk
-    return False
+    if not acts_as(user, transition):
+        return False
+    return is_coordination(user) or (user.role == Role.REFERENT and parcours.referent_id == user.pk)
 
 
 def can_log_contact_attempt(user, parcours) -> bool:
@@ -119,7 +125,10 @@ def can_prescribe(user) -> bool:
 
 
 def can_instruct_prescriptions(user) -> bool:
-    return is_coordination(user)
+    """Who examines and decides: the actors of the prescription table's decisions."""
+    from prescriptions.workflow import TRANSITIONS
+
+    return acts_as(user, TRANSITIONS["examiner"]) and acts_as(user, TRANSITIONS["accepter"])
 
 
 def can_edit_prescription(user, prescription) -> bool:

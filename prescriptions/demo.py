@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from parcours.freins import Frein
 from prescriptions.models import (
+    CHAMPS_CONTACT,
+    CHAMPS_IDENTITE,
     Avis,
     EvenementPrescription,
     Organisme,
@@ -19,7 +21,6 @@ from prescriptions.models import (
     SituationProfessionnelle,
     ValidationPrescription,
 )
-from prescriptions.services import CHAMPS_CONTACT, CHAMPS_IDENTITE
 from prescriptions.workflow import MotifRefus, Statut
 
 MOTIFS = [

@@ -5,21 +5,21 @@ a prescription without the identity and motives the coordination needs (constrai
 """
 
 import datetime
-from contextlib import contextmanager
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from parcours.models import CriterePublic, Sexe
+from parcours.models import CriterePublic, Etat, Parcours, Participant, Sexe
 from plie import longueurs
 from plie.accounts.models import Role
 from plie.identite import IdentiteQuerySet, PersonneIdentifiee
 from plie.longueurs import longueur_max
+from plie.workflow import Machine
 from prescriptions.workflow import (
     STATUTS_DECIDES,
     STATUTS_EN_COURS,
@@ -31,6 +31,16 @@ from prescriptions.workflow import (
 
 # What identifies the person: changing one of them after the duplicate check calls for a new check.
 CHAMPS_IDENTITE = ["nom_usage", "nom_naissance", "prenoms", "sexe", "date_naissance"]
+# Copied onto the participant at the acceptance, even for a person already known.
+CHAMPS_CONTACT = [
+    "telephone_mobile",
+    "telephone_fixe",
+    "email",
+    "adresse",
+    "code_postal",
+    "commune",
+    "date_inscription_france_travail",
+]
 # Who the PLIE receives, by age at the referral: a birth date outside is a typo (1099, 2019).
 AGE_MIN, AGE_MAX = 16, 100
 
@@ -52,6 +62,27 @@ class Avis(models.TextChoices):
     EN_ATTENTE = "en_attente", "En attente"
     FAVORABLE = "favorable", "Favorable"
     DEFAVORABLE = "defavorable", "Défavorable"
+
+
+def _log(prescription, transition, source, by, detail):
+    EvenementPrescription.objects.create(
+        prescription=prescription,
+        type=transition.name,
+        statut_avant=source,
+        statut_apres=prescription.statut,
+        auteur=by,
+        detail=detail,
+    )
+
+
+MACHINE = Machine(
+    transitions=TRANSITIONS,
+    log=_log,
+    stale_message="Cette prescription vient d'être modifiée par quelqu'un d'autre : rechargez la page.",
+    impossible_message="Action « {label} » impossible : la prescription est « {etat} ».",
+    state_field="statut",
+    error=PrescriptionError,
+)
 
 
 def _in(field, values):
@@ -334,30 +365,8 @@ class Prescription(PersonneIdentifiee):
 
     # --- steps ---------------------------------------------------------------------------------
 
-    @contextmanager
-    def _transition(self, name, by, detail=""):
-        """Check the source state under a row lock, let the caller apply, then save and log."""
-        transition = TRANSITIONS[name]
-        with transaction.atomic():
-            locked = Prescription.objects.select_for_update().values_list("statut", "modifie_le").get(pk=self.pk)
-            if locked != (self.statut, self.modifie_le):
-                raise PrescriptionError(
-                    "Cette prescription vient d'être modifiée par quelqu'un d'autre : rechargez la page."
-                )
-            if self.statut not in transition.sources:
-                raise PrescriptionError(
-                    f"Action « {transition.label} » impossible : la prescription est « {self.get_statut_display()} »."
-                )
-            source = self.statut
-            yield transition
-            self.statut = transition.target
-            self._history_user = by
-            self.save()
-            EvenementPrescription.objects.create(
-                prescription=self, type=name, statut_avant=source, statut_apres=self.statut, auteur=by, detail=detail
-            )
-
-    def _log(self, by, type_, detail=""):
+    def journaliser(self, by, type_, detail=""):
+        """Log a step that does not change the status (identity check, validation, avis)."""
         EvenementPrescription.objects.create(
             prescription=self, type=type_, statut_avant=self.statut, statut_apres=self.statut, auteur=by, detail=detail
         )
@@ -368,7 +377,7 @@ class Prescription(PersonneIdentifiee):
         ``identite_modifiee``: an answer to a complement changed who the person is, so the
         coordination's duplicate check no longer holds and is done again.
         """
-        with self._transition("envoyer", by, self.reponse_complement if self.question_complement else ""):
+        with MACHINE.appliquer(self, "envoyer", by, self.reponse_complement if self.question_complement else ""):
             if self.envoyee_le is None:
                 self.envoyee_le = timezone.now()
             if identite_modifiee and self.identite_verifiee_le:
@@ -377,27 +386,80 @@ class Prescription(PersonneIdentifiee):
                 self.candidats_ecartes.all().delete()
 
     def examiner(self, by):
-        """The coordination starts working on it (only the first time matters)."""
+        """The coordination starts working on it (only the first time changes the status)."""
+        if self.statut not in {Statut.ENVOYEE, Statut.EN_EXAMEN}:
+            raise PrescriptionError(f"La prescription est « {self.get_statut_display()} » : plus rien à vérifier.")
         if self.statut == Statut.ENVOYEE:
-            with self._transition("examiner", by):
+            with MACHINE.appliquer(self, "examiner", by):
                 pass
 
     def demander_complement(self, by, question):
         question = (question or "").strip()
         if not question:
             raise PrescriptionError("Écrivez la question posée au prescripteur.", field="question")
-        with self._transition("demander_complement", by, question):
+        with MACHINE.appliquer(self, "demander_complement", by, question):
             self.question_complement = question
             self.reponse_complement = ""
 
     def refuser(self, by, motif_refus, commentaire=""):
         if motif_refus not in MotifRefus.values:
             raise PrescriptionError("Choisissez le motif du refus.", field="motif_refus")
-        with self._transition("refuser", by, f"{MotifRefus(motif_refus).label}. {commentaire}".strip()):
+        with MACHINE.appliquer(self, "refuser", by, f"{MotifRefus(motif_refus).label}. {commentaire}".strip()):
             self.motif_refus = motif_refus
             self.commentaire_refus = (commentaire or "").strip()
             self.decidee_le = timezone.now()
             self.decidee_par = by
+
+    def accepter(self, by, referent, *, referentiel, justification="", rang=None, confirme=False):
+        """Accept and orient the person to ``referent``: the participant and their parcours.
+
+        The messages that follow leave from :func:`prescriptions.decisions.accepter`.
+        """
+        from prescriptions import eligibilite
+        from prescriptions.decisions import checklist
+
+        with MACHINE.appliquer(self, "accepter", by, justification):
+            Parcours.verifier_referent(referent)
+            checks = checklist(self, referentiel)
+            blocking = [v for v in checks if v.bloquante]
+            if blocking:
+                raise PrescriptionError(
+                    "Acceptation impossible : " + " ; ".join(f"{v.libelle} — {v.constat}" for v in blocking)
+                )
+            to_confirm = [v for v in checks if v.resultat == eligibilite.Resultat.A_VERIFIER]
+            if to_confirm and not confirme:
+                raise PrescriptionError(
+                    "Confirmez avoir vérifié : " + " ; ".join(v.libelle for v in to_confirm) + ".", field="confirme"
+                )
+            participant = self.participant or Participant(consentement=False)
+            # A known person keeps the identity already checked; their contact details are refreshed.
+            champs = CHAMPS_CONTACT if participant.pk else CHAMPS_IDENTITE + CHAMPS_CONTACT
+            for field in champs:
+                setattr(participant, field, getattr(self, field))
+            participant._history_user = by
+            participant.save()
+            participant.criteres.set(self.criteres.all())
+            parcours = Parcours.objects.create(
+                participant=participant,
+                etat=Etat.PRESCRIT,
+                prescripteur=self.prescripteur,
+                structure_prescriptrice=self.structure,
+                rup=self.rup_demande,
+                date_prescription=self.date_prescription,
+            )
+            motif = (justification or "").strip()
+            if rang:
+                motif = f"Rang {rang} de la proposition. {motif}".strip()
+            parcours.orienter(by, referent, motif=motif)
+            self.participant = participant
+            self.parcours = parcours
+            if self.identite_verifiee_le is None:
+                # No unresolved candidate is left (checked above): accepting confirms the identity.
+                self.identite_verifiee_le = timezone.now()
+                self.identite_verifiee_par = by
+            self.decidee_le = timezone.now()
+            self.decidee_par = by
+        return parcours
 
 
 class ValidationPrescription(models.Model):

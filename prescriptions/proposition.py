@@ -24,7 +24,7 @@ Only référents in post are proposed (``User.objects.active_referents()``).
 import dataclasses
 from dataclasses import dataclass
 
-from parcours.services import ChargeReferent, with_file_active
+from parcours.charges import ChargeReferent, with_file_active
 from plie.accounts.models import LieuAccompagnement, User
 
 

@@ -7,8 +7,8 @@ participant record behind (collect only what the mission needs).
 
 from django.db import models
 
-from parcours.workflow import Transition, TransitionError
 from plie.accounts.models import Role
+from plie.workflow import Transition, TransitionError, table
 
 
 class Statut(models.TextChoices):
@@ -45,33 +45,30 @@ class PrescriptionError(TransitionError):
     """A step refused by its guard. The message is French and shown as is, next to ``field``."""
 
 
-TRANSITIONS = {
-    t.name: t
-    for t in [
-        Transition(
-            "envoyer",
-            "Envoyer la prescription",
-            frozenset({Statut.BROUILLON, Statut.COMPLEMENT_DEMANDE}),
-            Statut.ENVOYEE,
-            PRESCRIPTEURS,
-        ),
-        # Any step of the coordination on a received prescription (identity check, validation
-        # request) starts its examination: the prescripteur then reads « En cours d'examen ».
-        Transition("examiner", "Commencer l'examen", frozenset({Statut.ENVOYEE}), Statut.EN_EXAMEN, COORDINATION),
-        Transition(
-            "demander_complement",
-            "Demander un complément au prescripteur",
-            frozenset({Statut.ENVOYEE, Statut.EN_EXAMEN}),
-            Statut.COMPLEMENT_DEMANDE,
-            COORDINATION,
-        ),
-        Transition("refuser", "Refuser", frozenset(STATUTS_EN_COURS), Statut.REFUSEE, COORDINATION),
-        Transition(
-            "accepter",
-            "Accepter et désigner le référent",
-            frozenset({Statut.ENVOYEE, Statut.EN_EXAMEN}),
-            Statut.ACCEPTEE,
-            COORDINATION,
-        ),
-    ]
-}
+TRANSITIONS = table(
+    Transition(
+        "envoyer",
+        "Envoyer la prescription",
+        frozenset({Statut.BROUILLON, Statut.COMPLEMENT_DEMANDE}),
+        Statut.ENVOYEE,
+        PRESCRIPTEURS,
+    ),
+    # Any step of the coordination on a received prescription (identity check, validation
+    # request) starts its examination: the prescripteur then reads « En cours d'examen ».
+    Transition("examiner", "Commencer l'examen", frozenset({Statut.ENVOYEE}), Statut.EN_EXAMEN, COORDINATION),
+    Transition(
+        "demander_complement",
+        "Demander un complément au prescripteur",
+        frozenset({Statut.ENVOYEE, Statut.EN_EXAMEN}),
+        Statut.COMPLEMENT_DEMANDE,
+        COORDINATION,
+    ),
+    Transition("refuser", "Refuser", frozenset(STATUTS_EN_COURS), Statut.REFUSEE, COORDINATION),
+    Transition(
+        "accepter",
+        "Accepter et désigner le référent",
+        frozenset({Statut.ENVOYEE, Statut.EN_EXAMEN}),
+        Statut.ACCEPTEE,
+        COORDINATION,
+    ),
+)

@@ -5,11 +5,10 @@ The state machine is declared in :mod:`parcours.workflow`; each transition is on
 """
 
 import datetime
-from contextlib import contextmanager
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -29,7 +28,26 @@ from parcours.workflow import (
 from plie import longueurs
 from plie.accounts.models import Role
 from plie.longueurs import longueur_max
-from plie.referentiel.models import Referentiel
+from plie.workflow import Machine
+
+
+def _log(parcours, transition, source, by, motif):
+    TransitionParcours.objects.create(
+        parcours=parcours,
+        transition=transition.name,
+        etat_avant=source,
+        etat_apres=parcours.etat,
+        auteur=by,
+        motif=motif,
+    )
+
+
+MACHINE = Machine(
+    transitions=TRANSITIONS,
+    log=_log,
+    stale_message="Ce parcours vient d'être modifié par quelqu'un d'autre : rechargez la page.",
+    impossible_message="Action « {label} » impossible : le parcours est « {etat} ».",
+)
 
 
 class MotifVeille(models.TextChoices):
@@ -232,60 +250,29 @@ class Parcours(models.Model):
         return self.etat not in ETATS_CLOS
 
     def transitions_possibles(self):
-        from parcours.workflow import transitions_from
-
-        return transitions_from(self.etat)
+        return MACHINE.transitions_from(self.etat)
 
     def veille_en_cours(self):
         return self.periodes_veille.filter(fin__isnull=True).first()
 
     # --- transitions -------------------------------------------------------------------------
-
-    @contextmanager
-    def _transition(self, name, by, motif=""):
-        """Check the source state under a row lock, let the caller apply, then save and log."""
-        transition = TRANSITIONS[name]
-        with transaction.atomic():
-            # modifie_le too: renewals and changes of référent keep the state, and saving a stale copy
-            # would silently undo them.
-            locked = Parcours.objects.select_for_update().values_list("etat", "modifie_le").get(pk=self.pk)
-            if locked != (self.etat, self.modifie_le):
-                raise TransitionError("Ce parcours vient d'être modifié par quelqu'un d'autre : rechargez la page.")
-            if self.etat not in transition.sources:
-                raise TransitionError(
-                    f"Action « {transition.label} » impossible : le parcours est « {self.get_etat_display()} »."
-                )
-            motif = (motif or "").strip()
-            if transition.needs_motif and not motif:
-                raise TransitionError("Indiquez un motif.", field="motif")
-            source = self.etat
-            yield transition
-            self.etat = transition.target_from(Etat(source))
-            self._history_user = by
-            self.save()
-            TransitionParcours.objects.create(
-                parcours=self,
-                transition=name,
-                etat_avant=source,
-                etat_apres=self.etat,
-                auteur=by,
-                motif=motif,
-            )
+    # Those whose rules come from the référentiel receive it (loaded once by the view or the job).
 
     @staticmethod
-    def _check_referent(referent):
+    def verifier_referent(referent):
+        """Refuse anyone but a référent in post (TransitionError on the « referent » field)."""
         profile = getattr(referent, "referent_profile", None) if referent else None
         if not referent or referent.role != Role.REFERENT or not referent.is_active or not (profile and profile.actif):
             raise TransitionError("Choisissez un référent en poste.", field="referent")
 
     def demander_validation(self, by, motif=""):
-        with self._transition("demander_validation", by, motif):
+        with MACHINE.appliquer(self, "demander_validation", by, motif):
             pass
 
     def orienter(self, by, referent, date=None, motif=""):
         date = date or timezone.localdate()
-        with self._transition("orienter", by, motif):
-            self._check_referent(referent)
+        with MACHINE.appliquer(self, "orienter", by, motif):
+            self.verifier_referent(referent)
             if date < self.date_prescription:
                 raise TransitionError(
                     f"L'orientation ne peut précéder la prescription du {self.date_prescription:%d/%m/%Y}.",
@@ -295,11 +282,11 @@ class Parcours(models.Model):
             self.date_orientation = date
 
     def refuser(self, by, motif, date=None):
-        with self._transition("refuser", by, motif):
+        with MACHINE.appliquer(self, "refuser", by, motif):
             self._close(motif, date)
 
     def annuler(self, by, motif, date=None):
-        with self._transition("annuler", by, motif):
+        with MACHINE.appliquer(self, "annuler", by, motif):
             self._close(motif, date)
 
     def _close(self, motif, date):
@@ -312,7 +299,7 @@ class Parcours(models.Model):
         self.motif_cloture = motif.strip()
 
     def accueillir(self, by, date_premier_rdv, motif=""):
-        with self._transition("accueillir", by, motif):
+        with MACHINE.appliquer(self, "accueillir", by, motif):
             if date_premier_rdv < self.date_orientation:
                 raise TransitionError(
                     f"Le premier rendez-vous ne peut précéder l'orientation du {self.date_orientation:%d/%m/%Y}.",
@@ -320,9 +307,8 @@ class Parcours(models.Model):
                 )
             self.date_premier_rdv = date_premier_rdv
 
-    def demarrer_accompagnement(self, by, date_entree, motif=""):
-        referentiel = Referentiel.objects.active()
-        with self._transition("demarrer_accompagnement", by, motif):
+    def demarrer_accompagnement(self, by, date_entree, motif="", *, referentiel):
+        with MACHINE.appliquer(self, "demarrer_accompagnement", by, motif):
             if date_entree < self.date_premier_rdv:
                 raise TransitionError(
                     f"L'entrée ne peut précéder le premier rendez-vous du {self.date_premier_rdv:%d/%m/%Y}.",
@@ -332,9 +318,8 @@ class Parcours(models.Model):
             if referentiel.duree_mesure_mois:
                 self.date_fin_mesure = date_entree + relativedelta(months=referentiel.duree_mesure_mois)
 
-    def mettre_en_veille(self, by, motif_veille, debut, fin_prevue, motif=""):
-        referentiel = Referentiel.objects.active()
-        with self._transition("mettre_en_veille", by, motif):
+    def mettre_en_veille(self, by, motif_veille, debut, fin_prevue, motif="", *, referentiel):
+        with MACHINE.appliquer(self, "mettre_en_veille", by, motif):
             if motif_veille not in MotifVeille.values:
                 raise TransitionError("Choisissez le motif de la veille.", field="motif_veille")
             if debut < self.date_entree:
@@ -351,9 +336,8 @@ class Parcours(models.Model):
                     )
             PeriodeVeille.objects.create(parcours=self, motif=motif_veille, debut=debut, fin_prevue=fin_prevue)
 
-    def prolonger_veille(self, by, nouvelle_fin_prevue, motif=""):
-        referentiel = Referentiel.objects.active()
-        with self._transition("prolonger_veille", by, motif):
+    def prolonger_veille(self, by, nouvelle_fin_prevue, motif="", *, referentiel):
+        with MACHINE.appliquer(self, "prolonger_veille", by, motif):
             periode = self.veille_en_cours()
             if periode is None:
                 raise TransitionError("Aucune période de veille n'est en cours.")
@@ -381,7 +365,7 @@ class Parcours(models.Model):
             periode.save()
 
     def reprendre_accompagnement(self, by, date, motif=""):
-        with self._transition("reprendre_accompagnement", by, motif):
+        with MACHINE.appliquer(self, "reprendre_accompagnement", by, motif):
             periode = self.veille_en_cours()
             if periode and date < periode.debut:
                 raise TransitionError(
@@ -391,9 +375,8 @@ class Parcours(models.Model):
                 periode.fin = date
                 periode.save()
 
-    def renouveler(self, by, motif=""):
-        referentiel = Referentiel.objects.active()
-        with self._transition("renouveler", by, motif):
+    def renouveler(self, by, motif="", *, referentiel):
+        with MACHINE.appliquer(self, "renouveler", by, motif):
             if not referentiel.duree_mesure_mois:
                 raise TransitionError("Le référentiel ne découpe pas l'accompagnement en mesures renouvelables.")
             # A parcours that entered under a référentiel without measures starts its first one now.
@@ -412,7 +395,7 @@ class Parcours(models.Model):
             self.nombre_renouvellements += 1
 
     def proposer_sortie(self, by, date_sortie_prevue, motif):
-        with self._transition("proposer_sortie", by, motif):
+        with MACHINE.appliquer(self, "proposer_sortie", by, motif):
             if date_sortie_prevue < self.date_entree:
                 raise TransitionError(
                     f"La sortie ne peut précéder l'entrée du {self.date_entree:%d/%m/%Y}.", field="date_sortie_prevue"
@@ -424,11 +407,11 @@ class Parcours(models.Model):
             self.date_sortie_prevue = date_sortie_prevue
 
     def retirer_proposition_sortie(self, by, motif):
-        with self._transition("retirer_proposition_sortie", by, motif):
+        with MACHINE.appliquer(self, "retirer_proposition_sortie", by, motif):
             self.date_sortie_prevue = None
 
     def valider_sortie(self, by, date_sortie, motif=""):
-        with self._transition("valider_sortie", by, motif):
+        with MACHINE.appliquer(self, "valider_sortie", by, motif):
             if date_sortie < self.date_entree:
                 raise TransitionError(
                     f"La date de sortie ne peut précéder l'entrée du {self.date_entree:%d/%m/%Y}.", field="date_sortie"
@@ -436,8 +419,8 @@ class Parcours(models.Model):
             self.date_sortie = date_sortie
 
     def changer_referent(self, by, referent, motif):
-        with self._transition("changer_referent", by, motif):
-            self._check_referent(referent)
+        with MACHINE.appliquer(self, "changer_referent", by, motif):
+            self.verifier_referent(referent)
             if referent.pk == self.referent_id:
                 raise TransitionError("Ce référent suit déjà le parcours.", field="referent")
             self.referent = referent

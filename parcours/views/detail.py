@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from parcours.models import Parcours
+from parcours.transitions import PAGES
 from plie import permissions, sensitive
 from plie.acces.journal import journalise
 from plie.acces.models import AccesDossier, TypeObjet
@@ -25,7 +26,11 @@ def parcours_detail(request, pk):
     fiche = getattr(parcours, "prescription", None)  # parcours accepted from an online referral
     if fiche is not None and not permissions.can_view_prescription(user, fiche):
         fiche = None
-    actions = [t for t in parcours.transitions_possibles() if permissions.can_apply_transition(user, parcours, t)]
+    actions = [
+        (t, PAGES[t.name].url(parcours))
+        for t in parcours.transitions_possibles()
+        if permissions.can_apply_transition(user, parcours, t)
+    ]
     autres_parcours = (
         Parcours.objects.visible_to(user)
         .filter(participant=parcours.participant)

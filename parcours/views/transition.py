@@ -4,10 +4,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from parcours.forms import TransitionForm
 from parcours.models import Parcours
+from parcours.transitions import PAGES
 from parcours.workflow import TRANSITIONS, TransitionError
 from plie import permissions
 from plie.acces.journal import journalise
-from plie.referentiel.models import NoActiveReferentiel
+from plie.referentiel.models import NoActiveReferentiel, Referentiel
 
 
 @journalise("parcours")
@@ -16,15 +17,15 @@ def parcours_transition(request, pk, name):
     transition = TRANSITIONS.get(name)
     if transition is None or not permissions.can_apply_transition(request.user, parcours, transition):
         raise Http404("Action indisponible pour ce parcours.")
-    if name == "accueillir":
-        # The first appointment is more than a date: its own page records the time, the place, and tells
-        # the prescripteur.
-        return redirect("parcours:premier_rdv", pk=parcours.pk)
+    page = PAGES[name]
+    if not page.generique:
+        return redirect(page.url(parcours))
     form = TransitionForm(transition, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        method = getattr(parcours, name)
         try:
-            method(by=request.user, **form.cleaned_data)
+            if page.referentiel:
+                form.cleaned_data["referentiel"] = Referentiel.objects.active()
+            page.appliquer(parcours, request.user, **form.cleaned_data)
         except TransitionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         except NoActiveReferentiel as error:

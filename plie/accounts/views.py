@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 
-from parcours.services import charges, with_file_active
+from parcours.charges import charges, with_file_active
 from plie import permissions
 from plie.accounts import invitations, lockout
 from plie.accounts.forms import ActivationForm, InvitationForm, InvitationSearchForm, StrengthSetPasswordForm

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from parcours.accueil import nouvelles_orientations
+from parcours.charges import charge_referents
 from parcours.models import Etat, Parcours
-from parcours.services import charge_referents
 from plie import aggregates, permissions
 from plie.accounts.models import ReferentProfile, Role
 from plie.listes import paginer

@@ -13,7 +13,7 @@ from plie.acces.journal import journalise
 from plie.accounts.models import Structure
 from plie.listes import paginer
 from plie.referentiel.models import NoActiveReferentiel, Referentiel
-from prescriptions import services
+from prescriptions import decisions, dedoublonnage, validations
 from prescriptions.forms import AcceptationForm, ComplementForm, PrescriptionSearchForm, RefusForm
 from prescriptions.models import Organisme, Prescription
 from prescriptions.proposition import proposer_referents
@@ -53,7 +53,7 @@ def queue(request):
         {
             "form": form,
             **listing,
-            "doublons": services.doublons_possibles(page.object_list),
+            "doublons": dedoublonnage.doublons_possibles(page.object_list),
             "counts": {
                 "a_traiter": Prescription.objects.a_traiter().count(),
                 "complement": Prescription.objects.filter(statut=Statut.COMPLEMENT_DEMANDE).count(),
@@ -87,7 +87,7 @@ def doublons(request, pk):
     return render(
         request,
         "prescriptions/doublons.html",
-        {"prescription": prescription, "candidats": services.candidats(prescription)},
+        {"prescription": prescription, "candidats": dedoublonnage.candidats(prescription)},
     )
 
 
@@ -96,10 +96,10 @@ def doublons(request, pk):
 def rattacher(request, pk, participant_pk):
     prescription = _instructed(request, pk)
     participant = get_object_or_404(Participant, pk=participant_pk)
-    if participant.pk not in {c.objet.pk for c in services.candidats(prescription) if c.est_participant}:
+    if participant.pk not in {c.objet.pk for c in dedoublonnage.candidats(prescription) if c.est_participant}:
         raise Http404("Cette personne n'est pas un doublon possible de la prescription.")
     try:
-        services.rattacher(prescription, request.user, participant)
+        dedoublonnage.rattacher(prescription, request.user, participant)
     except PrescriptionError as error:
         return _fail(request, error, pk)
     messages.success(request, f"Prescription rattachée à {participant.nom_complet} : ce sera une re-entrée.")
@@ -112,13 +112,13 @@ def ecarter(request, pk, kind, other_pk):
     prescription = _instructed(request, pk)
     found = {
         (("participant" if c.est_participant else "prescription"), c.objet.pk): c
-        for c in services.candidats(prescription)
+        for c in dedoublonnage.candidats(prescription)
     }
     candidat = found.get((kind, other_pk))
     if candidat is None:
         raise Http404("Ce doublon possible n'existe pas.")
     try:
-        services.ecarter(prescription, request.user, candidat.objet)
+        dedoublonnage.ecarter(prescription, request.user, candidat.objet)
     except PrescriptionError as error:
         return _fail(request, error, pk)
     messages.success(request, "C'est noté : il s'agit d'une autre personne.")
@@ -132,7 +132,7 @@ def demander_validation(request, pk, organisme):
     if organisme not in Organisme.values:
         raise Http404
     try:
-        services.demander_validation(prescription, request.user, organisme)
+        validations.demander_validation(prescription, request.user, organisme, Referentiel.objects.active())
     except PrescriptionError as error:
         return _fail(request, error, pk)
     except NoActiveReferentiel as error:
@@ -150,7 +150,7 @@ def complement(request, pk):
     form = ComplementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.demander_complement(prescription, request.user, form.cleaned_data["question"])
+            decisions.demander_complement(prescription, request.user, form.cleaned_data["question"])
         except PrescriptionError as error:
             form.add_error("question" if error.field == "question" else None, error.message)
         else:
@@ -169,7 +169,7 @@ def refus(request, pk):
     form = RefusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.refuser(
+            decisions.refuser(
                 prescription, request.user, form.cleaned_data["motif_refus"], form.cleaned_data["commentaire"]
             )
         except PrescriptionError as error:
@@ -199,14 +199,15 @@ def acceptation(request, pk):
     )
     propositions = proposer_referents(commune, referentiel)
     form = AcceptationForm(propositions, request.POST or None)
-    checklist = services.checklist(prescription, referentiel)
+    checklist = decisions.checklist(prescription, referentiel)
     if request.method == "POST" and form.is_valid():
         proposition = form.cleaned_data["referent"]
         try:
-            parcours = services.accepter(
+            parcours = decisions.accepter(
                 prescription,
                 request.user,
                 proposition.referent,
+                referentiel=referentiel,
                 justification=form.cleaned_data["justification"],
                 rang=proposition.rang,
                 confirme=form.cleaned_data["confirme"],

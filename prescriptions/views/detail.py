@@ -5,8 +5,9 @@ from django.shortcuts import get_object_or_404, render
 from plie import permissions, sensitive
 from plie.acces.journal import journalise
 from plie.referentiel.models import Referentiel
-from prescriptions import services
+from prescriptions import decisions, dedoublonnage
 from prescriptions.models import Organisme, Prescription
+from prescriptions.validations import validations_requises
 from prescriptions.workflow import STATUTS_EN_COURS, Statut
 
 
@@ -68,7 +69,7 @@ def _premier_rdv(parcours):
 
 def _instruction(prescription, validations):
     referentiel = Referentiel.objects.active_or_none()
-    found = services.candidats(prescription) if prescription.statut in STATUTS_EN_COURS else []
+    found = dedoublonnage.candidats(prescription) if prescription.statut in STATUTS_EN_COURS else []
     context = {
         "instruction": True,
         "referentiel": referentiel,
@@ -82,12 +83,10 @@ def _instruction(prescription, validations):
         demandees = (
             {v.organisme for v in validations}
             if context["decidable"]
-            else set(services.validations_requises(prescription, referentiel))
+            else set(validations_requises(prescription, referentiel))
         )
-        context["checklist"] = services.checklist(prescription, referentiel, found)
+        context["checklist"] = decisions.checklist(prescription, referentiel, found)
         context["validations_a_demander"] = [
-            (o, Organisme(o).label)
-            for o in services.validations_requises(prescription, referentiel)
-            if o not in demandees
+            (o, Organisme(o).label) for o in validations_requises(prescription, referentiel) if o not in demandees
         ]
     return context

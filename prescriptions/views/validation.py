@@ -9,9 +9,9 @@ from plie import permissions
 from plie.acces.journal import journalise
 from plie.accounts.models import Role
 from plie.listes import paginer
-from prescriptions import services
 from prescriptions.forms import AvisForm, ValidationSearchForm
 from prescriptions.models import Avis, Organisme, Prescription, ValidationPrescription
+from prescriptions.validations import rendre_avis
 from prescriptions.workflow import PrescriptionError
 
 
@@ -51,7 +51,7 @@ def avis(request, pk, organisme):
         form.fields["interlocuteur"].initial = request.user.get_full_name()
     if request.method == "POST" and form.is_valid():
         try:
-            services.rendre_avis(validation, request.user, **form.cleaned_data)
+            rendre_avis(validation, request.user, **form.cleaned_data)
         except PrescriptionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:

@@ -12,8 +12,10 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from parcours.models import Etat, MotifVeille, Parcours, PeriodeVeille, TransitionParcours
+from parcours.transitions import PAGES
 from parcours.workflow import TRANSITIONS, TransitionError
 from plie.accounts.models import Role, User
+from plie.referentiel.models import Referentiel
 from plie.referentiel.services import load_preset
 from tests.factories import ParcoursFactory, ReferentFactory, UserFactory
 
@@ -77,6 +79,8 @@ def valid_params(parcours, name):
     params = VALID_PARAMS[name](parcours)
     if TRANSITIONS[name].needs_motif:
         params["motif"] = "Motif"
+    if PAGES[name].referentiel:
+        params["referentiel"] = Referentiel.objects.active()
     return params
 
 
@@ -92,6 +96,8 @@ def snapshot(parcours):
 def refused(parcours, name, by, match, field=None, **params):
     """Apply transition ``name`` expecting a refusal; check nothing changed in the database."""
     before = snapshot(parcours)
+    if PAGES[name].referentiel:
+        params.setdefault("referentiel", Referentiel.objects.active())
     with pytest.raises(TransitionError, match=match) as excinfo:
         getattr(parcours, name)(by=by, **params)
     assert excinfo.value.field == field
@@ -239,7 +245,9 @@ def test_accueillir_refuses_a_date_before_the_orientation(niort, coordination):
 def test_demarrer_accompagnement_starts_a_six_month_measure_under_niort(niort, coordination):
     parcours = ParcoursFactory(etat=Etat.ACCUEIL, start=datetime.date(2026, 1, 5))
 
-    parcours.demarrer_accompagnement(by=coordination, date_entree=datetime.date(2026, 1, 20))
+    parcours.demarrer_accompagnement(
+        by=coordination, referentiel=Referentiel.objects.active(), date_entree=datetime.date(2026, 1, 20)
+    )
 
     parcours.refresh_from_db()
     assert parcours.etat == Etat.ACCOMPAGNEMENT
@@ -250,7 +258,9 @@ def test_demarrer_accompagnement_starts_a_six_month_measure_under_niort(niort, c
 def test_demarrer_accompagnement_has_no_measure_under_caen(caen, coordination):
     parcours = ParcoursFactory(etat=Etat.ACCUEIL, start=datetime.date(2026, 1, 5))
 
-    parcours.demarrer_accompagnement(by=coordination, date_entree=datetime.date(2026, 1, 20))
+    parcours.demarrer_accompagnement(
+        by=coordination, referentiel=Referentiel.objects.active(), date_entree=datetime.date(2026, 1, 20)
+    )
 
     parcours.refresh_from_db()
     assert parcours.etat == Etat.ACCOMPAGNEMENT
@@ -298,7 +308,11 @@ def test_mettre_en_veille_under_caen_accepts_exactly_three_months(caen, coordina
     debut = parcours.date_entree + 10 * DAY
 
     parcours.mettre_en_veille(
-        by=coordination, motif_veille=MotifVeille.MATERNITE, debut=debut, fin_prevue=debut + relativedelta(months=3)
+        by=coordination,
+        referentiel=Referentiel.objects.active(),
+        motif_veille=MotifVeille.MATERNITE,
+        debut=debut,
+        fin_prevue=debut + relativedelta(months=3),
     )
 
     parcours.refresh_from_db()
@@ -318,7 +332,11 @@ def test_mettre_en_veille_under_niort_has_no_length_limit(niort, coordination):
     debut = parcours.date_entree + 10 * DAY
 
     parcours.mettre_en_veille(
-        by=coordination, motif_veille=MotifVeille.SANTE, debut=debut, fin_prevue=debut + relativedelta(years=1)
+        by=coordination,
+        referentiel=Referentiel.objects.active(),
+        motif_veille=MotifVeille.SANTE,
+        debut=debut,
+        fin_prevue=debut + relativedelta(years=1),
     )
 
     assert parcours.veille_en_cours().fin_prevue == debut + relativedelta(years=1)
@@ -356,7 +374,7 @@ def test_prolonger_veille_under_caen_is_allowed_once(caen, coordination):
     periode = parcours.veille_en_cours()
     first_end = periode.fin_prevue + relativedelta(months=3)
 
-    parcours.prolonger_veille(by=coordination, nouvelle_fin_prevue=first_end)
+    parcours.prolonger_veille(by=coordination, referentiel=Referentiel.objects.active(), nouvelle_fin_prevue=first_end)
 
     periode.refresh_from_db()
     assert (periode.fin_prevue, periode.renouvellements, periode.fin) == (first_end, 1, None)
@@ -422,11 +440,11 @@ def test_renouveler_under_niort_adds_six_months(niort, coordination):
     parcours = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT)
     entree = parcours.date_entree
 
-    parcours.renouveler(by=coordination)
+    parcours.renouveler(by=coordination, referentiel=Referentiel.objects.active())
     parcours.refresh_from_db()
     assert (parcours.date_fin_mesure, parcours.nombre_renouvellements) == (entree + relativedelta(months=12), 1)
 
-    parcours.renouveler(by=coordination)
+    parcours.renouveler(by=coordination, referentiel=Referentiel.objects.active())
     parcours.refresh_from_db()
     assert (parcours.date_fin_mesure, parcours.nombre_renouvellements) == (entree + relativedelta(months=18), 2)
     assert parcours.etat == Etat.ACCOMPAGNEMENT
@@ -441,7 +459,7 @@ def test_renouveler_under_niort_stops_at_24_months(niort, coordination):
     )
     parcours.refresh_from_db()
 
-    parcours.renouveler(by=coordination)  # exactly 24 months: still allowed
+    parcours.renouveler(by=coordination, referentiel=Referentiel.objects.active())  # exactly 24 months: still allowed
     parcours.refresh_from_db()
     assert (parcours.date_fin_mesure, parcours.nombre_renouvellements) == (entree + relativedelta(months=24), 3)
 
@@ -466,7 +484,7 @@ def test_time_in_veille_postpones_the_24_month_limit(niort, coordination):
         fin_prevue=datetime.date(2024, 8, 1),
         fin=datetime.date(2024, 8, 1),
     )
-    parcours.renouveler(by=coordination)
+    parcours.renouveler(by=coordination, referentiel=Referentiel.objects.active())
 
     parcours.refresh_from_db()
     assert parcours.date_fin_mesure == renewed_end
@@ -484,7 +502,7 @@ def test_renouveler_starts_a_first_measure_after_a_switch_to_a_referentiel_with_
     parcours = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT, date_fin_mesure=None)
     load_preset("niort", activate=True)
 
-    parcours.renouveler(by=coordination)
+    parcours.renouveler(by=coordination, referentiel=Referentiel.objects.active())
 
     parcours.refresh_from_db()
     assert parcours.date_fin_mesure == timezone.localdate() + relativedelta(months=6)
@@ -654,7 +672,7 @@ def test_stale_instance_is_refused_after_a_change_that_keeps_the_state(niort, co
     """A renewal keeps the state: a stale copy must not overwrite it when changing référent."""
     parcours = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT)
     stale = Parcours.objects.get(pk=parcours.pk)
-    parcours.renouveler(by=coordination)
+    parcours.renouveler(by=coordination, referentiel=Referentiel.objects.active())
 
     refused(stale, "changer_referent", coordination, match="rechargez", referent=ReferentFactory(), motif="Départ")
 
@@ -689,6 +707,7 @@ def test_guard_failure_after_a_veille_check_creates_no_period(caen, coordination
     with pytest.raises(TransitionError):
         parcours.mettre_en_veille(
             by=coordination,
+            referentiel=Referentiel.objects.active(),
             motif_veille=MotifVeille.SANTE,
             debut=parcours.date_entree,
             fin_prevue=parcours.date_entree + relativedelta(months=4),

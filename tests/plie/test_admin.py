@@ -15,7 +15,8 @@ from parcours.models import Etat
 from plie.accounts import second_factor
 from plie.accounts.invitations import inviter
 from plie.accounts.models import Invitation, Role, User
-from prescriptions import services
+from plie.referentiel.models import Referentiel
+from prescriptions import decisions, dedoublonnage, validations
 from prescriptions.models import Avis, Organisme
 from tests.conftest import verified_login
 from tests.factories import LieuFactory, ParcoursFactory, PrescriptionFactory
@@ -75,11 +76,19 @@ def data(personas, communes):
     # A referral with its validation, a duplicate set aside and its log; then accepted (messages, notifications).
     prescription = PrescriptionFactory(prescripteur=personas.prescripteur, nom_usage="Test", prenoms="Admin")
     other = PrescriptionFactory(nom_usage="Test", prenoms="Admin", date_naissance=prescription.date_naissance)
-    services.ecarter(prescription, personas.coordination, other)
-    validation = services.demander_validation(prescription, personas.coordination, Organisme.FRANCE_TRAVAIL)
-    services.rendre_avis(validation, personas.coordination, Avis.FAVORABLE)
+    dedoublonnage.ecarter(prescription, personas.coordination, other)
+    validation = validations.demander_validation(
+        prescription, personas.coordination, Organisme.FRANCE_TRAVAIL, Referentiel.objects.active()
+    )
+    validations.rendre_avis(validation, personas.coordination, Avis.FAVORABLE)
     prescription.refresh_from_db()
-    parcours = services.accepter(prescription, personas.coordination, personas.referent_a, confirme=True)
+    parcours = decisions.accepter(
+        prescription,
+        personas.coordination,
+        personas.referent_a,
+        confirme=True,
+        referentiel=Referentiel.objects.active(),
+    )
     noter_tentative(parcours, personas.referent_a, "telephone", commentaire="Messagerie")
     fixer_premier_rdv(
         parcours,

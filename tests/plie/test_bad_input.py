@@ -4,8 +4,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from parcours.forms import TRANSITION_FIELDS
 from parcours.models import Etat
+from parcours.transitions import PAGES
 from parcours.workflow import TRANSITIONS
 from plie.referentiel.forms import ReferentielForm
 from plie.referentiel.models import Referentiel
@@ -62,12 +62,12 @@ def test_transition_forms_never_fail(personas, client_for, junk):
     for etat in Etat:
         for transition in ParcoursFactory.build(etat=etat).transitions_possibles():
             parcours = ParcoursFactory(etat=etat)
-            fields = [*TRANSITION_FIELDS[transition.name], "motif"]
+            fields = [*PAGES[transition.name].champs, "motif"]
             url = f"/parcours/{parcours.pk}/action/{transition.name}/"
             for response in post_both_ways(client, url, dict.fromkeys(fields, junk), junk):
                 assert response.status_code in OK_STATUSES, (transition.name, junk[:20], response.status_code)
             parcours.refresh_from_db()
-            if TRANSITION_FIELDS[transition.name]:  # none of the junk is a valid date, référent or motive
+            if PAGES[transition.name].champs:  # none of the junk is a valid date, référent or motive
                 assert parcours.etat == etat, f"{transition.name} applied with junk {junk[:20]!r}"
 
 

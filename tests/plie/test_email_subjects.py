@@ -22,8 +22,9 @@ from parcours.models import Etat, Modalite
 from plie.accounts import invitations, second_factor
 from plie.accounts.models import Invitation, PrescripteurKind, Role
 from plie.notifications.models import EmailSortant
+from plie.referentiel.models import Referentiel
 from plie.territoire.models import Commune
-from prescriptions import services
+from prescriptions import decisions, validations
 from prescriptions.models import Avis, Organisme, ValidationPrescription
 from tests.factories import LieuFactory, PrescriptionFactory, StructureFactory
 
@@ -117,19 +118,23 @@ def run_every_flow(people, client):
     invitations.renvoyer(invitation)
     # Validations asked of the bureau insertion, then acceptance (référent, prescripteur, RUP).
     prescription = _prescription(people)
-    services.demander_validation(prescription, coordination, Organisme.BUREAU_INSERTION)
+    validations.demander_validation(
+        prescription, coordination, Organisme.BUREAU_INSERTION, Referentiel.objects.active()
+    )
     now = timezone.now()
     ValidationPrescription.objects.create(
         prescription=prescription, organisme=Organisme.FRANCE_TRAVAIL, demandee_le=now, avis=Avis.FAVORABLE, avis_le=now
     )
     validation = prescription.validations.get(organisme=Organisme.BUREAU_INSERTION)
-    services.rendre_avis(validation, people.bureau_insertion, Avis.FAVORABLE)
+    validations.rendre_avis(validation, people.bureau_insertion, Avis.FAVORABLE)
     prescription.refresh_from_db()
-    parcours = services.accepter(prescription, coordination, people.referent_a, confirme=True)
+    parcours = decisions.accepter(
+        prescription, coordination, people.referent_a, confirme=True, referentiel=Referentiel.objects.active()
+    )
     assert parcours.etat == Etat.ORIENTE
     # Complement, refusal (after the acceptance: these ones are then no duplicate to examine).
-    services.demander_complement(_prescription(people), coordination, "Quel est son niveau de français ?")
-    services.refuser(_prescription(people), coordination, "autre", "Orientation plus adaptée ailleurs")
+    decisions.demander_complement(_prescription(people), coordination, "Quel est son niveau de français ?")
+    decisions.refuser(_prescription(people), coordination, "autre", "Orientation plus adaptée ailleurs")
     # First appointment: the prescripteur is told.
     parcours.refresh_from_db()
     accueil.fixer_premier_rdv(

@@ -78,7 +78,7 @@ def test_every_state_is_represented(demo):
 
 def reentries():
     """Pending referrals of a person who already had a parcours (the demo's possible duplicates)."""
-    from prescriptions.services import doublons_possibles
+    from prescriptions.dedoublonnage import doublons_possibles
 
     pending = list(Prescription.objects.filter(statut=Statut.ENVOYEE))
     return len(doublons_possibles(pending) & {p.pk for p in pending})

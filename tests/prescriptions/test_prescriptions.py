@@ -12,7 +12,7 @@ from plie.accounts.models import LieuAccompagnement, PrescripteurKind, Role
 from plie.notifications.models import Notification
 from plie.referentiel.models import Referentiel
 from plie.territoire.models import Commune
-from prescriptions import services
+from prescriptions import decisions, dedoublonnage, validations
 from prescriptions.models import Avis, CandidatEcarte, Organisme, Prescription, ValidationPrescription
 from prescriptions.workflow import PrescriptionError, Statut
 from tests.factories import ParcoursFactory, ParticipantFactory, PrescriptionFactory, StructureFactory, UserFactory
@@ -245,17 +245,19 @@ def test_whole_flow_through_the_pages(plie, client_for, django_capture_on_commit
 def test_acceptance_waits_for_the_validations(plie):
     prescription = PrescriptionFactory(commune=plie.niort)
     with pytest.raises(PrescriptionError, match="Validation France Travail"):
-        services.accepter(prescription, plie.coordination, plie.referent_a)
+        decisions.accepter(prescription, plie.coordination, plie.referent_a, referentiel=Referentiel.objects.active())
     prescription.refresh_from_db()
     assert (
         prescription.statut == Statut.ENVOYEE
         and not Parcours.objects.filter(participant__nom_usage=prescription.nom_usage).exists()
     )
-    validation = services.demander_validation(prescription, plie.coordination, Organisme.FRANCE_TRAVAIL)
-    services.rendre_avis(validation, plie.coordination, Avis.DEFAVORABLE, commentaire="Déjà suivie en CEJ")
+    validation = validations.demander_validation(
+        prescription, plie.coordination, Organisme.FRANCE_TRAVAIL, Referentiel.objects.active()
+    )
+    validations.rendre_avis(validation, plie.coordination, Avis.DEFAVORABLE, commentaire="Déjà suivie en CEJ")
     prescription.refresh_from_db()
     with pytest.raises(PrescriptionError, match="défavorable"):
-        services.accepter(prescription, plie.coordination, plie.referent_a)
+        decisions.accepter(prescription, plie.coordination, plie.referent_a, referentiel=Referentiel.objects.active())
 
 
 def test_caen_needs_no_validation_but_a_france_travail_registration(personas, caen, communes, client_for):
@@ -263,13 +265,21 @@ def test_caen_needs_no_validation_but_a_france_travail_registration(personas, ca
     prescription = PrescriptionFactory(
         commune=caen_commune, inscrit_france_travail=False, date_inscription_france_travail=None, criteres=["brsa"]
     )
-    checks = {v.code: v for v in services.checklist(prescription, caen)}
+    checks = {v.code: v for v in decisions.checklist(prescription, caen)}
     assert "validation_france_travail" not in checks and "validation_bureau_insertion" not in checks
     assert checks["france_travail"].resultat == "a_verifier"
     with pytest.raises(PrescriptionError, match="Confirmez avoir vérifié"):
-        services.accepter(prescription, personas.coordination, personas.referent_a)
+        decisions.accepter(
+            prescription, personas.coordination, personas.referent_a, referentiel=Referentiel.objects.active()
+        )
     prescription.refresh_from_db()
-    parcours = services.accepter(prescription, personas.coordination, personas.referent_a, confirme=True)
+    parcours = decisions.accepter(
+        prescription,
+        personas.coordination,
+        personas.referent_a,
+        confirme=True,
+        referentiel=Referentiel.objects.active(),
+    )
     assert parcours.etat == Etat.ORIENTE
 
 
@@ -280,7 +290,7 @@ def test_checklist_says_what_the_data_says(plie, niort):
         criteres=[],
         date_inscription_france_travail=timezone.localdate() - datetime.timedelta(days=400),
     )
-    checks = {v.code: v for v in services.checklist(prescription, niort)}
+    checks = {v.code: v for v in decisions.checklist(prescription, niort)}
     assert checks["territoire"].resultat == "echec" and "Caen" in checks["territoire"].constat
     # DELD is derived from the registration date (≥ 12 months), never typed.
     assert checks["criteres"].resultat == "ok" and "DELD déduit" in checks["criteres"].constat
@@ -289,7 +299,7 @@ def test_checklist_says_what_the_data_says(plie, niort):
     prescription = PrescriptionFactory(
         commune=plie.niort, criteres=["pauvrete"], inscrit_france_travail=False, date_inscription_france_travail=None
     )
-    checks = {v.code: v for v in services.checklist(prescription, niort)}
+    checks = {v.code: v for v in decisions.checklist(prescription, niort)}
     assert checks["criteres"].resultat == "a_verifier" and "cellule" in checks["criteres"].constat
 
     prescription = PrescriptionFactory(
@@ -299,7 +309,7 @@ def test_checklist_says_what_the_data_says(plie, niort):
         inscrit_france_travail=False,
         date_inscription_france_travail=None,
     )
-    checks = {v.code: v for v in services.checklist(prescription, niort)}
+    checks = {v.code: v for v in decisions.checklist(prescription, niort)}
     assert checks["criteres"].resultat == "echec" and "Résident d'un quartier prioritaire" in checks["criteres"].constat
     assert checks["territoire"].resultat == "echec" and "Bordeaux" in checks["territoire"].constat
 
@@ -366,18 +376,22 @@ def test_duplicate_must_be_resolved_and_a_link_makes_a_re_entry(plie, client_for
     page = coordination.get(f"/prescriptions/{prescription.pk}/doublons/").content.decode()
     assert "correspondance forte" in page and "Même date de naissance" in page
 
-    services.demander_validation(prescription, plie.coordination, Organisme.FRANCE_TRAVAIL)
+    validations.demander_validation(
+        prescription, plie.coordination, Organisme.FRANCE_TRAVAIL, Referentiel.objects.active()
+    )
     validation = prescription.validations.get()
-    services.rendre_avis(validation, plie.coordination, Avis.FAVORABLE)
+    validations.rendre_avis(validation, plie.coordination, Avis.FAVORABLE)
     prescription.refresh_from_db()
     with pytest.raises(PrescriptionError, match="doublon possible"):
-        services.accepter(prescription, plie.coordination, plie.referent_a)
+        decisions.accepter(prescription, plie.coordination, plie.referent_a, referentiel=Referentiel.objects.active())
     prescription.refresh_from_db()
 
     coordination.post(f"/prescriptions/{prescription.pk}/doublons/rattacher/{known.pk}/")
     prescription.refresh_from_db()
     assert prescription.participant == known
-    parcours = services.accepter(prescription, plie.coordination, plie.referent_a)
+    parcours = decisions.accepter(
+        prescription, plie.coordination, plie.referent_a, referentiel=Referentiel.objects.active()
+    )
     assert parcours.participant == known and known.parcours.count() == 2  # a re-entry, not a second person
     assert Participant.objects.filter(date_naissance=datetime.date(1979, 5, 2)).count() == 1
 
@@ -391,7 +405,9 @@ def test_declared_different_person_lets_a_new_participant_be_created(plie, clien
     assert CandidatEcarte.objects.filter(prescription=prescription, participant=homonym).exists()
     valider(prescription)
     prescription.refresh_from_db()
-    parcours = services.accepter(prescription, plie.coordination, plie.referent_b)
+    parcours = decisions.accepter(
+        prescription, plie.coordination, plie.referent_b, referentiel=Referentiel.objects.active()
+    )
     assert parcours.participant != homonym
 
 
@@ -399,15 +415,15 @@ def test_a_person_with_an_open_parcours_cannot_enter_twice(plie, niort):
     known = ParticipantFactory(nom_usage="Dubois", prenoms="Léa", date_naissance=datetime.date(1992, 2, 2))
     ParcoursFactory(participant=known, etat=Etat.ACCOMPAGNEMENT, referent=plie.referent_b)
     prescription = PrescriptionFactory(nom_usage="Dubois", prenoms="Lea", date_naissance=datetime.date(1992, 2, 2))
-    services.rattacher(prescription, plie.coordination, known)
-    checks = {v.code: v for v in services.checklist(prescription, niort)}
+    dedoublonnage.rattacher(prescription, plie.coordination, known)
+    checks = {v.code: v for v in decisions.checklist(prescription, niort)}
     assert checks["doublons"].resultat == "echec" and plie.referent_b.get_full_name() in checks["doublons"].constat
 
 
 def test_pending_prescriptions_are_candidates_too(plie):
     first = PrescriptionFactory(nom_usage="Diallo", prenoms="Mamadou", date_naissance=datetime.date(1970, 7, 7))
     second = PrescriptionFactory(nom_usage="Mamadou", prenoms="Diallo", date_naissance=datetime.date(1970, 7, 7))
-    [candidat] = services.candidats(second)
+    [candidat] = dedoublonnage.candidats(second)
     assert candidat.objet == first and "Nom et prénom inversés" in candidat.correspondance.raisons
 
 
@@ -416,9 +432,9 @@ def test_phone_is_a_weaker_signal(plie):
         nom_usage="Bernard", prenoms="Paul", date_naissance=datetime.date(1960, 1, 1), telephone_mobile="+33611111111"
     )
     prescription = PrescriptionFactory(nom_usage="Bernard", prenoms="Julie", telephone_mobile="+33611111111")
-    [candidat] = services.candidats(prescription)
+    [candidat] = dedoublonnage.candidats(prescription)
     assert candidat.correspondance.force == "faible"
-    assert services.doublons_possibles([prescription]) == set()  # the queue flags strong ones only
+    assert dedoublonnage.doublons_possibles([prescription]) == set()  # the queue flags strong ones only
 
 
 # --- who may do what ---------------------------------------------------------------------------
@@ -534,7 +550,7 @@ def test_colleague_cannot_edit_and_referent_sees_the_fiche_of_their_participant(
     assert client_for(plie.autre_prescripteur).get(f"/prescriptions/{draft.pk}/modifier/").status_code == 404
     prescription = PrescriptionFactory(prescripteur=plie.prescripteur, commune=plie.niort, freins=["sante"])
     valider(prescription)
-    services.accepter(prescription, plie.coordination, plie.referent_a)
+    decisions.accepter(prescription, plie.coordination, plie.referent_a, referentiel=Referentiel.objects.active())
     content = client_for(plie.referent_a).get(f"/prescriptions/{prescription.pk}/").content.decode()
     assert "Santé" in content
     assert client_for(plie.referent_b).get(f"/prescriptions/{prescription.pk}/").status_code == 404
@@ -545,7 +561,7 @@ def test_bureau_insertion_sees_only_rsa_referrals(plie, client_for):
     other = PrescriptionFactory(criteres=["deld"])
     visible = set(Prescription.objects.visible_to(plie.bureau_insertion))
     assert rsa in visible and other not in visible
-    services.demander_validation(rsa, plie.coordination, Organisme.BUREAU_INSERTION)
+    validations.demander_validation(rsa, plie.coordination, Organisme.BUREAU_INSERTION, Referentiel.objects.active())
     # Another BI-role user of a structure that is not the bureau insertion cannot give the avis.
     outsider = UserFactory(role=Role.PRESCRIPTEUR, structure=StructureFactory(prescripteur=True))
     assert client_for(outsider).get(f"/prescriptions/{rsa.pk}/validation/bureau_insertion/avis/").status_code == 404
@@ -622,7 +638,7 @@ def test_coordination_actions_are_refused_to_others(plie, client_for, who):
 def test_avis_page_per_role(plie, client_for, who, organisme, status):
     prescription = PrescriptionFactory(prescripteur=plie.prescripteur, criteres=["brsa"])
     for o in (Organisme.FRANCE_TRAVAIL, Organisme.BUREAU_INSERTION):
-        services.demander_validation(prescription, plie.coordination, o)
+        validations.demander_validation(prescription, plie.coordination, o, Referentiel.objects.active())
     client = client_for(getattr(plie, who))
     assert client.get(f"/prescriptions/{prescription.pk}/validation/{organisme}/avis/").status_code == status
     response = client.post(f"/prescriptions/{prescription.pk}/validation/{organisme}/avis/", {"avis": "favorable"})
@@ -634,14 +650,16 @@ def test_avis_page_per_role(plie, client_for, who, organisme, status):
 
 def test_avis_form_keeps_input_and_refuses_a_second_avis(plie, client_for):
     prescription = PrescriptionFactory(criteres=["brsa"])
-    services.demander_validation(prescription, plie.coordination, Organisme.BUREAU_INSERTION)
+    validations.demander_validation(
+        prescription, plie.coordination, Organisme.BUREAU_INSERTION, Referentiel.objects.active()
+    )
     bi = client_for(plie.bureau_insertion)
     url = f"/prescriptions/{prescription.pk}/validation/bureau_insertion/avis/"
     response = bi.post(url, {"avis": "peut-être", "commentaire": "Dossier RSA à jour"})
     assert response.context["form"].errors["avis"] and "Dossier RSA à jour" in response.content.decode()
     bi.post(url, {"avis": "defavorable", "commentaire": "Orientation sociale d'abord"})
     assert bi.get(url).status_code == 302  # already given: back to the prescription
-    checks = {v.code: v for v in services.checklist(prescription, _active())}
+    checks = {v.code: v for v in decisions.checklist(prescription, _active())}
     assert checks["validation_bureau_insertion"].resultat == "echec"
 
 
@@ -679,7 +697,7 @@ def test_notification_links_stay_on_the_site(plie, client_for):
 def test_emails_are_plain_text_with_names_as_typed(plie, django_capture_on_commit_callbacks):
     prescription = PrescriptionFactory(prescripteur=plie.prescripteur, nom_usage="D'Almeida", prenoms="Zoé & Léa")
     with django_capture_on_commit_callbacks(execute=True):
-        services.refuser(prescription, plie.coordination, "autre", "Orientation <ASE> plus adaptée")
+        decisions.refuser(prescription, plie.coordination, "autre", "Orientation <ASE> plus adaptée")
     [message] = mail.outbox
     assert "D'ALMEIDA Zoé & Léa" not in message.subject and "D'ALMEIDA Zoé & Léa" in message.body
     assert "Orientation <ASE> plus adaptée" in message.body and "&" + "#x27;" not in message.body
@@ -690,8 +708,8 @@ def test_a_new_identity_in_a_complement_calls_for_a_new_duplicate_check(plie, cl
     prescription = PrescriptionFactory(
         prescripteur=plie.prescripteur, nom_usage="Roux", prenoms="Sami", date_naissance=datetime.date(1975, 4, 4)
     )
-    services.rattacher(prescription, plie.coordination, known)
-    services.demander_complement(prescription, plie.coordination, "Date de naissance exacte ?")
+    dedoublonnage.rattacher(prescription, plie.coordination, known)
+    decisions.demander_complement(prescription, plie.coordination, "Date de naissance exacte ?")
     prescripteur = client_for(plie.prescripteur)
     form = prescripteur.get(f"/prescriptions/{prescription.pk}/modifier/").context["form"]
     data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, [])}
@@ -706,7 +724,7 @@ def test_a_new_identity_in_a_complement_calls_for_a_new_duplicate_check(plie, cl
     prescription.refresh_from_db()
     assert prescription.participant == known  # nothing about the person changed: the check holds
 
-    services.demander_complement(prescription, plie.coordination, "Et la date ?")
+    decisions.demander_complement(prescription, plie.coordination, "Et la date ?")
     # The complement request changed the fiche (the answer is reset): the form is read again.
     data.update(instantane(prescripteur, f"/prescriptions/{prescription.pk}/modifier/"), date_naissance="1976-04-04")
     assert prescripteur.post(f"/prescriptions/{prescription.pk}/modifier/", data).status_code == 302
@@ -749,7 +767,9 @@ def test_only_the_validations_the_referentiel_asks_can_be_requested(
 def test_the_parcours_page_leads_to_its_fiche(plie, client_for, who):
     prescription = PrescriptionFactory(prescripteur=plie.prescripteur, commune=plie.niort)
     valider(prescription)
-    parcours = services.accepter(prescription, plie.coordination, plie.referent_a)
+    parcours = decisions.accepter(
+        prescription, plie.coordination, plie.referent_a, referentiel=Referentiel.objects.active()
+    )
     content = client_for(getattr(plie, who)).get(f"/parcours/{parcours.pk}/").content.decode()
     assert f'href="/prescriptions/{prescription.pk}/"' in content
     # A parcours from before online referrals simply has no fiche.
@@ -763,5 +783,5 @@ def test_the_queue_flags_only_referrals_still_open(plie):
     ParticipantFactory(nom_usage="Petit", prenoms="Jade", date_naissance=datetime.date(1999, 9, 9))
     pending = PrescriptionFactory(nom_usage="Petit", prenoms="Jade", date_naissance=datetime.date(1999, 9, 9))
     refused = PrescriptionFactory(nom_usage="Petit", prenoms="Jade", date_naissance=datetime.date(1999, 9, 9))
-    services.refuser(refused, plie.coordination, "deja_accompagne")
-    assert services.doublons_possibles([pending, refused]) == {pending.pk}
+    decisions.refuser(refused, plie.coordination, "deja_accompagne")
+    assert dedoublonnage.doublons_possibles([pending, refused]) == {pending.pk}

@@ -1,4 +1,4 @@
-"""Rules that span several models: référents' workload against their capacity."""
+"""The référents' load: each one's file active against their capacity (ETP × the référentiel)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
