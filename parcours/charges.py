@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
+from parcours.models import Parcours
 from parcours.workflow import ETATS_FILE_ACTIVE
 from plie.accounts.models import User
 
@@ -27,10 +29,19 @@ class ChargeReferent:
 
 
 def with_file_active(referents):
-    """Annotate each référent with the size of their file active (one query for the whole list)."""
-    return referents.annotate(
-        file_active=Count("parcours_suivis", filter=Q(parcours_suivis__etat__in=ETATS_FILE_ACTIVE))
+    """Annotate each référent with the size of their file active (one query for the whole list).
+
+    A correlated count of open parcours (``etat IN file-active states``): it reads the partial index
+    ``parcours_file_active_idx`` only, never the closed parcours of years past.
+    """
+    open_parcours = (
+        Parcours.objects.filter(referent=OuterRef("pk"), etat__in=sorted(ETATS_FILE_ACTIVE))
+        .order_by()
+        .values("referent")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    return referents.annotate(file_active=Coalesce(Subquery(open_parcours, output_field=IntegerField()), Value(0)))
 
 
 def charges(referentiel, referents):

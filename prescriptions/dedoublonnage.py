@@ -64,11 +64,14 @@ def _contact_filter(prescription):
 def candidats(prescription) -> list[Candidat]:
     """Participants (current and past parcours) and pending referrals that may be this person."""
     query = _contact_filter(prescription)
-    ecartes = CandidatEcarte.objects.filter(prescription=prescription)
-    participants_ecartes = set(ecartes.exclude(participant=None).values_list("participant_id", flat=True))
-    prescriptions_ecartees = set(
-        ecartes.exclude(autre_prescription=None).values_list("autre_prescription_id", flat=True)
-    )
+    participants_ecartes, prescriptions_ecartees = set(), set()
+    for participant_id, autre_id in CandidatEcarte.objects.filter(prescription=prescription).values_list(
+        "participant_id", "autre_prescription_id"
+    ):
+        if participant_id:
+            participants_ecartes.add(participant_id)
+        else:
+            prescriptions_ecartees.add(autre_id)
     moi = identite(prescription)
     found = []
     for participant in Participant.objects.filter(query).select_related("commune").prefetch_related("parcours"):

@@ -72,8 +72,11 @@ def criteres_remplis(prescription, referentiel) -> list[str]:
 
 def _criteres(prescription, referentiel) -> Verification:
     libelle = "Critères de public"
-    labels = dict(prescription.criteres.model.objects.values_list("code", "libelle"))
+    # The prescription's own criteria (prefetched by its page); the whole table only for a derived one.
+    labels = {c.code: c.libelle for c in prescription.criteres.all()}
     remplis = criteres_remplis(prescription, referentiel)
+    if any(c not in labels for c in remplis):
+        labels = dict(prescription.criteres.model.objects.values_list("code", "libelle"))
     if not remplis:
         declares = sorted(labels[c] for c in prescription.codes_criteres() if c in labels)
         return Verification(

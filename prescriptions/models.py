@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -248,6 +249,18 @@ class Prescription(PersonneIdentifiee):
             models.Index(fields=["statut", "-envoyee_le"]),
             models.Index(fields=["date_naissance"]),
             models.Index(fields=["prescripteur", "statut"]),
+            # The queue (oldest first) and the default ordering (newest first) walk this index.
+            models.Index(fields=["envoyee_le", "id"], name="prescription_envoi_idx"),
+            # The queue's default filter (referrals in progress) in its order: deep pages read 25 rows.
+            models.Index(
+                fields=["envoyee_le", "id"],
+                condition=Q(statut__in=sorted(STATUTS_EN_COURS)),
+                name="prescription_queue_idx",
+            ),
+            # The duplicate search: same phone (either field) or same email, compared case-insensitively.
+            models.Index(fields=["telephone_mobile"], name="prescription_tel_mobile_idx"),
+            models.Index(fields=["telephone_fixe"], name="prescription_tel_fixe_idx"),
+            models.Index(Upper("email"), name="prescription_email_upper_idx"),
         ]
         constraints = [
             models.CheckConstraint(

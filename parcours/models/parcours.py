@@ -156,7 +156,15 @@ class Parcours(models.Model):
         verbose_name = "parcours"
         verbose_name_plural = "parcours"
         ordering = ["-date_prescription", "-id"]
-        indexes = [models.Index(fields=["referent", "etat"])]
+        indexes = [
+            models.Index(fields=["referent", "etat"]),
+            # The default ordering (lists, a participant's history) walks this index, deep pages too.
+            models.Index(fields=["-date_prescription", "-id"], name="parcours_date_presc_idx"),
+            # The référent load counts open parcours only: this index holds them alone.
+            models.Index(
+                fields=["referent"], condition=_in("etat", ETATS_FILE_ACTIVE), name="parcours_file_active_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["participant"],

@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -93,7 +94,14 @@ class Participant(PersonneIdentifiee):
     class Meta:
         verbose_name = "participant"
         ordering = ["nom_usage", "prenoms"]
-        indexes = [models.Index(fields=["nom_usage", "prenoms"]), models.Index(fields=["date_naissance"])]
+        indexes = [
+            models.Index(fields=["nom_usage", "prenoms"]),
+            models.Index(fields=["date_naissance"]),
+            # The duplicate search: same phone (either field) or same email, compared case-insensitively.
+            models.Index(fields=["telephone_mobile"], name="participant_tel_mobile_idx"),
+            models.Index(fields=["telephone_fixe"], name="participant_tel_fixe_idx"),
+            models.Index(Upper("email"), name="participant_email_upper_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(consentement=True, date_consentement__isnull=False)

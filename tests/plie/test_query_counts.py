@@ -118,3 +118,48 @@ def test_parcours_page_query_count_does_not_grow_with_its_access_log(personas, c
     assert len(small_response.context["acces_recents"]) == 1
     assert len(large_response.context["acces_recents"]) == 10
     assert len(large) == len(small), "\n".join(large)
+
+
+# Every main page of every role, with its ceiling: a page that needs more than this many queries
+# fetches the same rows twice (the pending prescription page ran 19, the proposal 18).
+CEILING = 15
+MAIN_PAGES = [
+    ("coordination", "/"),
+    ("coordination", "/parcours/"),
+    ("coordination", "/parcours/?etat=accompagnement"),
+    ("coordination", "/prescriptions/a-traiter/"),
+    ("coordination", "/prescriptions/a-traiter/?statut=acceptee"),
+    ("coordination", "/prescriptions/{pending}/"),
+    ("coordination", "/prescriptions/{pending}/acceptation/"),
+    ("coordination", "/referents/"),
+    ("coordination", "/parcours/{parcours}/"),
+    ("referent_a", "/"),
+    ("referent_a", "/parcours/"),
+    ("referent_a", "/parcours/{parcours}/"),
+    ("prescripteur", "/"),
+    ("prescripteur", "/prescriptions/"),
+    ("prescripteur", "/prescriptions/{pending}/"),
+    ("bureau_insertion", "/"),
+    ("bureau_insertion", "/prescriptions/validations/"),
+    ("operateur", "/"),
+    ("financeur", "/"),
+]
+
+
+@pytest.mark.parametrize(("who", "url"), MAIN_PAGES, ids=[f"{who}-{url}" for who, url in MAIN_PAGES])
+def test_main_pages_stay_under_the_ceiling(personas, client_for, who, url):
+    """At most CEILING queries per main page, and as many with 40 parcours as with 5."""
+    client = client_for(getattr(personas, who))
+    grow_to(personas, SMALL, extra_referents=1)
+    pending = PrescriptionFactory(
+        prescripteur=personas.prescripteur, criteres=["brsa", "deld", "qpv"], commune=CommuneFactory()
+    )
+    # A known person under the same identity: the page lists a duplicate candidate.
+    ParticipantFactory(nom_usage=pending.nom_usage, prenoms=pending.prenoms, date_naissance=pending.date_naissance)
+    url = url.format(pending=pending.pk, parcours=personas.parcours.pk)
+    client.get(url)  # warm the per-process caches (content types, sessions) before measuring
+    small, _ = count_queries(client, url)
+    grow_to(personas, LARGE, extra_referents=6)
+    large, _ = count_queries(client, url)
+    assert len(large) <= CEILING, f"{url} for {who}: {len(large)} queries:\n" + "\n".join(large)
+    assert len(large) == len(small), f"{url} for {who}: {len(small)} then {len(large)} queries:\n" + "\n".join(large)
