@@ -557,7 +557,8 @@ class DemoBuilder:
         rows = []
 
         def add(name, before, after, date, who, motif=""):
-            moment = timezone.make_aware(datetime.datetime.combine(date, datetime.time(10, self.rng.randint(0, 59))))
+            # Steps of one day keep their order: the log is read in date order.
+            moment = timezone.make_aware(datetime.datetime.combine(date, datetime.time(10, min(len(rows), 59))))
             rows.append(
                 TransitionParcours(
                     parcours=parcours,
@@ -590,11 +591,21 @@ class DemoBuilder:
             )
         if p.date_entree:
             add("demarrer_accompagnement", Etat.ACCUEIL, Etat.ACCOMPAGNEMENT, p.date_entree, referent)
-        for i in range(p.nombre_renouvellements):
-            date = p.date_entree + relativedelta(months=(i + 1) * (self.referentiel.duree_mesure_mois or 6))
-            add("renouveler", Etat.ACCOMPAGNEMENT, Etat.ACCOMPAGNEMENT, min(date, self.today), auteur)
+        debut_veille = self.today - datetime.timedelta(days=10)
+        renouvellements = []
+        for i in range(p.nombre_renouvellements):  # only under a référentiel with measures
+            date = min(p.date_entree + relativedelta(months=(i + 1) * self.referentiel.duree_mesure_mois), self.today)
+            renouvellements.append(date)
+        for date in renouvellements:
+            if etat == Etat.VEILLE and date >= debut_veille:
+                break
+            add("renouveler", Etat.ACCOMPAGNEMENT, Etat.ACCOMPAGNEMENT, date, auteur)
         if etat == Etat.VEILLE:
-            add("mettre_en_veille", Etat.ACCOMPAGNEMENT, Etat.VEILLE, self.today - datetime.timedelta(days=10), auteur)
+            add("mettre_en_veille", Etat.ACCOMPAGNEMENT, Etat.VEILLE, debut_veille, auteur)
+            # A measure renewed while the person is in veille keeps the veille (the table allows it).
+            for date in renouvellements:
+                if date >= debut_veille:
+                    add("renouveler", Etat.VEILLE, Etat.VEILLE, date, auteur)
         if etat in {Etat.SORTIE_PROPOSEE, Etat.SORTI}:
             proposed = min(self.today, p.date_sortie or self.today)
             add(

@@ -136,3 +136,22 @@ def test_refuses_a_second_run_unless_if_empty(demo):
 def test_needs_an_active_referentiel(db, communes):
     with pytest.raises(CommandError, match="Aucun référentiel n'est actif"):
         call_command("seed_demo", "--participants", "5", stdout=io.StringIO())
+
+
+def test_every_seeded_log_row_is_a_transition_of_the_table(demo):
+    # The demo writes its histories in bulk; each row must still be a step the machine allows, the rows
+    # of a parcours must chain from one state to the next, and the last one must end in its state.
+    from parcours.workflow import TRANSITIONS
+
+    logs = {}
+    for log in TransitionParcours.objects.order_by("parcours_id", "date", "id"):
+        transition = TRANSITIONS[log.transition]
+        assert log.etat_avant in transition.sources, (log.transition, log.etat_avant)
+        assert log.etat_apres == transition.target_from(log.etat_avant), (log.transition, log.etat_apres)
+        logs.setdefault(log.parcours_id, []).append(log)
+    assert logs
+    etats = dict(Parcours.objects.filter(pk__in=logs).values_list("pk", "etat"))
+    for pk, rows in logs.items():
+        for before, after in zip(rows, rows[1:], strict=False):
+            assert after.etat_avant == before.etat_apres, (pk, before.transition, after.transition)
+        assert rows[-1].etat_apres == etats[pk], (pk, rows[-1].transition, etats[pk])
