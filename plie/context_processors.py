@@ -1,4 +1,5 @@
 from plie import permissions
+from plie.accounts.models import Role
 
 
 def navigation(request):
@@ -13,7 +14,7 @@ def navigation(request):
         entries.append(("prescriptions:queue", "Prescriptions"))
     if permissions.can_prescribe(user):
         entries.append(("prescriptions:mine", "Mes prescriptions"))
-    if user.role == "bureau_insertion":
+    if user.has_role(Role.BUREAU_INSERTION):
         entries.append(("prescriptions:validations", "Validations RSA"))
     if permissions.can_list_parcours(user):
         entries.append(("parcours:list", "Parcours"))

@@ -9,7 +9,7 @@ from plie.accounts.models import Role
 
 
 def is_coordination(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role == Role.COORDINATION)
+    return user.is_authenticated and (user.has_role(Role.COORDINATION))
 
 
 def acts_as(user, transition) -> bool:
@@ -22,7 +22,7 @@ def acts_as(user, transition) -> bool:
 
 def must_use_second_factor(user) -> bool:
     """Who sees every file or the Django admin logs in with a second factor (others may choose to)."""
-    return user.is_authenticated and (user.is_superuser or user.is_staff or user.role == Role.COORDINATION)
+    return user.is_authenticated and (user.is_staff or user.has_role(Role.COORDINATION))
 
 
 def can_reset_second_factor(user, target) -> bool:
@@ -61,7 +61,7 @@ def can_view_sensitive(user, obj) -> bool:
         parcours = obj.parcours if obj.parcours_id else None
     else:
         parcours = obj
-    return user.role == Role.REFERENT and parcours is not None and parcours.referent_id == user.pk
+    return user.has_role(Role.REFERENT) and parcours is not None and parcours.referent_id == user.pk
 
 
 def can_apply_transition(user, parcours, transition) -> bool:
@@ -70,7 +70,7 @@ def can_apply_transition(user, parcours, transition) -> bool:
         return False
     if not acts_as(user, transition):
         return False
-    return is_coordination(user) or (user.role == Role.REFERENT and parcours.referent_id == user.pk)
+    return is_coordination(user) or (user.has_role(Role.REFERENT) and parcours.referent_id == user.pk)
 
 
 def can_log_contact_attempt(user, parcours) -> bool:
@@ -82,7 +82,7 @@ def can_log_contact_attempt(user, parcours) -> bool:
 
 def can_list_parcours(user) -> bool:
     return user.is_authenticated and (
-        user.is_superuser or user.role in {Role.COORDINATION, Role.REFERENT, Role.PRESCRIPTEUR, Role.BUREAU_INSERTION}
+        user.has_role(Role.COORDINATION, Role.REFERENT, Role.PRESCRIPTEUR, Role.BUREAU_INSERTION)
     )
 
 
@@ -92,7 +92,7 @@ def can_edit_referentiel(user) -> bool:
 
 def can_view_referentiel(user) -> bool:
     """Every role but prescripteurs reads the rules the PLIE runs by."""
-    return user.is_authenticated and (user.is_superuser or user.role != Role.PRESCRIPTEUR)
+    return user.is_authenticated and (not user.has_role(Role.PRESCRIPTEUR))
 
 
 def can_edit_communes(user) -> bool:
@@ -101,13 +101,11 @@ def can_edit_communes(user) -> bool:
 
 def can_view_referents(user) -> bool:
     """The coordination sees every post; an opérateur the posts of its own structure."""
-    return is_coordination(user) or (user.is_authenticated and user.role == Role.OPERATEUR)
+    return is_coordination(user) or (user.is_authenticated and user.has_role(Role.OPERATEUR))
 
 
 def can_view_aggregates(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or user.role in {Role.COORDINATION, Role.FINANCEUR, Role.OPERATEUR}
-    )
+    return user.is_authenticated and (user.has_role(Role.COORDINATION, Role.FINANCEUR, Role.OPERATEUR))
 
 
 # --- prescriptions ------------------------------------------------------------------------------
@@ -121,7 +119,7 @@ def can_view_prescription(user, prescription) -> bool:
 
 def can_prescribe(user) -> bool:
     """Prescripteurs, and the bureau insertion, which also refers people (N §III)."""
-    return user.is_authenticated and user.role in {Role.PRESCRIPTEUR, Role.BUREAU_INSERTION}
+    return user.is_authenticated and user.has_role(Role.PRESCRIPTEUR, Role.BUREAU_INSERTION)
 
 
 def can_instruct_prescriptions(user) -> bool:
@@ -140,7 +138,7 @@ def can_give_avis(user, organisme) -> bool:
     from prescriptions.models import Organisme
 
     if organisme == Organisme.BUREAU_INSERTION:
-        return user.is_authenticated and user.role == Role.BUREAU_INSERTION
+        return user.is_authenticated and user.has_role(Role.BUREAU_INSERTION)
     return is_coordination(user)
 
 
@@ -176,8 +174,8 @@ def can_declare_vacancy(user, referent) -> bool:
         return True
     return (
         user.is_authenticated
-        and user.role == Role.OPERATEUR
-        and referent.role == Role.REFERENT
+        and user.has_role(Role.OPERATEUR)
+        and referent.has_role(Role.REFERENT)
         and user.structure_id is not None
         and referent.structure_id == user.structure_id
     )

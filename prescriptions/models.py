@@ -96,14 +96,14 @@ class PrescriptionQuerySet(IdentiteQuerySet):
         if not user.is_authenticated:
             return self.none()
         sent = self.exclude(statut=Statut.BROUILLON)  # a draft belongs to its author alone
-        if user.is_superuser or user.role == Role.COORDINATION:
+        if user.has_role(Role.COORDINATION):
             return sent
-        if user.role == Role.PRESCRIPTEUR:
+        if user.has_role(Role.PRESCRIPTEUR):
             return self.filter(prescripteur=user)
-        if user.role == Role.BUREAU_INSERTION:
+        if user.has_role(Role.BUREAU_INSERTION):
             # Their own, and the referrals of RSA beneficiaries they are asked to validate.
             return self.filter(Q(prescripteur=user) | Q(pk__in=sent.brsa().values("pk")))
-        if user.role == Role.REFERENT:
+        if user.has_role(Role.REFERENT):
             # The fiche of the people they were assigned.
             return sent.filter(parcours__referent=user)
         return self.none()

@@ -71,13 +71,13 @@ class ParcoursQuerySet(models.QuerySet):
         """The parcours a user may open. The one rule for lists and object pages."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.role == Role.COORDINATION:
+        if user.has_role(Role.COORDINATION):
             return self
-        if user.role == Role.REFERENT:
+        if user.has_role(Role.REFERENT):
             return self.filter(referent=user)
-        if user.role == Role.PRESCRIPTEUR:
+        if user.has_role(Role.PRESCRIPTEUR):
             return self.filter(prescripteur=user)
-        if user.role == Role.BUREAU_INSERTION:
+        if user.has_role(Role.BUREAU_INSERTION):
             # The Département's RSA service sees the parcours of RSA beneficiaries only.
             return self.filter(
                 Exists(
@@ -270,7 +270,12 @@ class Parcours(models.Model):
     def verifier_referent(referent):
         """Refuse anyone but a référent in post (TransitionError on the « referent » field)."""
         profile = getattr(referent, "referent_profile", None) if referent else None
-        if not referent or referent.role != Role.REFERENT or not referent.is_active or not (profile and profile.actif):
+        if (
+            not referent
+            or not referent.has_role(Role.REFERENT)
+            or not referent.is_active
+            or not (profile and profile.actif)
+        ):
             raise TransitionError("Choisissez un référent en poste.", field="referent")
 
     def demander_validation(self, by, motif=""):

@@ -214,30 +214,34 @@ class User(AbstractUser):
                     {"structure": "Le rôle bureau insertion suppose une structure « bureau insertion »."}
                 )
 
-    # Role shortcuts read by templates and the permission layer.
+    def has_role(self, *roles) -> bool:
+        """The one way to ask a user's role: a superuser acts as the coordination."""
+        return (Role.COORDINATION if self.is_superuser else self.role) in roles
+
+    # Role shortcuts read by templates.
     @property
     def is_coordination(self):
-        return self.role == Role.COORDINATION
+        return self.has_role(Role.COORDINATION)
 
     @property
     def is_referent(self):
-        return self.role == Role.REFERENT
+        return self.has_role(Role.REFERENT)
 
     @property
     def is_prescripteur(self):
-        return self.role == Role.PRESCRIPTEUR
+        return self.has_role(Role.PRESCRIPTEUR)
 
     @property
     def is_bureau_insertion(self):
-        return self.role == Role.BUREAU_INSERTION
+        return self.has_role(Role.BUREAU_INSERTION)
 
     @property
     def is_operateur(self):
-        return self.role == Role.OPERATEUR
+        return self.has_role(Role.OPERATEUR)
 
     @property
     def is_financeur(self):
-        return self.role == Role.FINANCEUR
+        return self.has_role(Role.FINANCEUR)
 
 
 class LieuAccompagnement(models.Model):

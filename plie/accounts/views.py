@@ -55,7 +55,7 @@ def referent_list(request):
         raise PermissionDenied
     form = ReferentSearchForm(request.GET)
     referents = User.objects.filter(role=Role.REFERENT, referent_profile__isnull=False)
-    if user.role == Role.OPERATEUR:
+    if user.has_role(Role.OPERATEUR):
         referents = referents.filter(structure=user.structure)
         del form.fields["structure"]
     referents = form.filtrer(referents)

@@ -24,15 +24,15 @@ from prescriptions.views.prescripteur import mes_prescriptions
 
 def home(request):
     user = request.user
-    if user.is_superuser or user.role == Role.COORDINATION:
+    if user.has_role(Role.COORDINATION):
         return _home_coordination(request)
-    if user.role == Role.REFERENT:
+    if user.has_role(Role.REFERENT):
         return _home_referent(request)
-    if user.role == Role.PRESCRIPTEUR:
+    if user.has_role(Role.PRESCRIPTEUR):
         return mes_prescriptions(request)
-    if user.role == Role.BUREAU_INSERTION:
+    if user.has_role(Role.BUREAU_INSERTION):
         return _home_bureau_insertion(request)
-    if user.role == Role.OPERATEUR:
+    if user.has_role(Role.OPERATEUR):
         return _home_operateur(request)
     if permissions.can_view_aggregates(user):
         return _home_financeur(request)

@@ -17,7 +17,7 @@ from prescriptions.workflow import PrescriptionError
 
 def validations_bureau_insertion(request):
     """The bureau insertion's queue: RSA referrals whose validation it is asked for."""
-    if request.user.role != Role.BUREAU_INSERTION:
+    if not request.user.has_role(Role.BUREAU_INSERTION):
         raise PermissionDenied
     validations = (
         ValidationPrescription.objects.filter(
