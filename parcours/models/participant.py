@@ -150,9 +150,6 @@ class Participant(PersonneIdentifiee):
         on = on or timezone.localdate()
         return relativedelta(on, self.date_naissance).years
 
-    def mois_inscription_france_travail(self, on: datetime.date | None = None) -> int | None:
-        return mois_depuis(self.date_inscription_france_travail, on)
-
     def est_deld(self, on: datetime.date | None = None) -> bool:
         return est_deld(self.date_inscription_france_travail, on)
 

@@ -218,30 +218,10 @@ class User(AbstractUser):
         """The one way to ask a user's role: a superuser acts as the coordination."""
         return (Role.COORDINATION if self.is_superuser else self.role) in roles
 
-    # Role shortcuts read by templates.
-    @property
-    def is_coordination(self):
-        return self.has_role(Role.COORDINATION)
-
-    @property
-    def is_referent(self):
-        return self.has_role(Role.REFERENT)
-
-    @property
-    def is_prescripteur(self):
-        return self.has_role(Role.PRESCRIPTEUR)
-
+    # The templates' shortcut (a template cannot pass arguments to has_role).
     @property
     def is_bureau_insertion(self):
         return self.has_role(Role.BUREAU_INSERTION)
-
-    @property
-    def is_operateur(self):
-        return self.has_role(Role.OPERATEUR)
-
-    @property
-    def is_financeur(self):
-        return self.has_role(Role.FINANCEUR)
 
 
 class LieuAccompagnement(models.Model):

@@ -23,7 +23,6 @@ def test_each_persona_has_its_own_role_and_no_other(personas, who):
 def test_a_superuser_acts_as_the_coordination(db):
     admin = UserFactory(role=Role.REFERENT, is_superuser=True, is_staff=True)
     assert admin.has_role(Role.COORDINATION)
-    assert admin.is_coordination
     assert not admin.has_role(Role.REFERENT)
 
 
