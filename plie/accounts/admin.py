@@ -78,6 +78,7 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "first_name", "last_name", "role", "structure", "cree_le", "expire_le", "acceptee_le"]
     list_filter = ["role", "structure__type_prescripteur"]
     search_fields = ["email", "first_name", "last_name", "structure__nom"]
+    formfield_overrides = DECIMAUX_FR  # a référent's ETP, typed « 0,8 »
     list_select_related = ["structure"]
     autocomplete_fields = ["structure", "invite_par"]
     readonly_fields = ["token_hash", "cree_le", "expire_le", "acceptee_le", "user"]

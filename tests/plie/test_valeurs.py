@@ -354,10 +354,11 @@ def test_the_commune_coordinates_read_french_decimals(named, communes, client_fo
 def test_every_decimal_form_field_of_ours_reads_french_decimals():
     from django.contrib import admin
 
+    from plie.accounts.postes_views import PosteForm
     from plie.referentiel.forms import ReferentielForm
     from plie.territoire.forms import CommuneCentroidForm
 
-    for form_class in (ReferentielForm, CommuneCentroidForm, InvitationForm, PrescriptionForm):
+    for form_class in (ReferentielForm, CommuneCentroidForm, InvitationForm, PosteForm, PrescriptionForm):
         for name, field in form_class.base_fields.items():
             if isinstance(field, forms.DecimalField):
                 assert isinstance(field, DecimalFrField), (form_class.__name__, name)
