@@ -124,8 +124,7 @@ class PrescriptionForm(ConflictDetectionMixin, forms.ModelForm):
         self.sending = sending
         # Only the communes of the territory the PLIE covers; one posted from elsewhere is refused.
         referentiel = referentiel or Referentiel.objects.active_or_none()
-        if referentiel is not None:
-            self.fields["commune"].queryset = Commune.objects.in_epcis(referentiel.epci_sirens).order_by("nom")
+        self.fields["commune"].queryset = Commune.objects.du_territoire(referentiel)
         for name in ("nom_usage", "prenoms", "sexe", "date_naissance", "situation", "motifs"):
             self.fields[name].required = False
         mark_required(self, [*REQUIRED_TO_SEND, "reponse_complement"])  # a draft may leave them blank

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from plie import permissions
 from plie.accounts.models import LieuAccompagnement, ReferentProfile, Role, Structure, User
-from plie.accounts.structures_views import territoire_communes
 from plie.conflits import ConflictDetectionMixin
 from plie.decimaux import DecimalFrField
 from plie.listes import FiltresForm, paginer
+from plie.referentiel.models import Referentiel
+from plie.territoire.models import Commune
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -40,7 +41,9 @@ class LieuForm(ConflictDetectionMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = territoire_communes(self.instance.commune_id)
+        self.fields["commune"].queryset = Commune.objects.du_territoire(
+            Referentiel.objects.active_or_none(), garder=self.instance.commune_id
+        )
         self.fields["commune"].empty_label = "Choisir une commune…"
 
 

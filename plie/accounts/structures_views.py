@@ -16,18 +16,6 @@ from plie.referentiel.models import Referentiel
 from plie.territoire.models import Commune
 
 
-def territoire_communes(instance_commune_id=None):
-    """The communes of the active référentiel's territory (and the one already chosen, if elsewhere)."""
-    referentiel = Referentiel.objects.active_or_none()
-    communes = Commune.objects.all()
-    if referentiel is not None:
-        territoire = communes.in_epcis(referentiel.epci_sirens)
-        if instance_commune_id:
-            territoire = territoire | communes.filter(pk=instance_commune_id)
-        communes = territoire
-    return communes.order_by("nom")
-
-
 class StructureSearchForm(FiltresForm):
     q = forms.CharField(label="Rechercher (nom, SIRET)", required=False, max_length=100)
     type = forms.ChoiceField(label="Type", required=False, choices=[("", "Tous"), *StructureType.choices])
@@ -57,7 +45,9 @@ class StructureForm(ConflictDetectionMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = territoire_communes(self.instance.commune_id)
+        self.fields["commune"].queryset = Commune.objects.du_territoire(
+            Referentiel.objects.active_or_none(), garder=self.instance.commune_id
+        )
         self.fields["commune"].empty_label = "Aucune"
         self.fields["type_prescripteur"].help_text = "Obligatoire pour une structure prescriptrice, vide sinon."
 

@@ -22,6 +22,16 @@ class CommuneQuerySet(models.QuerySet):
     def in_epcis(self, epci_sirens):
         return self.filter(epci_siren__in=list(epci_sirens))
 
+    def du_territoire(self, referentiel, garder=None):
+        """The communes the référentiel covers, by name (every commune without one), plus the commune
+        ``garder`` (pk) already chosen on a record, so that editing it elsewhere does not lose it."""
+        communes = self
+        if referentiel is not None:
+            communes = self.in_epcis(referentiel.epci_sirens)
+            if garder:
+                communes = communes | self.filter(pk=garder)
+        return communes.order_by("nom")
+
     def search(self, text):
         text = (text or "").strip()
         if not text:
