@@ -34,9 +34,6 @@ class PageTransition:
 PAGES = {
     p.name: p
     for p in [
-        PageTransition("demander_validation"),
-        PageTransition("orienter", ("referent", "date")),
-        PageTransition("refuser", ("date",)),
         PageTransition("annuler", ("date",)),
         # The first appointment is more than a date: its own page records the time, the place, and
         # tells the prescripteur.
@@ -52,4 +49,5 @@ PAGES = {
         PageTransition("changer_referent", ("referent",)),
     ]
 }
-assert PAGES.keys() == TRANSITIONS.keys(), "Chaque transition déclarée a sa page."
+# The creation (« orienter ») is asked for on the prescription's acceptance page, which opens the parcours.
+assert PAGES.keys() == {n for n, t in TRANSITIONS.items() if t.sources}, "Chaque transition déclarée a sa page."

@@ -15,25 +15,24 @@ __all__ = ["TRANSITIONS", "Etat", "Transition", "TransitionError", "transitions_
 
 
 class Etat(models.TextChoices):
-    PRESCRIT = "prescrit", "Prescrit"
-    A_VALIDER = "a_valider", "En attente de validation (France Travail / bureau insertion)"
     ORIENTE = "oriente", "Orienté (référent désigné)"
     ACCUEIL = "accueil", "Accueil (premier rendez-vous fixé)"
     ACCOMPAGNEMENT = "accompagnement", "En accompagnement"
     VEILLE = "veille", "En veille"
     SORTIE_PROPOSEE = "sortie_proposee", "Sortie proposée"
     SORTI = "sorti", "Sorti"
-    REFUSE = "refuse", "Refusé"
     ANNULE = "annule", "Annulé"
 
 
+# A parcours is born oriented: the referral, its validations and its refusal live on the
+# prescription (prescriptions.workflow), and accepting it opens the parcours (« orienter »).
+
 # Groups of states that the rules and the database constraints speak of.
-ETATS_AVANT_ORIENTATION = frozenset({Etat.PRESCRIT, Etat.A_VALIDER})
 ETATS_AVEC_REFERENT = frozenset(
     {Etat.ORIENTE, Etat.ACCUEIL, Etat.ACCOMPAGNEMENT, Etat.VEILLE, Etat.SORTIE_PROPOSEE, Etat.SORTI}
 )
 ETATS_ENTRES = frozenset({Etat.ACCOMPAGNEMENT, Etat.VEILLE, Etat.SORTIE_PROPOSEE, Etat.SORTI})
-ETATS_CLOS = frozenset({Etat.SORTI, Etat.REFUSE, Etat.ANNULE})
+ETATS_CLOS = frozenset({Etat.SORTI, Etat.ANNULE})
 ETATS_OUVERTS = frozenset(set(Etat) - ETATS_CLOS)
 # The référent's portfolio: people they are actually responsible for this month.
 ETATS_FILE_ACTIVE = frozenset({Etat.ORIENTE, Etat.ACCUEIL, Etat.ACCOMPAGNEMENT, Etat.VEILLE, Etat.SORTIE_PROPOSEE})
@@ -43,22 +42,8 @@ REFERENT_OU_COORDINATION = frozenset({Role.REFERENT, Role.COORDINATION})
 
 
 TRANSITIONS = table(
-    Transition(
-        "demander_validation",
-        "Demander la validation France Travail / bureau insertion",
-        frozenset({Etat.PRESCRIT}),
-        Etat.A_VALIDER,
-        COORDINATION,
-    ),
-    Transition("orienter", "Désigner le référent", ETATS_AVANT_ORIENTATION, Etat.ORIENTE, COORDINATION),
-    Transition(
-        "refuser",
-        "Refuser la prescription",
-        ETATS_AVANT_ORIENTATION,
-        Etat.REFUSE,
-        COORDINATION,
-        needs_motif=True,
-    ),
+    # The creation: accepting a prescription opens the parcours, oriented to its référent.
+    Transition("orienter", "Désigner le référent", frozenset(), Etat.ORIENTE, COORDINATION),
     Transition(
         "accueillir",
         "Fixer le premier rendez-vous",
@@ -127,7 +112,7 @@ TRANSITIONS = table(
     Transition(
         "annuler",
         "Annuler le parcours",
-        frozenset({Etat.PRESCRIT, Etat.A_VALIDER, Etat.ORIENTE, Etat.ACCUEIL}),
+        frozenset({Etat.ORIENTE, Etat.ACCUEIL}),
         Etat.ANNULE,
         COORDINATION,
         needs_motif=True,

@@ -303,18 +303,16 @@ RUES = [
     "résidence les Peupliers",
 ]
 
-# States that, since referrals came online, are prescriptions without a parcours (see prescriptions.demo).
-PENDING = {Etat.PRESCRIT: "envoyee", Etat.A_VALIDER: "a_valider", Etat.REFUSE: "refuse"}
+# What becomes of each demo person: a referral still pending or refused (only its fiche exists, see
+# prescriptions.demo), or a parcours in one of its states.
+PENDING_WEIGHTS = {"envoyee": 4, "a_valider": 3, "refuse": 3}
 ETAT_WEIGHTS = {
-    Etat.PRESCRIT: 4,
-    Etat.A_VALIDER: 3,
     Etat.ORIENTE: 5,
     Etat.ACCUEIL: 5,
     Etat.ACCOMPAGNEMENT: 42,
     Etat.VEILLE: 8,
     Etat.SORTIE_PROPOSEE: 4,
     Etat.SORTI: 23,
-    Etat.REFUSE: 3,
     Etat.ANNULE: 3,
 }
 ANNULATIONS = ["Ne s'est pas présenté(e) au premier rendez-vous malgré deux relances.", "A déménagé avant l'accueil."]
@@ -510,16 +508,10 @@ class DemoBuilder:
         """Dates of one parcours ending in ``etat``; every date follows the previous one."""
         r = self.rng
         d = {}
-        if etat in {Etat.PRESCRIT, Etat.A_VALIDER}:
-            d["date_prescription"] = self._date_in_past(0, 25)
-            return d
-        if etat in {Etat.ORIENTE, Etat.ACCUEIL, Etat.REFUSE}:
+        if etat in {Etat.ORIENTE, Etat.ACCUEIL}:
             d["date_prescription"] = self._date_in_past(10, 45)
         else:
             d["date_prescription"] = self._date_in_past(90, start_max_days)
-        if etat == Etat.REFUSE:
-            d["date_cloture"] = min(self.today, d["date_prescription"] + datetime.timedelta(days=r.randint(3, 15)))
-            return d
         d["date_orientation"] = min(self.today, d["date_prescription"] + datetime.timedelta(days=r.randint(3, 12)))
         if etat == Etat.ORIENTE:
             return d
@@ -572,12 +564,7 @@ class DemoBuilder:
             )
 
         p = parcours
-        if etat == Etat.A_VALIDER:
-            add("demander_validation", Etat.PRESCRIT, Etat.A_VALIDER, p.date_prescription, auteur)
-        if etat == Etat.REFUSE:
-            add("refuser", Etat.PRESCRIT, Etat.REFUSE, p.date_cloture, auteur, p.motif_cloture)
-        if p.date_orientation:
-            add("orienter", Etat.PRESCRIT, Etat.ORIENTE, p.date_orientation, auteur)
+        add("orienter", "", Etat.ORIENTE, p.date_orientation, auteur)  # the creation: no state before
         if etat == Etat.ANNULE:
             add("annuler", Etat.ORIENTE, Etat.ANNULE, p.date_cloture, auteur, p.motif_cloture)
             return rows
@@ -624,8 +611,8 @@ class DemoBuilder:
     def build(self):
         self.build_structures()
         coordination = User.objects.filter(role=Role.COORDINATION).first()
-        etats = list(ETAT_WEIGHTS)
-        weights = list(ETAT_WEIGHTS.values())
+        etats = [*PENDING_WEIGHTS, *ETAT_WEIGHTS]
+        weights = [*PENDING_WEIGHTS.values(), *ETAT_WEIGHTS.values()]
 
         # A referral not yet accepted (or refused) has no participant: only its fiche exists.
         demo_prescriptions = PrescriptionsDemo(self, coordination)
@@ -639,8 +626,8 @@ class DemoBuilder:
         for _ in range(self.n):
             participant, codes = self._participant()
             etat = self.rng.choices(etats, weights)[0]
-            if etat in PENDING:
-                plan = PENDING[etat] if etat != Etat.PRESCRIT or self.rng.random() > 0.15 else "complement"
+            if etat in PENDING_WEIGHTS:
+                plan = etat if etat != "envoyee" or self.rng.random() > 0.15 else "complement"
                 demo_prescriptions.pending(participant, codes, choose_prescripteur(codes), plan)
                 continue
             participants.append(participant)
@@ -668,9 +655,7 @@ class DemoBuilder:
             start_max = 900 if not reentry else 1400
             dates = self._history(etat, start_max)
             prescripteur = choose_prescripteur(codes)
-            referent = None
-            if "date_orientation" in dates:
-                referent = self.rng.choices(self.referents, weights=self.referent_weights)[0]
+            referent = self.rng.choices(self.referents, weights=self.referent_weights)[0]
             parcours = Parcours(
                 participant=participant,
                 etat=etat,
@@ -694,8 +679,7 @@ class DemoBuilder:
         else:
             plans = [(p, etat, ref, codes) for p, (_, etat, ref, codes) in zip(parcours_list, plans, strict=True)]
         for parcours, _etat, _referent, codes in plans:
-            if parcours.date_orientation:
-                demo_prescriptions.accepted(parcours, codes)
+            demo_prescriptions.accepted(parcours, codes)
         demo_prescriptions.save()
         plans = [(p, etat, ref) for p, etat, ref, _codes in plans]
 

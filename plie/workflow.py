@@ -13,6 +13,10 @@ then one method of the model::
 :meth:`Machine.appliquer` locks the row, refuses a stale copy and a wrong source state, checks the
 motif, lets the caller check its guard and apply, then saves (simple-history records ``by``) and
 writes the log row, all in one transaction: a refused guard leaves the row as it was.
+
+A transition declared without sources creates the object: :meth:`Machine.creer` checks the motif,
+lets the caller check its guard, saves the new object in the target state and writes the first log
+row (no state before), so an object's whole life is in its log.
 """
 
 from collections.abc import Callable
@@ -37,6 +41,7 @@ class Transition:
     label: str
     sources: frozenset
     target: object  # a state; None: the state does not change (renewal, change of référent)
+    # No source: the transition creates the object in ``target`` (see :meth:`Machine.creer`).
     actors: frozenset
     needs_motif: bool = False
 
@@ -69,6 +74,9 @@ class Machine:
     error: type[TransitionError] = TransitionError
     motif_message: str = "Indiquez un motif."
 
+    def creations(self) -> list[Transition]:
+        return [t for t in self.transitions.values() if not t.sources]
+
     def transitions_from(self, state) -> list[Transition]:
         return [t for t in self.transitions.values() if state in t.sources]
 
@@ -77,6 +85,28 @@ class Machine:
 
     def _compared(self):
         return (self.state_field, self.version_field) if self.version_field else (self.state_field,)
+
+    def _motif(self, transition, motif):
+        motif = (motif or "").strip()
+        if transition.needs_motif and not motif:
+            raise self.error(self.motif_message, field="motif")
+        return motif
+
+    @contextmanager
+    def creer(self, obj, name, by, motif=""):
+        """Let the caller check and fill the new (unsaved) ``obj``, then save it in the target state and log."""
+        transition = self.transitions[name]
+        if transition.sources or transition.target is None:
+            raise ValueError(f"« {name} » ne crée pas d'objet : appliquez-la avec appliquer().")
+        if obj.pk is not None:
+            raise ValueError("creer() reçoit un objet qui n'est pas encore enregistré.")
+        with transaction.atomic():
+            motif = self._motif(transition, motif)
+            yield transition
+            setattr(obj, self.state_field, transition.target)
+            obj._history_user = by
+            obj.save()
+            self.log(obj, transition, None, by, motif)
 
     @contextmanager
     def appliquer(self, obj, name, by, motif=""):
@@ -89,12 +119,10 @@ class Machine:
                 # The version too: a renewal keeps the state, and saving a stale copy would undo it.
                 raise self.error(self.stale_message)
             source = getattr(obj, self.state_field)
-            if source not in transition.sources:
+            if source not in transition.sources:  # a creation has none: it is never applied to a row
                 etat = getattr(obj, f"get_{self.state_field}_display")()
                 raise self.error(self.impossible_message.format(label=transition.label, etat=etat))
-            motif = (motif or "").strip()
-            if transition.needs_motif and not motif:
-                raise self.error(self.motif_message, field="motif")
+            motif = self._motif(transition, motif)
             yield transition
             setattr(obj, self.state_field, transition.target_from(source))
             obj._history_user = by  # simple-history's way to record who

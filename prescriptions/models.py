@@ -15,7 +15,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from parcours.models import CriterePublic, Etat, Parcours, Participant, Sexe
+from parcours.models import CriterePublic, Parcours, Participant, Sexe
 from plie import longueurs
 from plie.accounts.models import Role
 from plie.identite import IdentiteQuerySet, PersonneIdentifiee
@@ -452,18 +452,19 @@ class Prescription(PersonneIdentifiee):
             participant._history_user = by
             participant.save()
             participant.criteres.set(self.criteres.all())
-            parcours = Parcours.objects.create(
-                participant=participant,
-                etat=Etat.PRESCRIT,
-                prescripteur=self.prescripteur,
-                structure_prescriptrice=self.structure,
-                rup=self.rup_demande,
-                date_prescription=self.date_prescription,
-            )
             motif = (justification or "").strip()
             if rang:
                 motif = f"Rang {rang} de la proposition. {motif}".strip()
-            parcours.orienter(by, referent, motif=motif)
+            parcours = Parcours.orienter(
+                by,
+                referent,
+                participant=participant,
+                date_prescription=self.date_prescription,
+                prescripteur=self.prescripteur,
+                structure_prescriptrice=self.structure,
+                rup=self.rup_demande,
+                motif=motif,
+            )
             self.participant = participant
             self.parcours = parcours
             if self.identite_verifiee_le is None:

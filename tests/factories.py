@@ -127,11 +127,10 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
 
 def dates_for(etat, start):
     """Consistent dates of a parcours that reached ``etat``, starting at ``start``."""
-    d = {"date_prescription": start}
-    if etat in {Etat.REFUSE, Etat.ANNULE}:
+    # Every parcours is born oriented (Parcours.orienter).
+    d = {"date_prescription": start, "date_orientation": start + datetime.timedelta(days=3)}
+    if etat == Etat.ANNULE:
         d.update(date_cloture=start + datetime.timedelta(days=5), motif_cloture="Motif de test")
-    if etat in ETATS_AVEC_REFERENT or etat == Etat.ANNULE:
-        d["date_orientation"] = start + datetime.timedelta(days=3)
     if etat in ETATS_AVEC_REFERENT - {Etat.ORIENTE}:
         d["date_premier_rdv"] = start + datetime.timedelta(days=10)
     if etat in {Etat.ACCOMPAGNEMENT, Etat.VEILLE, Etat.SORTIE_PROPOSEE, Etat.SORTI}:
@@ -150,7 +149,7 @@ class ParcoursFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     participant = factory.SubFactory(ParticipantFactory)
-    etat = Etat.PRESCRIT
+    etat = Etat.ORIENTE
     prescripteur = factory.SubFactory(UserFactory, role=Role.PRESCRIPTEUR)
     structure_prescriptrice = factory.LazyAttribute(lambda o: o.prescripteur.structure if o.prescripteur else None)
 
@@ -160,10 +159,8 @@ class ParcoursFactory(factory.django.DjangoModelFactory):
         start = kwargs.pop("start", None) or timezone.localdate() - datetime.timedelta(days=60)
         for field, value in dates_for(etat, start).items():
             kwargs.setdefault(field, value)
-        if (etat in ETATS_AVEC_REFERENT or kwargs.get("date_orientation")) and not kwargs.get("referent"):
+        if not kwargs.get("referent"):
             kwargs["referent"] = ReferentFactory()
-        if etat in {Etat.PRESCRIT, Etat.A_VALIDER, Etat.REFUSE}:
-            kwargs["referent"] = None
         return kwargs
 
     @factory.post_generation

@@ -1,6 +1,7 @@
-"""A parcours: one participant's accompaniment, from prescription to sortie.
+"""A parcours: one participant's accompaniment, from orientation to sortie.
 
-A participant can have several parcours over the years (re-entry), one open at a time.
+A participant can have several parcours over the years (re-entry), one open at a time. A parcours
+is born oriented, when the coordination accepts a prescription (:meth:`Parcours.orienter`).
 The state machine is declared in :mod:`parcours.workflow`; each transition is one method here.
 """
 
@@ -15,7 +16,6 @@ from simple_history.models import HistoricalRecords
 
 from parcours.models.participant import CriterePublic
 from parcours.workflow import (
-    ETATS_AVANT_ORIENTATION,
     ETATS_AVEC_REFERENT,
     ETATS_CLOS,
     ETATS_ENTRES,
@@ -35,7 +35,7 @@ def _log(parcours, transition, source, by, motif):
     TransitionParcours.objects.create(
         parcours=parcours,
         transition=transition.name,
-        etat_avant=source,
+        etat_avant=source or "",  # the creation has no state before
         etat_apres=parcours.etat,
         auteur=by,
         motif=motif,
@@ -106,7 +106,8 @@ class Parcours(models.Model):
     participant = models.ForeignKey(
         "parcours.Participant", verbose_name="participant", on_delete=models.PROTECT, related_name="parcours"
     )
-    etat = models.CharField("état", max_length=20, choices=Etat.choices, default=Etat.PRESCRIT, db_index=True)
+    # No default: a parcours is created by its first transition (Parcours.orienter).
+    etat = models.CharField("état", max_length=20, choices=Etat.choices, db_index=True)
     referent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="référent",
@@ -143,8 +144,8 @@ class Parcours(models.Model):
     nombre_renouvellements = models.PositiveSmallIntegerField("renouvellements", default=0)
     date_sortie_prevue = models.DateField("date de sortie prévue", null=True, blank=True)
     date_sortie = models.DateField("date de sortie réelle", null=True, blank=True)
-    date_cloture = models.DateField("date de refus ou d'annulation", null=True, blank=True)
-    motif_cloture = models.TextField("motif du refus ou de l'annulation", blank=True, max_length=longueurs.COMMENTAIRE)
+    date_cloture = models.DateField("date d'annulation", null=True, blank=True)
+    motif_cloture = models.TextField("motif de l'annulation", blank=True, max_length=longueurs.COMMENTAIRE)
 
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifié le", auto_now=True)
@@ -173,10 +174,9 @@ class Parcours(models.Model):
                 violation_error_message="Ce participant a déjà un parcours en cours.",
             ),
             models.CheckConstraint(
-                condition=~_in("etat", ETATS_AVANT_ORIENTATION)
-                | Q(referent__isnull=True, date_orientation__isnull=True),
-                name="parcours_no_referent_before_orientation",
-                violation_error_message="Un parcours non orienté n'a pas de référent.",
+                condition=_in("etat", set(Etat)),
+                name="parcours_etat_known",
+                violation_error_message="État de parcours inconnu.",
             ),
             models.CheckConstraint(
                 condition=~_in("etat", ETATS_AVEC_REFERENT) | Q(referent__isnull=False, date_orientation__isnull=False),
@@ -205,17 +205,15 @@ class Parcours(models.Model):
                 violation_error_message="Seul un parcours sorti a une date de sortie réelle, et il en a une.",
             ),
             models.CheckConstraint(
-                condition=(
-                    _in("etat", {Etat.REFUSE, Etat.ANNULE}) & Q(date_cloture__isnull=False) & ~Q(motif_cloture="")
-                )
-                | (~_in("etat", {Etat.REFUSE, Etat.ANNULE}) & Q(date_cloture__isnull=True)),
+                condition=(Q(etat=Etat.ANNULE) & Q(date_cloture__isnull=False) & ~Q(motif_cloture=""))
+                | (~Q(etat=Etat.ANNULE) & Q(date_cloture__isnull=True)),
                 name="parcours_closure_has_date_and_motif",
-                violation_error_message="Un refus ou une annulation a une date et un motif.",
+                violation_error_message="Une annulation a une date et un motif.",
             ),
             models.CheckConstraint(
                 condition=Q(date_cloture__isnull=True) | Q(date_cloture__gte=F("date_prescription")),
                 name="parcours_cloture_after_prescription",
-                violation_error_message="Un refus ou une annulation ne peut précéder la prescription.",
+                violation_error_message="Une annulation ne peut précéder la prescription.",
             ),
             models.CheckConstraint(
                 condition=Q(date_orientation__isnull=True) | Q(date_orientation__gte=F("date_prescription")),
@@ -278,38 +276,50 @@ class Parcours(models.Model):
         ):
             raise TransitionError("Choisissez un référent en poste.", field="referent")
 
-    def demander_validation(self, by, motif=""):
-        with MACHINE.appliquer(self, "demander_validation", by, motif):
-            pass
-
-    def orienter(self, by, referent, date=None, motif=""):
+    @classmethod
+    def orienter(
+        cls,
+        by,
+        referent,
+        *,
+        participant,
+        date_prescription,
+        prescripteur=None,
+        structure_prescriptrice=None,
+        rup=False,
+        date=None,
+        motif="",
+    ):
+        """Open the parcours of an accepted prescription, oriented to ``referent`` (the first log row)."""
         date = date or timezone.localdate()
-        with MACHINE.appliquer(self, "orienter", by, motif):
-            self.verifier_referent(referent)
-            if date < self.date_prescription:
+        parcours = cls(
+            participant=participant,
+            date_prescription=date_prescription,
+            prescripteur=prescripteur,
+            structure_prescriptrice=structure_prescriptrice,
+            rup=rup,
+        )
+        with MACHINE.creer(parcours, "orienter", by, motif):
+            cls.verifier_referent(referent)
+            if date < date_prescription:
                 raise TransitionError(
-                    f"L'orientation ne peut précéder la prescription du {self.date_prescription:%d/%m/%Y}.",
-                    field="date",
+                    f"L'orientation ne peut précéder la prescription du {date_prescription:%d/%m/%Y}.", field="date"
                 )
-            self.referent = referent
-            self.date_orientation = date
-
-    def refuser(self, by, motif, date=None):
-        with MACHINE.appliquer(self, "refuser", by, motif):
-            self._close(motif, date)
+            if participant.parcours.filter(etat__in=ETATS_OUVERTS).exists():
+                raise TransitionError("Ce participant a déjà un parcours en cours.")
+            parcours.referent = referent
+            parcours.date_orientation = date
+        return parcours
 
     def annuler(self, by, motif, date=None):
         with MACHINE.appliquer(self, "annuler", by, motif):
-            self._close(motif, date)
-
-    def _close(self, motif, date):
-        date = date or timezone.localdate()
-        if date < self.date_prescription:
-            raise TransitionError(
-                f"La date ne peut précéder la prescription du {self.date_prescription:%d/%m/%Y}.", field="date"
-            )
-        self.date_cloture = date
-        self.motif_cloture = motif.strip()
+            date = date or timezone.localdate()
+            if date < self.date_prescription:
+                raise TransitionError(
+                    f"La date ne peut précéder la prescription du {self.date_prescription:%d/%m/%Y}.", field="date"
+                )
+            self.date_cloture = date
+            self.motif_cloture = motif.strip()
 
     def accueillir(self, by, date_premier_rdv, motif=""):
         with MACHINE.appliquer(self, "accueillir", by, motif):
@@ -485,7 +495,7 @@ class TransitionParcours(models.Model):
 
     parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="transitions")
     transition = models.CharField("transition", max_length=40, choices=[(n, t.label) for n, t in TRANSITIONS.items()])
-    etat_avant = models.CharField("état avant", max_length=20, choices=Etat.choices)
+    etat_avant = models.CharField("état avant", max_length=20, choices=Etat.choices, blank=True)
     etat_apres = models.CharField("état après", max_length=20, choices=Etat.choices)
     auteur = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="auteur", on_delete=models.SET_NULL, null=True, blank=True
@@ -498,7 +508,16 @@ class TransitionParcours(models.Model):
         verbose_name_plural = "journal des transitions"
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["parcours", "-date"])]
-        constraints = [longueur_max("transition_parcours", "motif", longueurs.MOTIF)]
+        constraints = [
+            longueur_max("transition_parcours", "motif", longueurs.MOTIF),
+            # The creation (orienter) is the one row without a state before.
+            models.CheckConstraint(
+                condition=_in("transition", {t.name for t in MACHINE.creations()}) & Q(etat_avant="")
+                | ~_in("transition", {t.name for t in MACHINE.creations()}) & ~Q(etat_avant=""),
+                name="transition_parcours_state_before_unless_creation",
+                violation_error_message="Seule l'orientation, qui crée le parcours, n'a pas d'état avant.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_transition_display()} ({self.date:%d/%m/%Y %H:%M})"

@@ -68,9 +68,9 @@ def test_sensitive_data_hidden_from_prescripteurs(named, sensitive_parcours, cli
     assert MOTIF not in content
 
 
-def test_refusal_motif_hidden_from_prescripteur(named, client_for):
-    parcours = ParcoursFactory(etat=Etat.PRESCRIT, prescripteur=named.prescripteur)
-    parcours.refuser(by=named.coordination, motif="Situation de santé incompatible")
+def test_cancellation_motif_hidden_from_prescripteur(named, client_for):
+    parcours = ParcoursFactory(etat=Etat.ORIENTE, prescripteur=named.prescripteur)
+    parcours.annuler(by=named.coordination, motif="Situation de santé incompatible")
     assert "Situation de santé incompatible" not in page(client_for(named.prescripteur), f"/parcours/{parcours.pk}/")
     assert "Situation de santé incompatible" in page(client_for(named.coordination), f"/parcours/{parcours.pk}/")
 
@@ -90,30 +90,29 @@ def test_detail_page_offers_only_allowed_actions(named, client_for):
 # --- transitions ------------------------------------------------------------------------------
 
 
-def test_coordination_orients_a_prescription(named, client_for):
-    parcours = ParcoursFactory(etat=Etat.PRESCRIT, prescripteur=named.prescripteur)
-    url = f"/parcours/{parcours.pk}/action/orienter/"
+def test_coordination_cancels_a_parcours_before_the_first_appointment(named, client_for):
+    parcours = ParcoursFactory(etat=Etat.ORIENTE, prescripteur=named.prescripteur)
+    url = f"/parcours/{parcours.pk}/action/annuler/"
     client = client_for(named.coordination)
-    content = page(client, url)
-    assert escape(named.referent_a.get_full_name()) in content
+    assert "Annuler le parcours" in page(client, url)
     today = timezone.localdate()
-    response = client.post(url, {"referent": named.referent_a.pk, "date": today.isoformat(), "motif": ""})
+    response = client.post(url, {"date": today.isoformat(), "motif": "Ne s'est pas présentée"})
     assert response.status_code == 302
     assert response["Location"] == f"/parcours/{parcours.pk}/"
     parcours.refresh_from_db()
-    assert parcours.etat == Etat.ORIENTE
-    assert parcours.referent == named.referent_a
-    assert parcours.date_orientation == today
+    assert (parcours.etat, parcours.date_cloture, parcours.motif_cloture) == (
+        Etat.ANNULE,
+        today,
+        "Ne s'est pas présentée",
+    )
     log = TransitionParcours.objects.get(parcours=parcours)
     assert (log.transition, log.etat_avant, log.etat_apres, log.auteur) == (
-        "orienter",
-        Etat.PRESCRIT,
+        "annuler",
         Etat.ORIENTE,
+        Etat.ANNULE,
         named.coordination,
     )
     assert "c&#x27;est enregistré" in page(client, response["Location"])
-    # The référent now sees the parcours.
-    assert page(client_for(named.referent_a), f"/parcours/{parcours.pk}/")
 
 
 def test_referent_proposes_the_exit(named, client_for):
@@ -223,19 +222,19 @@ def test_guard_failure_rerenders_with_domain_message(named, client_for):
     assert parcours.history.count() == 1  # only the creation
 
 
-def test_orienter_to_an_inactive_referent_is_refused(named, client_for):
-    parcours = ParcoursFactory(etat=Etat.PRESCRIT)
+def test_changing_to_an_inactive_referent_is_refused(named, client_for):
+    parcours = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT)
+    referent = parcours.referent
     vacant = ReferentFactory()
     profile = vacant.referent_profile
     profile.actif = False
     profile.date_vacance = timezone.localdate()
     profile.save()
     response = client_for(named.coordination).post(
-        f"/parcours/{parcours.pk}/action/orienter/",
-        {"referent": vacant.pk, "date": timezone.localdate().isoformat()},
+        f"/parcours/{parcours.pk}/action/changer_referent/",
+        {"referent": vacant.pk, "motif": "Départ en congé"},
     )
     assert response.status_code == 200
     assert "Sélectionnez un choix valide" in field_block(response.content.decode(), "referent")
     parcours.refresh_from_db()
-    assert parcours.etat == Etat.PRESCRIT
-    assert parcours.referent is None
+    assert (parcours.etat, parcours.referent) == (Etat.ACCOMPAGNEMENT, referent)

@@ -17,7 +17,7 @@ from parcours.workflow import TRANSITIONS, TransitionError
 from plie.accounts.models import Role, User
 from plie.referentiel.models import Referentiel
 from plie.referentiel.services import load_preset
-from tests.factories import ParcoursFactory, ReferentFactory, UserFactory
+from tests.factories import ParcoursFactory, ParticipantFactory, ReferentFactory, UserFactory
 
 TODAY = datetime.date(2026, 3, 2)
 DAY = datetime.timedelta(days=1)
@@ -54,9 +54,6 @@ def _veille_debut(parcours):
 
 # Parameters each transition's guard accepts for a parcours built by ParcoursFactory in a source state.
 VALID_PARAMS = {
-    "demander_validation": lambda p: {},
-    "orienter": lambda p: {"referent": ReferentFactory(), "date": _plus(p.date_prescription, 2)},
-    "refuser": lambda p: {"date": _plus(p.date_prescription, 5)},
     "annuler": lambda p: {"date": _plus(p.date_prescription, 20)},
     "accueillir": lambda p: {"date_premier_rdv": _plus(p.date_orientation, 3)},
     "demarrer_accompagnement": lambda p: {"date_entree": _plus(p.date_premier_rdv, 3)},
@@ -107,7 +104,9 @@ def refused(parcours, name, by, match, field=None, **params):
 
 # --- the whole transition table -----------------------------------------------------------------
 
-ALL_PAIRS = [(etat, name) for etat in Etat for name in TRANSITIONS]
+# Every transition but the creation (« orienter », tested below) applies to a parcours in a state.
+APPLIED = [name for name, t in TRANSITIONS.items() if t.sources]
+ALL_PAIRS = [(etat, name) for etat in Etat for name in APPLIED]
 ALLOWED = [(etat, name) for etat, name in ALL_PAIRS if etat in TRANSITIONS[name].sources]
 FORBIDDEN = [(etat, name) for etat, name in ALL_PAIRS if etat not in TRANSITIONS[name].sources]
 
@@ -117,10 +116,22 @@ def _ids(pairs):
 
 
 def test_table_covers_every_state_and_transition():
-    assert len(Etat) == 10
-    assert len(TRANSITIONS) == 14
-    assert len(ALLOWED) + len(FORBIDDEN) == 140
-    assert set(VALID_PARAMS) == set(TRANSITIONS)
+    assert len(Etat) == 7
+    assert len(TRANSITIONS) == 12
+    assert [t.name for t in TRANSITIONS.values() if not t.sources] == ["orienter"]
+    assert len(ALLOWED) + len(FORBIDDEN) == 77
+    assert set(VALID_PARAMS) == set(APPLIED)
+
+
+def test_every_state_is_reached_from_the_creation():
+    reached, frontier = {TRANSITIONS["orienter"].target}, [TRANSITIONS["orienter"].target]
+    while frontier:
+        etat = frontier.pop()
+        for t in TRANSITIONS.values():
+            if etat in t.sources and t.target_from(etat) not in reached:
+                reached.add(t.target_from(etat))
+                frontier.append(t.target_from(etat))
+    assert reached == set(Etat)
 
 
 @pytest.mark.parametrize(("etat", "name"), ALLOWED, ids=_ids(ALLOWED))
@@ -182,48 +193,92 @@ NOT_REFERENTS = {
 }
 
 
+PRESCRIT_LE = TODAY - 10 * DAY
+
+
+def orienter(by, referent, participant=None, **params):
+    participant = participant or ParticipantFactory()
+    params.setdefault("date_prescription", PRESCRIT_LE)
+    return Parcours.orienter(by, referent, participant=participant, **params)
+
+
+def refused_creation(by, match, field=None, **params):
+    participant = params.pop("participant", None) or ParticipantFactory()
+    before = (Parcours.objects.count(), TransitionParcours.objects.count())
+    with pytest.raises(TransitionError, match=match) as excinfo:
+        orienter(by, participant=participant, **params)
+    assert excinfo.value.field == field
+    assert (Parcours.objects.count(), TransitionParcours.objects.count()) == before
+    return excinfo.value
+
+
+def test_orienter_creates_the_parcours_oriented_and_logs_its_birth(niort, coordination):
+    referent, prescripteur = ReferentFactory(), UserFactory(role=Role.PRESCRIPTEUR)
+
+    parcours = orienter(
+        coordination,
+        referent,
+        prescripteur=prescripteur,
+        structure_prescriptrice=prescripteur.structure,
+        rup=True,
+        date=TODAY,
+        motif="  Rang 1 de la proposition.  ",
+    )
+
+    parcours.refresh_from_db()
+    assert (parcours.etat, parcours.referent, parcours.date_orientation, parcours.date_prescription) == (
+        Etat.ORIENTE,
+        referent,
+        TODAY,
+        PRESCRIT_LE,
+    )
+    assert (parcours.prescripteur, parcours.rup) == (prescripteur, True)
+    log = TransitionParcours.objects.get(parcours=parcours)
+    assert (log.transition, log.etat_avant, log.etat_apres, log.auteur, log.motif) == (
+        "orienter",
+        "",
+        Etat.ORIENTE,
+        coordination,
+        "Rang 1 de la proposition.",
+    )
+    assert parcours.history.get().history_user == coordination
+
+
 @pytest.mark.parametrize("make_user", NOT_REFERENTS.values(), ids=NOT_REFERENTS.keys())
 def test_orienter_refuses_someone_not_holding_a_referent_post(niort, coordination, make_user):
-    parcours = ParcoursFactory(etat=Etat.PRESCRIT)
-    user = make_user()
-
-    refused(
-        parcours,
-        "orienter",
-        coordination,
-        match="référent en poste",
-        field="referent",
-        referent=user,
-        date=parcours.date_prescription,
-    )
+    refused_creation(coordination, "référent en poste", field="referent", referent=make_user())
 
 
 def test_orienter_refuses_a_date_before_the_prescription(niort, coordination):
-    parcours = ParcoursFactory(etat=Etat.PRESCRIT)
-
-    refused(
-        parcours,
-        "orienter",
+    refused_creation(
         coordination,
-        match="ne peut précéder la prescription",
+        "ne peut précéder la prescription",
         field="date",
         referent=ReferentFactory(),
-        date=parcours.date_prescription - DAY,
+        date=PRESCRIT_LE - DAY,
     )
+
+
+def test_orienter_refuses_a_second_open_parcours(niort, coordination):
+    ouvert = ParcoursFactory(etat=Etat.VEILLE)
+    refused_creation(
+        coordination, "déjà un parcours en cours", referent=ReferentFactory(), participant=ouvert.participant
+    )
+
+
+def test_orienter_accepts_a_re_entry_after_an_exit(niort, coordination):
+    sorti = ParcoursFactory(etat=Etat.SORTI)
+    parcours = orienter(coordination, ReferentFactory(), participant=sorti.participant)
+    assert list(sorti.participant.parcours.order_by("pk")) == [sorti, parcours]
 
 
 def test_orienter_accepts_the_day_of_the_prescription(niort, coordination):
-    parcours = ParcoursFactory(etat=Etat.A_VALIDER)
     referent = ReferentFactory()
 
-    parcours.orienter(by=coordination, referent=referent, date=parcours.date_prescription)
+    parcours = orienter(coordination, referent, date=PRESCRIT_LE)
 
     parcours.refresh_from_db()
-    assert (parcours.etat, parcours.referent, parcours.date_orientation) == (
-        Etat.ORIENTE,
-        referent,
-        parcours.date_prescription,
-    )
+    assert (parcours.etat, parcours.referent, parcours.date_orientation) == (Etat.ORIENTE, referent, PRESCRIT_LE)
 
 
 # --- accueil and entry --------------------------------------------------------------------------
@@ -509,13 +564,12 @@ def test_renouveler_starts_a_first_measure_after_a_switch_to_a_referentiel_with_
     assert parcours.nombre_renouvellements == 1
 
 
-@pytest.mark.parametrize("name", ["refuser", "annuler"])
-def test_closing_refuses_a_date_before_the_prescription(niort, coordination, name):
-    parcours = ParcoursFactory(etat=Etat.PRESCRIT)
+def test_annuler_refuses_a_date_before_the_prescription(niort, coordination):
+    parcours = ParcoursFactory(etat=Etat.ORIENTE)
 
     refused(
         parcours,
-        name,
+        "annuler",
         coordination,
         match="ne peut précéder la prescription",
         field="date",
@@ -597,7 +651,6 @@ def test_retirer_proposition_sortie_clears_the_planned_date(niort, coordination)
 # --- motif, référent change, concurrency --------------------------------------------------------
 
 NEEDS_MOTIF = [
-    (Etat.PRESCRIT, "refuser"),
     (Etat.ACCUEIL, "annuler"),
     (Etat.ACCOMPAGNEMENT, "proposer_sortie"),
     (Etat.SORTIE_PROPOSEE, "retirer_proposition_sortie"),
@@ -619,9 +672,9 @@ def test_transitions_with_a_motif_refuse_a_blank_one(niort, coordination, etat, 
 
 
 def test_motif_is_logged_stripped(niort, coordination):
-    parcours = ParcoursFactory(etat=Etat.PRESCRIT)
+    parcours = ParcoursFactory(etat=Etat.ORIENTE)
 
-    parcours.refuser(by=coordination, motif="  Hors territoire  ")
+    parcours.annuler(by=coordination, motif="  Hors territoire  ")
 
     parcours.refresh_from_db()
     assert parcours.motif_cloture == "Hors territoire"
@@ -657,14 +710,14 @@ def test_changer_referent_refuses_a_vacant_post(niort, coordination):
 
 
 def test_stale_instance_is_refused_after_a_state_change(niort, coordination):
-    parcours = ParcoursFactory(etat=Etat.PRESCRIT)
+    parcours = ParcoursFactory(etat=Etat.ORIENTE)
     stale = Parcours.objects.get(pk=parcours.pk)
-    parcours.demander_validation(by=coordination)
+    parcours.accueillir(by=coordination, date_premier_rdv=parcours.date_orientation + DAY)
 
-    refused(stale, "refuser", coordination, match="rechargez", motif="Hors territoire")
+    refused(stale, "annuler", coordination, match="rechargez", motif="Hors territoire")
 
     parcours.refresh_from_db()
-    assert parcours.etat == Etat.A_VALIDER
+    assert parcours.etat == Etat.ACCUEIL
     assert TransitionParcours.objects.filter(parcours=parcours).count() == 1
 
 

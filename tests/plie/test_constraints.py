@@ -101,26 +101,32 @@ def violates(name):
 @violates("parcours_one_open_per_participant")
 def two_open_parcours_for_one_participant():
     first = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT)
-    return lambda: Parcours(participant=first.participant, date_prescription=first.date_prescription).save()
+    return lambda: Parcours(
+        participant=first.participant,
+        etat=Etat.ORIENTE,
+        referent=first.referent,
+        date_prescription=first.date_prescription,
+        date_orientation=first.date_orientation,
+    ).save()
 
 
 @violates("parcours_one_open_per_participant")
-def reopening_a_refused_parcours_beside_an_open_one():
-    closed = ParcoursFactory(etat=Etat.REFUSE)
-    ParcoursFactory(etat=Etat.PRESCRIT, participant=closed.participant)
-    return lambda: update(closed, etat=Etat.A_VALIDER, date_cloture=None, motif_cloture="")
+def reopening_a_cancelled_parcours_beside_an_open_one():
+    closed = ParcoursFactory(etat=Etat.ANNULE)
+    ParcoursFactory(etat=Etat.ORIENTE, participant=closed.participant)
+    return lambda: update(closed, etat=Etat.ORIENTE, date_cloture=None, motif_cloture="")
 
 
-@violates("parcours_no_referent_before_orientation")
-def prescrit_parcours_with_a_referent():
-    parcours = ParcoursFactory(etat=Etat.PRESCRIT)
-    return lambda: update(parcours, referent=ReferentFactory())
+@violates("parcours_etat_known")
+def parcours_in_a_removed_state():
+    parcours = ParcoursFactory(etat=Etat.SORTIE_PROPOSEE)
+    return lambda: update(parcours, etat="a_valider")
 
 
-@violates("parcours_no_referent_before_orientation")
-def a_valider_parcours_with_an_orientation_date():
-    parcours = ParcoursFactory(etat=Etat.A_VALIDER)
-    return lambda: update(parcours, date_orientation=parcours.date_prescription)
+@violates("parcours_etat_known")
+def parcours_without_a_state():
+    parcours = ParcoursFactory(etat=Etat.ORIENTE)
+    return lambda: update(parcours, etat="")
 
 
 @violates("parcours_oriented_has_referent")
@@ -166,8 +172,8 @@ def exit_date_on_a_parcours_not_sorti():
 
 
 @violates("parcours_closure_has_date_and_motif")
-def refused_without_motif():
-    parcours = ParcoursFactory(etat=Etat.REFUSE)
+def cancelled_without_motif():
+    parcours = ParcoursFactory(etat=Etat.ANNULE)
     return lambda: update(parcours, motif_cloture="")
 
 
@@ -184,8 +190,8 @@ def closure_date_on_an_open_parcours():
 
 
 @violates("parcours_cloture_after_prescription")
-def refusal_before_prescription():
-    parcours = ParcoursFactory(etat=Etat.REFUSE)
+def cancellation_before_prescription():
+    parcours = ParcoursFactory(etat=Etat.ANNULE)
     return lambda: update(parcours, date_cloture=parcours.date_prescription - DAY)
 
 
@@ -749,11 +755,25 @@ def _evenement():
 
 def _transition():
     return TransitionParcours.objects.create(
-        parcours=ParcoursFactory(etat=Etat.ORIENTE),
-        transition="orienter",
-        etat_avant=Etat.A_VALIDER,
-        etat_apres=Etat.ORIENTE,
+        parcours=ParcoursFactory(etat=Etat.ORIENTE), transition="orienter", etat_avant="", etat_apres=Etat.ORIENTE
     )
+
+
+@violates("transition_parcours_state_before_unless_creation")
+def creation_logged_with_a_state_before():
+    log = _transition()
+    return lambda: update(log, etat_avant=Etat.ACCUEIL)
+
+
+@violates("transition_parcours_state_before_unless_creation")
+def transition_logged_without_a_state_before():
+    log = TransitionParcours.objects.create(
+        parcours=ParcoursFactory(etat=Etat.ACCUEIL),
+        transition="accueillir",
+        etat_avant=Etat.ORIENTE,
+        etat_apres=Etat.ACCUEIL,
+    )
+    return lambda: update(log, etat_avant="")
 
 
 def _notification():
@@ -771,7 +791,7 @@ for _name, _make, _field in [
     ("prescription_commentaire_refus_length", _prescription, "commentaire_refus"),
     ("validation_commentaire_length", _validation, "commentaire"),
     ("evenement_prescription_detail_length", _evenement, "detail"),
-    ("parcours_motif_cloture_length", lambda: ParcoursFactory(etat=Etat.REFUSE), "motif_cloture"),
+    ("parcours_motif_cloture_length", lambda: ParcoursFactory(etat=Etat.ANNULE), "motif_cloture"),
     ("transition_parcours_motif_length", _transition, "motif"),
     ("tentative_contact_commentaire_length", TentativeContactFactory, "commentaire"),
     ("notification_message_length", _notification, "message"),
@@ -824,9 +844,9 @@ def test_database_refuses_impossible_row(db, name, prepare):
 
 def test_re_entry_is_allowed_after_a_closed_parcours(db):
     closed = ParcoursFactory(etat=Etat.SORTI)
-    ParcoursFactory(etat=Etat.REFUSE, participant=closed.participant)
+    ParcoursFactory(etat=Etat.ANNULE, participant=closed.participant)
 
-    reentry = ParcoursFactory(etat=Etat.PRESCRIT, participant=closed.participant)
+    reentry = ParcoursFactory(etat=Etat.ORIENTE, participant=closed.participant)
 
     assert Parcours.objects.filter(participant=closed.participant).count() == 3
     assert list(Parcours.objects.filter(participant=closed.participant).ouverts()) == [reentry]
@@ -886,7 +906,13 @@ def _sorti_without_date():
 
 def _second_open_parcours():
     first = ParcoursFactory(etat=Etat.ORIENTE)
-    return Parcours(participant=first.participant, date_prescription=first.date_prescription)
+    return Parcours(
+        participant=first.participant,
+        etat=Etat.ORIENTE,
+        referent=first.referent,
+        date_prescription=first.date_prescription,
+        date_orientation=first.date_orientation,
+    )
 
 
 def _oriented_without_referent():

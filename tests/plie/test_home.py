@@ -20,7 +20,7 @@ NAME = "VAUTRIN-LACOMBE Ysaline"
 
 
 def test_home_coordination_counts_and_referents_load(named, client_for):
-    ParcoursFactory(etat=Etat.PRESCRIT)
+    ParcoursFactory(etat=Etat.ANNULE)
     ParcoursFactory(etat=Etat.ORIENTE, referent=named.referent_a)
     ParcoursFactory(etat=Etat.SORTI, referent=named.referent_b)
     content = page(client_for(named.coordination), "/")
@@ -69,7 +69,7 @@ def test_home_prescripteur_shows_their_referrals(named, client_for):
 
 def test_home_bureau_insertion_shows_brsa_parcours(named, client_for):
     brsa = ParcoursFactory(
-        etat=Etat.PRESCRIT, participant=ParticipantFactory(nom_usage="Keraudren", prenoms="Maëlys", criteres=["brsa"])
+        etat=Etat.ORIENTE, participant=ParticipantFactory(nom_usage="Keraudren", prenoms="Maëlys", criteres=["brsa"])
     )
     content = page(client_for(named.bureau_insertion), "/")
     assert "Parcours des bénéficiaires du RSA" in content

@@ -237,14 +237,12 @@ def test_proposer_sortie_page_matrix(named, client_for, who, status):
     assert client_for(getattr(named, who)).get(url).status_code == status
 
 
-@pytest.mark.parametrize(
-    ("who", "status"),
-    persona_params(lambda name: 200 if name == "coordination" else 404),
-)
-def test_orienter_page_matrix(named, client_for, who, status):
-    prescrit = ParcoursFactory(etat=Etat.PRESCRIT, prescripteur=named.prescripteur)
-    url = f"/parcours/{prescrit.pk}/action/orienter/"
+@pytest.mark.parametrize(("who", "status"), persona_params(lambda name: 404))
+def test_the_creation_has_no_page_on_a_parcours(named, client_for, who, status):
+    """A parcours is born oriented on the prescription's acceptance page: no « orienter » action on it."""
+    url = f"/parcours/{named.parcours.pk}/action/orienter/"
     assert client_for(getattr(named, who)).get(url).status_code == status
+    assert client_for(getattr(named, who)).post(url, {"referent": named.referent_b.pk}).status_code == status
 
 
 @pytest.mark.parametrize(

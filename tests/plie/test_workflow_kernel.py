@@ -11,7 +11,7 @@ from plie.accounts.models import Role, User
 from plie.notifications.models import Notification
 from plie.workflow import Machine, Transition, TransitionError, table
 from prescriptions.workflow import TRANSITIONS as PRESCRIPTIONS
-from tests.factories import UserFactory
+from tests.factories import StructureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,13 @@ ROLES = Machine(
             needs_motif=True,
         ),
         Transition("confirmer", "Confirmer le rôle", frozenset(Role), None, frozenset({Role.COORDINATION})),
+        Transition(
+            "ouvrir_referent",
+            "Ouvrir un compte de référent",
+            frozenset(),
+            Role.REFERENT,
+            frozenset({Role.COORDINATION}),
+        ),
     ),
     log=_log,
     stale_message="Ce compte vient d'être modifié : rechargez la page.",
@@ -55,6 +62,44 @@ def test_applied_saved_and_logged():
     assert (user.role, user.first_name) == (Role.COORDINATION, "Promue")
     log = Notification.objects.get(destinataire=user)
     assert log.titre == "promouvoir : prescripteur → coordination" and log.message == "Remplace la coordinatrice"
+
+
+def ouvrir_referent(email, by, motif=""):
+    user = User(email=email, first_name="Nouvelle", structure=StructureFactory())
+    with ROLES.creer(user, "ouvrir_referent", by, motif):
+        if not email.endswith(".fr"):
+            raise TransitionError("Une adresse du territoire, en .fr.", field="email")
+    return user
+
+
+def test_a_creation_saves_the_object_in_its_target_state_and_logs_no_state_before():
+    user = ouvrir_referent("nouvelle@plie.fr", UserFactory(role=Role.COORDINATION), "  Poste créé  ")
+    stored = User.objects.get(pk=user.pk)
+    assert stored.role == Role.REFERENT
+    log = Notification.objects.get(destinataire=stored)
+    assert (log.titre, log.message) == ("ouvrir_referent : None → referent", "Poste créé")
+
+
+def test_a_refused_creation_saves_nothing():
+    with pytest.raises(TransitionError) as error:
+        ouvrir_referent("nouvelle@example.com", UserFactory())
+    assert error.value.field == "email"
+    assert not User.objects.filter(email="nouvelle@example.com").exists()
+    assert not Notification.objects.exists()
+
+
+def test_a_creation_is_never_applied_to_a_row_nor_listed_from_a_state():
+    user = UserFactory(role=Role.REFERENT, first_name="Avant")
+    with pytest.raises(TransitionError, match="impossible"), ROLES.appliquer(user, "ouvrir_referent", UserFactory()):
+        user.first_name = "Jamais"
+    with pytest.raises(ValueError), ROLES.creer(user, "ouvrir_referent", UserFactory()):
+        user.first_name = "Jamais"
+    assert User.objects.get(pk=user.pk).first_name == "Avant"
+    with pytest.raises(ValueError), ROLES.creer(User(email="x@plie.fr"), "confirmer", UserFactory()):
+        user.first_name = "Jamais"
+    assert not User.objects.filter(email="x@plie.fr").exists()
+    assert [t.name for t in ROLES.creations()] == ["ouvrir_referent"]
+    assert all(t.sources for state in Role for t in ROLES.transitions_from(state))
 
 
 def test_a_target_of_none_keeps_the_state():

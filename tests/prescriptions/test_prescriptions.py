@@ -225,6 +225,9 @@ def test_whole_flow_through_the_pages(plie, client_for, django_capture_on_commit
     assert set(parcours.participant.codes_criteres()) == {"brsa"}
     log = TransitionParcours.objects.get(parcours=parcours)
     assert log.transition == "orienter" and "Rang 2" in log.motif and "Niort" in log.motif
+    assert (log.etat_avant, log.etat_apres, log.auteur) == ("", Etat.ORIENTE, plie.coordination)
+    journal = coordination.get(f"/parcours/{parcours.pk}/").content.decode()
+    assert "Désigner le référent" in journal and "Orienté (référent désigné)" in journal
 
     by_subject = {m.subject: m for m in mail.outbox}
     assert set(by_subject) == {  # no name in a subject, which mail servers log and show everywhere
