@@ -2,6 +2,7 @@ from django.urls import path
 
 from parcours.views.accueil import premier_rdv, tentative_contact
 from parcours.views.detail import parcours_detail
+from parcours.views.diagnostic import diagnostic
 from parcours.views.list import parcours_list
 from parcours.views.reaffectation import reaffectation
 from parcours.views.transition import parcours_transition
@@ -15,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/premier-rendez-vous/", premier_rdv, name="premier_rdv"),
     path("reaffectation/<int:pk>/", reaffectation, name="reaffectation"),
     path("<int:pk>/tentative-de-contact/", tentative_contact, name="tentative_contact"),
+    path("<int:pk>/diagnostic/", diagnostic, name="diagnostic"),
 ]

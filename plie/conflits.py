@@ -47,6 +47,8 @@ class ConflictDetectionMixin:
                 field = meta.get_field(name)
             except FieldDoesNotExist:  # a form-only field (a confirmation box, say)
                 continue
+            if field.primary_key:  # a model formset's hidden id, added after the snapshot: never edited
+                continue
             if field.concrete or field.many_to_many:
                 fields.append(field)
         return fields
@@ -74,6 +76,23 @@ class ConflictDetectionMixin:
         except signing.BadSignature:
             return None
         return values if isinstance(values, dict) else None
+
+    def modifie_par_la_personne(self) -> bool:
+        """Whether this person changed an edited field from what they saw (call after ``is_valid()``).
+
+        Not ``has_changed()``, which compares with the row as it is now: in a formset, a row someone
+        else changed meanwhile would look changed by this person too.
+        """
+        if self.instance.pk is None:
+            return True
+        seen = self._seen()
+        if seen is None:
+            return True
+        typed = self._values(self.instance)  # the instance holds the cleaned values after is_valid()
+        for field in self._edited_fields():
+            if field.many_to_many:
+                typed[field.name] = sorted(obj.pk for obj in self.cleaned_data.get(field.name) or [])
+        return any(seen.get(name) != value for name, value in typed.items())
 
     # --- the check -------------------------------------------------------------------------------
 

@@ -80,6 +80,18 @@ def can_log_contact_attempt(user, parcours) -> bool:
     return parcours.etat in ETATS_PREMIER_CONTACT and can_view_sensitive(user, parcours)
 
 
+def can_view_diagnostic(user, parcours) -> bool:
+    """The diagnostic grades health and holds notes: whom the sensitive-data rule allows, and only them."""
+    return can_view_sensitive(user, parcours)
+
+
+def can_edit_diagnostic(user, parcours) -> bool:
+    """From the first appointment until the exit, by the parcours's référent or the coordination."""
+    from parcours.diagnostic import ETATS_DIAGNOSTIC
+
+    return parcours.etat in ETATS_DIAGNOSTIC and can_view_sensitive(user, parcours)
+
+
 def can_list_parcours(user) -> bool:
     return user.is_authenticated and (
         user.has_role(Role.COORDINATION, Role.REFERENT, Role.PRESCRIPTEUR, Role.BUREAU_INSERTION)

@@ -22,6 +22,10 @@ TEXTES_LIBRES = (
     "parcours.TransitionParcours.motif",
     "parcours.Parcours.motif_cloture",
     "parcours.TentativeContact.commentaire",
+    "parcours.Diagnostic.potentiels",
+    "parcours.Diagnostic.souhaits_metiers",
+    "parcours.Diagnostic.parcours_professionnel",
+    "parcours.FreinDiagnostic.commentaire",
 )
 
 MASQUE = "réservé au référent et à la coordination"

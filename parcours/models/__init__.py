@@ -6,6 +6,14 @@ from parcours.models.accueil import (
     StatutRendezVous,
     TentativeContact,
 )
+from parcours.models.diagnostic import (
+    AutonomieNumerique,
+    Diagnostic,
+    FreinDiagnostic,
+    NatureDiagnostic,
+    NiveauFormation,
+    NiveauFrein,
+)
 from parcours.models.parcours import (
     Etat,
     MotifVeille,
@@ -16,11 +24,17 @@ from parcours.models.parcours import (
 from parcours.models.participant import CriterePublic, Participant, Sexe
 
 __all__ = [
+    "AutonomieNumerique",
     "CanalContact",
     "CriterePublic",
+    "Diagnostic",
     "Etat",
+    "FreinDiagnostic",
     "Modalite",
     "MotifVeille",
+    "NatureDiagnostic",
+    "NiveauFormation",
+    "NiveauFrein",
     "ObjetRendezVous",
     "Parcours",
     "Participant",

@@ -18,7 +18,17 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
 from financement.models import InstantaneEtats
-from parcours.models import Etat, MotifVeille, Parcours, PeriodeVeille, TransitionParcours
+from parcours.freins import Frein
+from parcours.models import (
+    Diagnostic,
+    Etat,
+    FreinDiagnostic,
+    MotifVeille,
+    NatureDiagnostic,
+    Parcours,
+    PeriodeVeille,
+    TransitionParcours,
+)
 from plie.acces.models import AccesDossier, Action, TypeObjet
 from plie.accounts.models import Invitation, PrescripteurKind, Role, Structure, StructureType, User
 from plie.notifications.models import EmailSortant, Notification
@@ -742,6 +752,86 @@ def _prescription():
     return PrescriptionFactory()
 
 
+def _diagnostic():
+    return Diagnostic.objects.create(parcours=ParcoursFactory(etat=Etat.ACCOMPAGNEMENT))
+
+
+def _frein():
+    return FreinDiagnostic.objects.create(diagnostic=_diagnostic(), theme=Frein.MOBILITE)
+
+
+@violates("diagnostic_one_per_nature")
+def two_diagnostics_in_progress():
+    first = _diagnostic()
+    return lambda: Diagnostic.objects.create(parcours=first.parcours)
+
+
+@violates("diagnostic_nature_known")
+def diagnostic_of_an_unknown_nature():
+    diagnostic = _diagnostic()
+    return lambda: update(diagnostic, nature="provisoire", fige_le=timezone.now())
+
+
+@violates("diagnostic_code_rome_format")
+def rome_code_of_three_digits():
+    diagnostic = _diagnostic()
+    return lambda: update(diagnostic, code_rome="123")
+
+
+@violates("diagnostic_code_rome_format")
+def rome_code_in_lower_case():
+    diagnostic = _diagnostic()
+    return lambda: update(diagnostic, code_rome="k2204")
+
+
+@violates("diagnostic_duree_bornee")
+def diagnostic_interview_of_25_hours():
+    diagnostic = _diagnostic()
+    return lambda: update(diagnostic, duree_entretien_minutes=25 * 60)
+
+
+@violates("diagnostic_duree_bornee")
+def diagnostic_interview_of_no_time():
+    diagnostic = _diagnostic()
+    return lambda: update(diagnostic, duree_entretien_minutes=0)
+
+
+@violates("diagnostic_niveau_formation_known")
+def education_level_9():
+    diagnostic = _diagnostic()
+    return lambda: update(diagnostic, niveau_formation="9")
+
+
+@violates("diagnostic_fige_iff_not_en_cours")
+def initial_diagnostic_without_its_date():
+    diagnostic = _diagnostic()
+    return lambda: update(diagnostic, nature=NatureDiagnostic.INITIAL)
+
+
+@violates("diagnostic_fige_iff_not_en_cours")
+def diagnostic_in_progress_marked_frozen():
+    diagnostic = _diagnostic()
+    return lambda: update(diagnostic, fige_le=timezone.now())
+
+
+@violates("frein_diagnostic_one_per_theme")
+def one_theme_twice():
+    frein = _frein()
+    return lambda: FreinDiagnostic.objects.create(diagnostic=frein.diagnostic, theme=Frein.MOBILITE)
+
+
+@violates("frein_diagnostic_theme_known")
+def frein_of_an_unknown_theme():
+    frein = _frein()
+    return lambda: update(frein, theme="meteo")
+
+
+@violates("frein_diagnostic_niveau_known")
+def frein_of_an_unknown_level():
+    frein = _frein()
+    return lambda: update(frein, niveau="extreme")
+
+
 def _validation():
     return ValidationPrescription.objects.create(prescription=PrescriptionFactory(), organisme=Organisme.FRANCE_TRAVAIL)
 
@@ -794,6 +884,10 @@ for _name, _make, _field in [
     ("parcours_motif_cloture_length", lambda: ParcoursFactory(etat=Etat.ANNULE), "motif_cloture"),
     ("transition_parcours_motif_length", _transition, "motif"),
     ("tentative_contact_commentaire_length", TentativeContactFactory, "commentaire"),
+    ("diagnostic_potentiels_length", _diagnostic, "potentiels"),
+    ("diagnostic_souhaits_metiers_length", _diagnostic, "souhaits_metiers"),
+    ("diagnostic_parcours_professionnel_length", _diagnostic, "parcours_professionnel"),
+    ("frein_diagnostic_commentaire_length", _frein, "commentaire"),
     ("notification_message_length", _notification, "message"),
     ("email_sortant_corps_length", _email, "corps"),
     ("email_sortant_derniere_erreur_length", _email, "derniere_erreur"),

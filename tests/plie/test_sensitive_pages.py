@@ -10,8 +10,9 @@ from html import unescape
 
 import pytest
 
+from parcours.diagnostic import diagnostic_en_cours
 from parcours.freins import Frein
-from parcours.models import CriterePublic, Etat, MotifVeille, PeriodeVeille, TransitionParcours
+from parcours.models import CriterePublic, Diagnostic, Etat, MotifVeille, NiveauFrein, PeriodeVeille, TransitionParcours
 from parcours.workflow import TRANSITIONS
 from plie import sensitive
 from plie.accounts.models import Role
@@ -28,6 +29,8 @@ from tests.resolver import pages
 
 NOTE_TRANSITION = "Note-confidentielle-du-journal"
 NOTE_TENTATIVE = "Commentaire-confidentiel-de-tentative"
+NOTE_DIAGNOSTIC = "Commentaire-confidentiel-du-diagnostic"
+NOTE_FREIN = "Commentaire-confidentiel-du-frein-sante"
 
 # Who may see the sensitive data of this parcours and of its fiche (the expectation, written out:
 # the test does not ask the rule it checks). The fiche's author sees back what they wrote.
@@ -42,7 +45,7 @@ def sensitive_markers() -> list[str]:
     labels += [Frein(code).label for code in sensitive.FREINS]
     labels += [MotifVeille(code).label for code in sensitive.MOTIFS_VEILLE]
     assert len(labels) == len(sensitive.CRITERES) + len(sensitive.FREINS) + len(sensitive.MOTIFS_VEILLE)
-    return [*labels, "RQTH", NOTE_TRANSITION, NOTE_TENTATIVE]
+    return [*labels, "RQTH", NOTE_TRANSITION, NOTE_TENTATIVE, NOTE_DIAGNOSTIC, NOTE_FREIN]
 
 
 @pytest.fixture
@@ -74,6 +77,12 @@ def dossier(named):
         motif=NOTE_TRANSITION,
     )
     TentativeContactFactory(parcours=parcours, commentaire=NOTE_TENTATIVE, auteur=named.referent_a)
+    diagnostic = diagnostic_en_cours(parcours, named.referent_a)
+    Diagnostic.objects.filter(pk=diagnostic.pk).update(
+        potentiels=NOTE_DIAGNOSTIC, souhaits_metiers=NOTE_DIAGNOSTIC, parcours_professionnel=NOTE_DIAGNOSTIC
+    )
+    diagnostic.freins.filter(theme=Frein.SANTE).update(niveau=NiveauFrein.BLOQUANT, commentaire=NOTE_FREIN)
+    diagnostic.freins.filter(theme=Frein.LOGEMENT).update(niveau=NiveauFrein.FORT, commentaire=NOTE_FREIN)
     fiche = PrescriptionFactory(
         accepted_for=parcours,
         prescripteur=named.prescripteur,
