@@ -13,11 +13,10 @@ from parcours.models.parcours import (
     PeriodeVeille,
     TransitionParcours,
 )
-from parcours.models.participant import CriterePublic, Participant, Sexe
+from parcours.models.participant import Participant, Sexe
 
 __all__ = [
     "CanalContact",
-    "CriterePublic",
     "Etat",
     "Modalite",
     "MotifVeille",

@@ -11,10 +11,11 @@ from html import unescape
 import pytest
 
 from parcours.freins import Frein
-from parcours.models import CriterePublic, Etat, MotifVeille, PeriodeVeille, TransitionParcours
+from parcours.models import Etat, MotifVeille, PeriodeVeille, TransitionParcours
 from parcours.workflow import TRANSITIONS
 from plie import sensitive
 from plie.accounts.models import Role
+from plie.referentiel.models import CriterePublic
 from prescriptions.models import Organisme
 from tests.conftest import Personas
 from tests.factories import (
