@@ -2,7 +2,6 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from parcours.models import (
-    CriterePublic,
     Parcours,
     Participant,
     PeriodeVeille,
@@ -10,12 +9,6 @@ from parcours.models import (
     TentativeContact,
     TransitionParcours,
 )
-
-
-@admin.register(CriterePublic)
-class CriterePublicAdmin(admin.ModelAdmin):
-    list_display = ["libelle", "code", "ordre", "sensible"]
-    search_fields = ["libelle", "code"]
 
 
 @admin.register(Participant)

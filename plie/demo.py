@@ -17,7 +17,6 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from parcours.models import (
-    CriterePublic,
     Etat,
     MotifVeille,
     Parcours,
@@ -35,7 +34,7 @@ from plie.accounts.models import (
     StructureType,
     User,
 )
-from plie.referentiel.models import Referentiel
+from plie.referentiel.models import CriterePublic, Referentiel
 from plie.territoire.models import Commune
 from prescriptions.demo import PrescriptionsDemo
 

@@ -4,14 +4,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from parcours.freins import Frein
-from parcours.models import CriterePublic
 from plie import sensitive
 from plie.conflits import ConflictDetectionMixin
 from plie.listes import FiltresForm, chercher_personne
 from plie.noms import NomField
 from plie.obligatoires import mark_required
 from plie.phones import PhoneField
-from plie.referentiel.models import Referentiel
+from plie.referentiel.models import CriterePublic, Referentiel
 from plie.territoire.models import Commune
 from prescriptions.models import Avis, Prescription, SituationProfessionnelle
 from prescriptions.workflow import MotifRefus, Statut

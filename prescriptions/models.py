@@ -15,11 +15,12 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from parcours.models import CriterePublic, Parcours, Participant, Sexe
+from parcours.models import Parcours, Participant, Sexe
 from plie import longueurs
 from plie.accounts.models import Role
 from plie.identite import IdentiteQuerySet, PersonneIdentifiee
 from plie.longueurs import longueur_max
+from plie.referentiel.models import CriterePublic
 from plie.workflow import Machine
 from prescriptions.workflow import (
     STATUTS_DECIDES,

@@ -8,7 +8,7 @@ import factory
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from parcours.models import CriterePublic, Etat, MotifVeille, Parcours, Participant, PeriodeVeille, Sexe
+from parcours.models import Etat, MotifVeille, Parcours, Participant, PeriodeVeille, Sexe
 from parcours.workflow import ETATS_AVEC_REFERENT
 from plie.accounts.models import (
     LieuAccompagnement,
@@ -19,6 +19,7 @@ from plie.accounts.models import (
     StructureType,
     User,
 )
+from plie.referentiel.models import CriterePublic
 from plie.territoire.models import Commune
 
 PASSWORD = "mot-de-passe-de-test-2026"

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from parcours.criteres import CRITERES, ensure_criteres
+from plie.referentiel.criteres import CRITERES, ensure_criteres
 
 
 def create_criteres(apps, schema_editor):

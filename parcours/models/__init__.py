@@ -21,12 +21,11 @@ from parcours.models.parcours import (
     PeriodeVeille,
     TransitionParcours,
 )
-from parcours.models.participant import CriterePublic, Participant, Sexe
+from parcours.models.participant import Participant, Sexe
 
 __all__ = [
     "AutonomieNumerique",
     "CanalContact",
-    "CriterePublic",
     "Diagnostic",
     "Etat",
     "FreinDiagnostic",

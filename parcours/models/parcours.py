@@ -14,7 +14,6 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from parcours.models.participant import CriterePublic
 from parcours.workflow import (
     ETATS_AVEC_REFERENT,
     ETATS_CLOS,
@@ -28,6 +27,7 @@ from parcours.workflow import (
 from plie import longueurs
 from plie.accounts.models import Role
 from plie.longueurs import longueur_max
+from plie.referentiel.models import CriterePublic
 from plie.workflow import Machine
 
 

@@ -10,8 +10,8 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from plie import sensitive
 from plie.identite import IdentiteQuerySet, PersonneIdentifiee, Sexe  # noqa: F401  (Sexe: re-exported)
+from plie.referentiel.models import CriterePublic
 
 DELD_MONTHS = 12  # long-term unemployment: registered at France Travail for 12 months or more
 
@@ -27,31 +27,6 @@ def est_deld(date_inscription: datetime.date | None, on: datetime.date | None = 
     """Long-term unemployment is derived from the France Travail registration date, never typed."""
     months = mois_depuis(date_inscription, on)
     return months is not None and months >= DELD_MONTHS
-
-
-class CriterePublic(models.Model):
-    """An eligibility criterion (BRSA, DELD, RQTH…). Rows are data, seeded by a migration."""
-
-    BRSA = "brsa"
-    DELD = "deld"
-    RQTH = "rqth"
-
-    code = models.SlugField("code", max_length=30, unique=True)
-    libelle = models.CharField("libellé", max_length=150)
-    ordre = models.PositiveSmallIntegerField("ordre", default=0)
-
-    class Meta:
-        verbose_name = "critère de public"
-        verbose_name_plural = "critères de public"
-        ordering = ["ordre", "libelle"]
-
-    def __str__(self):
-        return self.libelle
-
-    @property
-    def sensible(self) -> bool:
-        """Health or disability data (:mod:`plie.sensitive`): shown only through the one rule."""
-        return self.code in sensitive.CRITERES
 
 
 class ParticipantQuerySet(IdentiteQuerySet):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from plie.decimaux import DECIMAUX_FR
-from plie.referentiel.models import Referentiel
+from plie.referentiel.models import CriterePublic, Referentiel
 from sorties.models import RegleSortie
 
 
@@ -19,3 +19,9 @@ class ReferentielAdmin(SimpleHistoryAdmin):
     search_fields = ["nom", "code"]
     inlines = [RegleSortieInline]
     formfield_overrides = DECIMAUX_FR
+
+
+@admin.register(CriterePublic)
+class CriterePublicAdmin(admin.ModelAdmin):
+    list_display = ["libelle", "code", "ordre", "sensible"]
+    search_fields = ["libelle", "code"]

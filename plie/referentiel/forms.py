@@ -2,7 +2,7 @@ from django import forms
 
 from plie.conflits import ConflictDetectionMixin
 from plie.decimaux import DecimalFrField
-from plie.referentiel.models import Referentiel
+from plie.referentiel.models import CriterePublic, Referentiel
 
 
 class ListTextarea(forms.Textarea):
@@ -48,8 +48,6 @@ class ReferentielForm(ConflictDetectionMixin, forms.ModelForm):
     )
 
     def __init__(self, *args, **kwargs):
-        from parcours.models import CriterePublic
-
         super().__init__(*args, **kwargs)
         choices = list(CriterePublic.objects.values_list("code", "libelle"))
         self.fields["criteres_eligibles"].choices = choices

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from plie import sensitive
+
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 # What a PLIE may set, and no more: an entretien of 25 hours or a veille of 50 years is a typo.
@@ -53,6 +55,35 @@ def _check_bornes(field):
         name=f"referentiel_{field}_bornes",
         violation_error_message=f"La valeur est comprise entre {low} et {high}.",
     )
+
+
+class CriterePublic(models.Model):
+    """An eligibility criterion (BRSA, DELD, RQTH…). Rows are data (:mod:`plie.referentiel.criteres`).
+
+    It belongs to the référentiel, which names the criteria a PLIE accepts; participants and
+    prescriptions point at it, never the other way round.
+    """
+
+    BRSA = "brsa"
+    DELD = "deld"
+    RQTH = "rqth"
+
+    code = models.SlugField("code", max_length=30, unique=True)
+    libelle = models.CharField("libellé", max_length=150)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "critère de public"
+        verbose_name_plural = "critères de public"
+        ordering = ["ordre", "libelle"]
+
+    def __str__(self):
+        return self.libelle
+
+    @property
+    def sensible(self) -> bool:
+        """Health or disability data (:mod:`plie.sensitive`): shown only through the one rule."""
+        return self.code in sensitive.CRITERES
 
 
 class NoActiveReferentiel(Exception):
@@ -349,8 +380,6 @@ class Referentiel(models.Model):
             errors["categories_depenses_ateliers"] = (
                 "Indiquez au moins une catégorie de dépenses pour le budget des ateliers."
             )
-        from parcours.models import CriterePublic
-
         known = set(CriterePublic.objects.values_list("code", flat=True))
         for field in ("criteres_eligibles", "criteres_a_valider_en_cellule"):
             codes = getattr(self, field) or []
@@ -381,8 +410,6 @@ class Referentiel(models.Model):
 
     def libelles_criteres(self) -> dict:
         """The labels of the eligible criteria, those needing the cellule marked as such."""
-        from parcours.models import CriterePublic
-
         labels = dict(CriterePublic.objects.filter(code__in=self.criteres_eligibles).values_list("code", "libelle"))
         return {
             "eligibles": [labels[c] for c in self.criteres_eligibles if c in labels],

@@ -11,8 +11,9 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from parcours.models import CriterePublic, Etat
+from parcours.models import Etat
 from parcours.workflow import TRANSITIONS
+from plie.referentiel.models import CriterePublic
 from prescriptions.models import Organisme
 from tests.browser import axe
 from tests.conftest import verified_login

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from parcours.models import CriterePublic
 from plie.accounts.models import Role
+from plie.referentiel.models import CriterePublic
 from tests.factories import PrescriptionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,11 +11,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.utils.html import escape
 
-from parcours.models import CriterePublic, Etat, Parcours
+from parcours.models import Etat, Parcours
 from parcours.workflow import TRANSITIONS
 from plie import permissions
 from plie.accounts.models import Role, User
-from plie.referentiel.models import Referentiel
+from plie.referentiel.models import CriterePublic, Referentiel
 from plie.territoire.models import Commune
 from tests.conftest import Personas
 from tests.factories import ParcoursFactory, ParticipantFactory, UserFactory

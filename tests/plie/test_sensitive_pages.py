@@ -12,10 +12,11 @@ import pytest
 
 from parcours.diagnostic import diagnostic_en_cours
 from parcours.freins import Frein
-from parcours.models import CriterePublic, Diagnostic, Etat, MotifVeille, NiveauFrein, PeriodeVeille, TransitionParcours
+from parcours.models import Diagnostic, Etat, MotifVeille, NiveauFrein, PeriodeVeille, TransitionParcours
 from parcours.workflow import TRANSITIONS
 from plie import sensitive
 from plie.accounts.models import Role
+from plie.referentiel.models import CriterePublic
 from prescriptions.models import Organisme
 from tests.conftest import Personas
 from tests.factories import (

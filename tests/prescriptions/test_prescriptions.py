@@ -70,7 +70,7 @@ def valider(prescription, organisme=Organisme.FRANCE_TRAVAIL):
 
 
 def brsa_id():
-    from parcours.models import CriterePublic
+    from plie.referentiel.models import CriterePublic
 
     return CriterePublic.objects.get(code="brsa").pk
 

@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
 
-from parcours.criteres import CRITERES
-from parcours.models import CriterePublic
+from plie.referentiel.criteres import CRITERES
+from plie.referentiel.models import CriterePublic
 
 
 @pytest.mark.django_db(transaction=True)

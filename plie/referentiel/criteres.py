@@ -1,4 +1,5 @@
-"""The eligibility criteria both seeds name (N §III.1, C §III.1.1-2): reference rows.
+"""The eligibility criteria both seeds name (N §III.1, C §III.1.1-2): reference rows of
+:class:`plie.referentiel.models.CriterePublic`.
 
 Created by a data migration and again after every ``flush`` (post_migrate), like Django's own
 content types, so that no database, test or demo ever lacks them. RQTH is disability data:
