@@ -9,8 +9,7 @@ A list view::
 and its template::
 
     {% include "includes/filtres.html" with form=form %}   {# search box, filters, Filtrer / Effacer #}
-    {% if page_obj.paginator.count %} … rows of page_obj … {% else %}<p class="text-muted">Aucun …</p>{% endif %}
-    {% include "includes/pagination.html" %}              {# keeps every filter in the page links #}
+    {% liste %} … rows of page_obj … {% vide %}Aucun …{% finliste %}  {# + pagination keeping the filters #}
 
 A ``FiltresForm`` declares its fields (all optional) and, for each, a ``filtre_<field>(queryset, value)``
 method called with the cleaned value when the field is filled. An invalid field (junk in the URL) is

@@ -35,12 +35,6 @@ def can_view_access_log(user) -> bool:
     return is_coordination(user)
 
 
-def can_view_parcours(user, parcours) -> bool:
-    from parcours.models import Parcours
-
-    return Parcours.objects.visible_to(user).filter(pk=parcours.pk).exists()
-
-
 def can_view_sensitive(user, obj) -> bool:
     """The one rule for what :mod:`plie.sensitive` declares (health, disability, notes).
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from prescriptions.transitions import DECISIONS
 from prescriptions.views import coordination, detail, prescripteur, validation
 
 app_name = "prescriptions"
@@ -25,7 +26,11 @@ urlpatterns = [
         name="demander_validation",
     ),
     path("<int:pk>/validation/<slug:organisme>/avis/", validation.avis, name="avis"),
-    path("<int:pk>/complement/", coordination.complement, name="complement"),
-    path("<int:pk>/refus/", coordination.refus, name="refus"),
+    # The decisions sharing one page (complement/, refus/): their paths come from their declared entry.
+    *(
+        path(f"<int:pk>/{page.chemin}/", coordination.decision, {"name": page.name}, name=page.url_name)
+        for page in DECISIONS
+        if page.generique
+    ),
     path("<int:pk>/acceptation/", coordination.acceptation, name="acceptation"),
 ]

@@ -47,12 +47,26 @@ def journalise(type_objet, *, kwarg="pk", action=None):
 
 def noter(request, type_objet, objet_id, *, action=None, refuse=False):
     """Write the row; also for the views that log by hand (a task producing a file, say)."""
-    user = request.user
-    if not user.is_authenticated:
+    if not request.user.is_authenticated:
         return None
+    ligne = _ligne(request, type_objet, objet_id, action, refuse)
+    ligne.save()
+    return ligne
+
+
+def noter_plusieurs(request, type_objet, objet_ids, *, action=None):
+    """One row per object, in one query: a page that lists several named people (a reassignment)."""
+    if not request.user.is_authenticated or not objet_ids:
+        return []
+    return AccesDossier.objects.bulk_create(_ligne(request, type_objet, i, action, False) for i in objet_ids)
+
+
+def _ligne(request, type_objet, objet_id, action, refuse):
+    """The unsaved row: who, as which role, which object, what, from which page."""
+    user = request.user
     if action is None:
         action = Action.CONSULTATION if request.method in SAFE_METHODS else Action.MODIFICATION
-    return AccesDossier.objects.create(
+    return AccesDossier(
         utilisateur=user,
         utilisateur_libelle=libelle(user),
         role=user.role,
@@ -61,28 +75,6 @@ def noter(request, type_objet, objet_id, *, action=None, refuse=False):
         action=action,
         refuse=refuse,
         chemin=request.path[:500],
-    )
-
-
-def noter_plusieurs(request, type_objet, objet_ids, *, action=None):
-    """One row per object, in one query: a page that lists several named people (a reassignment)."""
-    user = request.user
-    if not user.is_authenticated or not objet_ids:
-        return []
-    if action is None:
-        action = Action.CONSULTATION if request.method in SAFE_METHODS else Action.MODIFICATION
-    return AccesDossier.objects.bulk_create(
-        AccesDossier(
-            utilisateur=user,
-            utilisateur_libelle=libelle(user),
-            role=user.role,
-            type_objet=type_objet,
-            objet_id=_object_id(objet_id),
-            action=action,
-            refuse=False,
-            chemin=request.path[:500],
-        )
-        for objet_id in objet_ids
     )
 
 

@@ -3,7 +3,6 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm, SetPasswordMixin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Q
 
 from plie.accounts import invitations
 from plie.accounts.models import (
@@ -18,7 +17,7 @@ from plie.accounts.models import (
 )
 from plie.accounts.passwords import MIN_BITS
 from plie.decimaux import DecimalFrField
-from plie.listes import FiltresForm
+from plie.listes import FiltresForm, chercher_personne
 from plie.noms import NomField
 
 
@@ -38,9 +37,7 @@ class InvitationSearchForm(FiltresForm):
     statut = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous"), *InvitationStatut.choices])
 
     def filtre_q(self, rows, texte):
-        for word in texte.split():
-            rows = rows.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
-        return rows
+        return chercher_personne(rows, texte)
 
     def filtre_statut(self, rows, statut):
         return rows.with_statut(statut)

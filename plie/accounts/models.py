@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from plie.normalisation import normaliser
+
 
 class StructureType(models.TextChoices):
     COORDINATION = "coordination", "Coordination du PLIE"
@@ -151,7 +153,37 @@ class UserManager(BaseUserManager):
         )
 
 
-class User(AbstractUser):
+CHAMPS_COMPTE = ("first_name", "last_name", "email")
+
+
+def cle_compte(compte) -> str:
+    return normaliser(" ".join(getattr(compte, champ) or "" for champ in CHAMPS_COMPTE))
+
+
+class CompteRecherche(models.Model):
+    """An account's search key (names and email address reduced by the one normaliser), so that the
+    account lists find "André" when "andre" is typed, as the lists of people do (plie.identite)."""
+
+    cle_recherche = models.CharField(
+        "clé de recherche",
+        max_length=560,  # two names of 150 characters, an address of 254 and their spaces
+        blank=True,
+        editable=False,
+        help_text="Noms et adresse email sans accents ni majuscules ni ponctuation, remplie à l'enregistrement.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.cle_recherche = cle_compte(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(CHAMPS_COMPTE):
+            kwargs["update_fields"] = {*update_fields, "cle_recherche"}
+        super().save(*args, **kwargs)
+
+
+class User(CompteRecherche, AbstractUser):
     username = None
     first_name = models.CharField("prénom", max_length=150)
     last_name = models.CharField("nom", max_length=150)
@@ -331,7 +363,7 @@ class InvitationQuerySet(models.QuerySet):
         }[InvitationStatut(statut)]()
 
 
-class Invitation(models.Model):
+class Invitation(CompteRecherche, models.Model):
     """An account the coordination opened (any role), waiting for its owner to activate it.
 
     Only the SHA-256 of the activation token is stored: the token itself travels in the email link

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_otp import login as otp_login
@@ -14,7 +13,7 @@ from django_otp import user_has_device
 from plie import permissions
 from plie.accounts import second_factor
 from plie.accounts.models import Role, User
-from plie.listes import FiltresForm, paginer
+from plie.listes import FiltresForm, chercher_personne, paginer
 from plie.redirects import safe_next
 
 
@@ -49,11 +48,7 @@ class UserSearchForm(FiltresForm):
         return super().filtrer(users)
 
     def filtre_q(self, users, texte):
-        for word in texte.split():
-            users = users.filter(
-                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-            )
-        return users
+        return chercher_personne(users, texte)
 
     def filtre_role(self, users, role):
         return users.filter(role=role)

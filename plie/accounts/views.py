@@ -14,6 +14,7 @@ from plie.accounts import invitations, lockout
 from plie.accounts.forms import ActivationForm, InvitationForm, InvitationSearchForm, StrengthSetPasswordForm
 from plie.accounts.models import Invitation, LieuAccompagnement, Role, Structure, User
 from plie.listes import FiltresForm, paginer
+from plie.normalisation import normaliser
 from plie.referentiel.models import Referentiel
 
 STATUTS = [("", "Tous"), ("actif", "En poste"), ("vacant", "Poste vacant")]
@@ -32,11 +33,12 @@ class ReferentSearchForm(FiltresForm):
 
     def filtre_q(self, referents, texte):
         for word in texte.split():
-            # Through a subquery: joining the places here would multiply the file-active count.
+            if not (mot := normaliser(word)):
+                continue
+            # Through a subquery: joining the places here would multiply the file-active count. The
+            # names however typed (their key); the commune as written.
             matching = User.objects.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(referent_profile__lieux__commune__nom__icontains=word)
+                Q(cle_recherche__contains=mot) | Q(referent_profile__lieux__commune__nom__icontains=word)
             )
             referents = referents.filter(pk__in=matching.values("pk"))
         return referents

@@ -14,11 +14,12 @@ from plie.accounts.models import Structure
 from plie.listes import paginer
 from plie.referentiel.models import NoActiveReferentiel, Referentiel
 from prescriptions import decisions, dedoublonnage, validations
-from prescriptions.forms import AcceptationForm, ComplementForm, PrescriptionSearchForm, RefusForm
+from prescriptions.forms import PrescriptionSearchForm
 from prescriptions.models import Organisme, Prescription
 from prescriptions.proposition import proposer_referents
+from prescriptions.transitions import ACCEPTATION, PAGES
 from prescriptions.views.detail import visible_prescription
-from prescriptions.workflow import STATUTS_EN_COURS, TRANSITIONS, PrescriptionError, Statut
+from prescriptions.workflow import STATUTS_EN_COURS, PrescriptionError, Statut
 
 QUEUE_STATUTS = [s for s in Statut if s != Statut.BROUILLON]
 
@@ -64,7 +65,7 @@ def queue(request):
 
 def _closed(request, prescription, transition):
     """A decision page for a prescription that no longer accepts it: say so and go back."""
-    if prescription.statut in TRANSITIONS[transition].sources:
+    if prescription.statut in transition.sources:
         return None
     if prescription.statut == Statut.COMPLEMENT_DEMANDE:
         messages.info(request, "La prescription attend le complément demandé au prescripteur.")
@@ -143,50 +144,29 @@ def demander_validation(request, pk, organisme):
 
 
 @journalise("prescription")
-def complement(request, pk):
+def decision(request, pk, name):
+    """A decision with its own small form (a complement asked, a refusal): the page its entry declares."""
     prescription = _instructed(request, pk)
-    if closed := _closed(request, prescription, "demander_complement"):
+    page = PAGES[name]
+    if closed := _closed(request, prescription, page.transition):
         return closed
-    form = ComplementForm(request.POST or None)
+    form = page.form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            decisions.demander_complement(prescription, request.user, form.cleaned_data["question"])
-        except PrescriptionError as error:
-            form.add_error("question" if error.field == "question" else None, error.message)
-        else:
-            messages.success(request, "La prescription est renvoyée au prescripteur avec votre question.")
-            return redirect("prescriptions:detail", pk=pk)
-    return render(
-        request, "prescriptions/decision.html", {"prescription": prescription, "form": form, "action": "complement"}
-    )
-
-
-@journalise("prescription")
-def refus(request, pk):
-    prescription = _instructed(request, pk)
-    if closed := _closed(request, prescription, "refuser"):
-        return closed
-    form = RefusForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            decisions.refuser(
-                prescription, request.user, form.cleaned_data["motif_refus"], form.cleaned_data["commentaire"]
-            )
+            page.appliquer(prescription, request.user, **form.cleaned_data)
         except PrescriptionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, "La prescription est refusée ; le prescripteur en est informé.")
+            messages.success(request, page.succes)
             return redirect("prescriptions:detail", pk=pk)
-    return render(
-        request, "prescriptions/decision.html", {"prescription": prescription, "form": form, "action": "refus"}
-    )
+    return render(request, page.template, {"prescription": prescription, "form": form, "page": page})
 
 
 @journalise("prescription")
 def acceptation(request, pk):
     """The référent proposal (distance and load, with the figures) and the acceptance."""
     prescription = _instructed(request, pk)
-    if closed := _closed(request, prescription, "accepter"):
+    if closed := _closed(request, prescription, ACCEPTATION.transition):
         return closed
     referentiel = Referentiel.objects.active_or_none()
     if referentiel is None:
@@ -198,15 +178,15 @@ def acceptation(request, pk):
         else prescription.commune
     )
     propositions = proposer_referents(commune, referentiel)
-    form = AcceptationForm(propositions, request.POST or None)
+    form = ACCEPTATION.form_class(propositions, request.POST or None)
     checklist = decisions.checklist(prescription, referentiel)
     if request.method == "POST" and form.is_valid():
         proposition = form.cleaned_data["referent"]
         try:
-            parcours = decisions.accepter(
+            parcours = ACCEPTATION.appliquer(
                 prescription,
                 request.user,
-                proposition.referent,
+                referent=proposition.referent,
                 referentiel=referentiel,
                 justification=form.cleaned_data["justification"],
                 rang=proposition.rang,
@@ -225,7 +205,7 @@ def acceptation(request, pk):
             return redirect("parcours:detail", pk=parcours.pk)
     return render(
         request,
-        "prescriptions/acceptation.html",
+        ACCEPTATION.template,
         {
             "prescription": prescription,
             "form": form,

@@ -8,8 +8,9 @@ from plie.acces.journal import journalise
 from plie.referentiel.models import Referentiel
 from prescriptions import decisions, dedoublonnage
 from prescriptions.models import Organisme, Prescription, ValidationPrescription
+from prescriptions.transitions import ACCEPTATION, DECISIONS
 from prescriptions.validations import validations_requises
-from prescriptions.workflow import STATUTS_EN_COURS, Statut
+from prescriptions.workflow import STATUTS_EN_COURS
 
 
 def visible_prescription(request, pk):
@@ -57,7 +58,7 @@ def prescription_detail(request, pk):
         "validations_a_demander": [],
         "checklist": [],
         "en_cours": False,
-        "decidable": False,
+        "decisions": [],
         "journal": [],
         "candidats": [],
         "candidats_non_resolus": [],
@@ -66,6 +67,11 @@ def prescription_detail(request, pk):
         context["premier_rdv"] = _premier_rdv(prescription.parcours)
     if permissions.can_instruct_prescriptions(user):
         context.update(_instruction(prescription, validations))
+        context["decisions"] = [
+            (page, page.url(prescription))
+            for page in DECISIONS
+            if prescription.statut in page.transition.sources and permissions.acts_as(user, page.transition)
+        ]
     return render(request, "prescriptions/detail.html", context)
 
 
@@ -84,12 +90,13 @@ def _instruction(prescription, validations):
         "candidats_non_resolus": [c for c in found if not c.resolu],
         "journal": prescription.evenements.select_related("auteur"),
         "en_cours": prescription.statut in STATUTS_EN_COURS,
-        "decidable": prescription.statut in {Statut.ENVOYEE, Statut.EN_EXAMEN},
     }
     if referentiel:
+        # A validation is asked for while the prescription can still be accepted (once each); waiting
+        # for a complement or decided, none is offered.
         demandees = (
             {v.organisme for v in validations}
-            if context["decidable"]
+            if prescription.statut in ACCEPTATION.transition.sources
             else set(validations_requises(prescription, referentiel))
         )
         context["checklist"] = decisions.checklist(prescription, referentiel, found)

@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from plie import permissions
 from plie.acces.journal import journalise
 from plie.listes import paginer
-from prescriptions.forms import PrescriptionForm, PrescriptionSearchForm
+from prescriptions.forms import PrescriptionSearchForm
 from prescriptions.models import CHAMPS_IDENTITE, Prescription
+from prescriptions.transitions import ENVOI
 from prescriptions.workflow import STATUTS_DECIDES, PrescriptionError, Statut
 
 
@@ -45,13 +46,15 @@ def _save(request, form, prescription):
         prescription.save()
         form.save_m2m()
         if form.sending:
-            prescription.envoyer(by=request.user, identite_modifiee=bool(set(form.changed_data) & set(CHAMPS_IDENTITE)))
+            ENVOI.appliquer(
+                prescription, request.user, identite_modifiee=bool(set(form.changed_data) & set(CHAMPS_IDENTITE))
+            )
     return prescription
 
 
 def _edit(request, prescription):
-    sending = request.method == "POST" and "envoyer" in request.POST
-    form = PrescriptionForm(request.POST or None, instance=prescription, sending=sending)
+    sending = request.method == "POST" and ENVOI.name in request.POST
+    form = ENVOI.form_class(request.POST or None, instance=prescription, sending=sending)
     if request.method == "POST" and form.is_valid():
         try:
             saved = _save(request, form, prescription)
@@ -72,7 +75,7 @@ def _edit(request, prescription):
             if sending
             else "Le brouillon n'est pas enregistré : corrigez les champs signalés.",
         )
-    return render(request, "prescriptions/form.html", {"form": form, "prescription": prescription})
+    return render(request, ENVOI.template, {"form": form, "prescription": prescription, "envoi": ENVOI})
 
 
 def prescription_create(request):

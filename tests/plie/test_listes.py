@@ -4,12 +4,16 @@ The lists share ``plie.listes`` (FiltresForm, paginer) and the includes ``filtre
 ``pagination.html``; each case below builds 26 rows named « Pagination » (51 for the journal, 50 a page).
 """
 
+import pathlib
+
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
 from parcours.models import Etat
 from plie.acces.models import AccesDossier, Action, TypeObjet
+from plie.listes import paginer
 from plie.notifications.models import Notification
 from prescriptions.models import Avis, Organisme, ValidationPrescription
 from tests.factories import ParcoursFactory, ParticipantFactory, PrescriptionFactory, ReferentFactory, UserFactory
@@ -123,3 +127,26 @@ def test_one_filter_bar_everywhere(personas, client_for):
         content = client_for(getattr(personas, who)).get(reverse(url)).content.decode()
         assert 'aria-label="Rechercher et filtrer"' in content, url
         assert f'href="{reverse(url)}">Effacer</a>' in content, url
+
+
+def test_the_list_frame_shows_rows_and_pagination_or_the_empty_state(rf):
+    frame = Template("{% load listes %}{% liste %}<p>{{ page_obj|length }} lignes</p>{% vide %}Rien ici.{% finliste %}")
+    request = rf.get("/", {"q": "x", "page": "2"})
+    full = frame.render(Context({"request": request, **paginer(request, list(range(30)))}))
+    assert "<p>5 lignes</p>" in full and "Page 2 sur 2" in full and "q=x&amp;page=1" in full
+    assert "Rien ici." not in full
+    empty = frame.render(Context({"request": request, **paginer(request, [])}))
+    assert '<div class="alert alert-info">Rien ici.</div>' in empty and "lignes" not in empty
+
+
+def test_every_list_template_uses_the_one_frame():
+    """The pagination and the empty state of a list are written once (includes/liste.html)."""
+    templates = pathlib.Path(__file__).resolve().parents[2] / "templates"
+    paged = [p for p in templates.rglob("*.html") if "page_obj" in p.read_text()]
+    assert len(paged) >= 14
+    for path in paged:
+        if path.parent.name == "includes":
+            continue
+        assert "{% liste %}" in path.read_text(), path
+    including = {p.name for p in templates.rglob("*.html") if "includes/pagination.html" in p.read_text()}
+    assert including <= {"liste.html", "pagination.html"}, including

@@ -58,7 +58,6 @@ def brsa_parcours(named):
 def test_visible_to_matrix(named, who, sees):
     user = getattr(named, who)
     assert (named.parcours in Parcours.objects.visible_to(user)) is sees
-    assert permissions.can_view_parcours(user, named.parcours) is sees
 
 
 @pytest.mark.parametrize(("who", "status"), persona_params(lambda name: 200 if name in SEES_PARCOURS else 404))

@@ -4,6 +4,7 @@ Run on SQLite too: ``DATABASE_URL=sqlite:////tmp/lists.sqlite3 pytest tests/plie
 """
 
 import datetime
+import importlib
 import io
 
 import pytest
@@ -15,9 +16,10 @@ from django.utils import timezone
 
 from parcours.models import Etat, Participant
 from plie.acces.models import AccesDossier, Action, TypeObjet
+from plie.accounts.models import Invitation, Role, User, cle_compte
 from plie.identite import cle_recherche, remplir_cles
 from prescriptions.models import Avis, Organisme, Prescription, ValidationPrescription
-from tests.factories import ParcoursFactory, ParticipantFactory, PrescriptionFactory
+from tests.factories import ParcoursFactory, ParticipantFactory, PrescriptionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +185,49 @@ def test_the_demo_seeds_the_key_in_bulk(niort, communes):
     for model in (Participant, Prescription):
         for row in model.objects.all():
             assert row.cle_recherche == cle_recherche(row), row.pk
+
+
+# --- the account lists --------------------------------------------------------------------------
+
+
+def test_an_accounts_key_holds_its_names_and_email_address_however_saved(personas):
+    user = UserFactory(first_name="André", last_name="Bensaïd", email="A.Bensaid@Exemple.fr")
+    assert user.cle_recherche == "andre bensaid a bensaid exemple fr"
+    user.last_name = "N’Diaye"
+    user.save(update_fields=["last_name"])
+    assert User.objects.get(pk=user.pk).cle_recherche == "andre n diaye a bensaid exemple fr"
+    User.objects.filter(pk=user.pk).update(cle_recherche="")  # an account from before the key
+    migration = importlib.import_module("plie.accounts.migrations.0005_cle_recherche_comptes")
+    migration.remplir(django_apps, None)
+    assert User.objects.get(pk=user.pk).cle_recherche == cle_compte(user)
+
+
+@pytest.mark.parametrize("typed", ["andre", "ANDRÉ", "bensaid", "andre bensaid"])
+def test_the_users_list_finds_accounts_however_typed(personas, client_for, typed):
+    UserFactory(first_name="André", last_name="BENSAÏD")
+    UserFactory(first_name="Claire", last_name="Martin")
+    page = noms(client_for(personas.coordination).get(reverse("user_list"), {"q": typed}))
+    assert "BENSAÏD" in page and "Martin" not in page
+
+
+def test_the_invitations_list_finds_invitations_however_typed(personas, client_for):
+    now = timezone.now()
+    for n, (prenom, nom) in enumerate((("Hélène", "Lefèvre"), ("Claire", "Martin"))):
+        Invitation.objects.create(
+            email=f"invitee{n}@exemple.fr",
+            first_name=prenom,
+            last_name=nom,
+            role=Role.PRESCRIPTEUR,
+            structure=personas.prescripteur.structure,
+            token_hash=f"{n}" * 64,
+            expire_le=now + datetime.timedelta(days=7),
+        )
+    page = noms(client_for(personas.coordination).get(reverse("invitation_list"), {"q": "helene lefevre"}))
+    assert "Lefèvre" in page and "Martin" not in page
+
+
+def test_the_referents_list_finds_referents_however_typed(personas, client_for):
+    personas.referent_a.first_name, personas.referent_a.last_name = "Zoé", "Dupré-Lœuf"
+    personas.referent_a.save()
+    page = noms(client_for(personas.coordination).get(reverse("referents"), {"q": "zoe dupre loeuf"}))
+    assert "Dupré-Lœuf" in page and personas.referent_b.last_name not in page
