@@ -1,6 +1,7 @@
 from django.urls import path
 
 from parcours.views.accueil import premier_rdv, tentative_contact
+from parcours.views.cer import contrat, contrat_etape, contrat_pdf, contrat_rediger
 from parcours.views.detail import parcours_detail
 from parcours.views.diagnostic import diagnostic
 from parcours.views.list import parcours_list
@@ -17,4 +18,8 @@ urlpatterns = [
     path("reaffectation/<int:pk>/", reaffectation, name="reaffectation"),
     path("<int:pk>/tentative-de-contact/", tentative_contact, name="tentative_contact"),
     path("<int:pk>/diagnostic/", diagnostic, name="diagnostic"),
+    path("<int:pk>/contrat/", contrat, name="contrat"),
+    path("<int:pk>/contrat/rediger/", contrat_rediger, name="contrat_rediger"),
+    path("<int:pk>/contrat/pdf/", contrat_pdf, name="contrat_pdf"),
+    path("<int:pk>/contrat/<slug:etape>/", contrat_etape, name="contrat_etape"),
 ]

@@ -86,6 +86,43 @@ def can_edit_diagnostic(user, parcours) -> bool:
     return parcours.etat in ETATS_DIAGNOSTIC and can_view_sensitive(user, parcours)
 
 
+def can_view_contrat(user, parcours) -> bool:
+    """The contract: whom the sensitive-data rule allows, and the bureau insertion, which signs it when
+    the référent is RUP. The prescripteur never reads it."""
+    if can_view_sensitive(user, parcours):
+        return True
+    from parcours.models import Parcours
+
+    return (
+        user.is_authenticated
+        and user.has_role(Role.BUREAU_INSERTION)
+        and parcours.rup
+        and Parcours.objects.visible_to(user).filter(pk=parcours.pk).exists()
+    )
+
+
+def can_write_contrat(user, parcours) -> bool:
+    from parcours.cer import ETATS_CONTRAT
+
+    return (
+        parcours.etat in ETATS_CONTRAT
+        and can_view_sensitive(user, parcours)
+        and user.has_role(Role.REFERENT, Role.COORDINATION)
+    )
+
+
+def can_apply_contrat_step(user, contrat, transition) -> bool:
+    """The actors the contract's table declares: a référent on their own parcours, the bureau
+    insertion on a RUP parcours it sees."""
+    if contrat.statut not in transition.sources or not acts_as(user, transition):
+        return False
+    if is_coordination(user):
+        return True
+    if user.has_role(Role.REFERENT):
+        return contrat.parcours.referent_id == user.pk
+    return can_view_contrat(user, contrat.parcours)
+
+
 def can_list_parcours(user) -> bool:
     return user.is_authenticated and (
         user.has_role(Role.COORDINATION, Role.REFERENT, Role.PRESCRIPTEUR, Role.BUREAU_INSERTION)

@@ -6,6 +6,7 @@ from parcours.models.accueil import (
     StatutRendezVous,
     TentativeContact,
 )
+from parcours.models.cer import Contrat, ContratError, EvenementContrat, StatutContrat
 from parcours.models.diagnostic import (
     AutonomieNumerique,
     Diagnostic,
@@ -26,8 +27,11 @@ from parcours.models.participant import Participant, Sexe
 __all__ = [
     "AutonomieNumerique",
     "CanalContact",
+    "Contrat",
+    "ContratError",
     "Diagnostic",
     "Etat",
+    "EvenementContrat",
     "FreinDiagnostic",
     "Modalite",
     "MotifVeille",
@@ -40,6 +44,7 @@ __all__ = [
     "PeriodeVeille",
     "RendezVous",
     "Sexe",
+    "StatutContrat",
     "StatutRendezVous",
     "TentativeContact",
     "TransitionParcours",

@@ -135,6 +135,10 @@ class Parcours(models.Model):
     )
     rup = models.BooleanField("référent unique de parcours (RUP) demandé par le bureau insertion", default=False)
     a_distance = models.BooleanField("accompagnement à distance (dérogation)", default=False)
+    # N §III.c: then the contract is signed at the first appointment.
+    cer_conditionne_rsa = models.BooleanField(
+        "la signature du contrat conditionne la reprise des droits RSA", default=False
+    )
 
     date_prescription = models.DateField("date de prescription")
     date_orientation = models.DateField("date d'orientation", null=True, blank=True)

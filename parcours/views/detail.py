@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 
+from parcours import cer
 from parcours.diagnostic import FREINS_FORTS, diagnostic_en_cours, freins_par_theme
 from parcours.models import Parcours
 from parcours.transitions import PAGES
@@ -39,12 +40,15 @@ def parcours_detail(request, pk):
         .order_by("-date_prescription")
     )
     diagnostic_visible = permissions.can_view_diagnostic(user, parcours)
+    contrat_visible = permissions.can_view_contrat(user, parcours)
     diagnostic = diagnostic_en_cours(parcours, creer=False) if diagnostic_visible else None
     return render(
         request,
         "parcours/detail.html",
         {
             "diagnostic_visible": diagnostic_visible,
+            "contrat_visible": contrat_visible,
+            "contrat": cer.contrat_en_cours(parcours) if contrat_visible else None,
             "diagnostic_modifiable": permissions.can_edit_diagnostic(user, parcours),
             "diagnostic": diagnostic,
             "freins_forts": [f for f in freins_par_theme(diagnostic) if f.niveau in FREINS_FORTS] if diagnostic else [],

@@ -80,6 +80,9 @@ class ReferentielForm(ConflictDetectionMixin, forms.ModelForm):
             "validation_france_travail",
             "validation_bureau_insertion_rsa",
             "proposition_km_charge_pleine",
+            "cer_libelle",
+            "cer_rang_rdv_min",
+            "cer_validation_equipe",
             "ateliers_frequence_min_jours",
             "budget_ateliers_par_etp",
             "categories_depenses_ateliers",
@@ -125,6 +128,7 @@ class ReferentielForm(ConflictDetectionMixin, forms.ModelForm):
                 "proposition_km_charge_pleine",
             ],
         ),
+        ("Contrat d'entrée", ["cer_libelle", "cer_rang_rdv_min", "cer_validation_equipe"]),
         (
             "Ateliers collectifs",
             ["ateliers_frequence_min_jours", "budget_ateliers_par_etp", "categories_depenses_ateliers"],

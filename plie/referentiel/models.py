@@ -36,6 +36,7 @@ BORNES = {
     "ateliers_frequence_min_jours": (1, 365),
     "budget_ateliers_par_etp": (0, 100000),
     "suivi_emploi_mois": (0, 60),
+    "cer_rang_rdv_min": (1, 10),
 }
 
 
@@ -219,6 +220,25 @@ class Referentiel(models.Model):
         "validation du bureau insertion pour les bénéficiaires du RSA",
         default=False,
         help_text="Le bureau insertion valide lui-même, dans la plateforme, l'entrée des bénéficiaires du RSA.",
+    )
+    # The contract of the accompaniment (N §III.c: CER; C §III.1.2: dossier de présentation).
+    cer_libelle = models.CharField(
+        "nom du contrat signé à l'entrée",
+        max_length=200,
+        default="Contrat d'engagement réciproque",
+        help_text="Tel que le participant le lit sur le document à signer.",
+    )
+    cer_rang_rdv_min = models.PositiveSmallIntegerField(
+        "le contrat se signe à partir du rendez-vous n°",
+        default=2,
+        validators=bornes("cer_rang_rdv_min"),
+        help_text="Le premier quand la signature conditionne la reprise des droits RSA (case du parcours).",
+    )
+    cer_validation_equipe = models.BooleanField(
+        "l'équipe du PLIE valide l'intégration",
+        default=False,
+        help_text="Coché : le contrat signé est validé (ou non) par l'équipe du PLIE, et l'entrée compte à sa "
+        "validation. Décoché : l'entrée compte à la signature et est présentée à la cellule de suivi suivante.",
     )
     proposition_km_charge_pleine = models.PositiveSmallIntegerField(
         "proposition de référent : poids de la charge (km)",

@@ -85,6 +85,11 @@ NIORT = {
     # N §III.2 (schéma): « Validation avec France Travail et le BI (si la personne est bénéficiaire du RSA) ».
     "validation_france_travail": True,
     "validation_bureau_insertion_rsa": True,
+    # N §III.c: « le contrat d'engagement réciproque », « établi à partir du 2ème RDV » (1er quand il
+    # conditionne les droits RSA); the entry is reported to the cellule de suivi.
+    "cer_libelle": "Contrat d'engagement réciproque",
+    "cer_rang_rdv_min": 2,
+    "cer_validation_equipe": False,
     "proposition_km_charge_pleine": 20,  # not in the seeds: the product's default, editable
     # N §V: documents remis « au plus tard cinq jours ouvrables avant la cellule de suivi ».
     "delai_documents_cellule_jours_ouvres": 5,
@@ -220,6 +225,11 @@ CAEN = {
     # C §III.1.2: the PLIE team validates the entry itself; no FT or BI validation is described.
     "validation_france_travail": False,
     "validation_bureau_insertion_rsa": False,
+    # C §III.1.2: a « dossier de présentation au PLIE », contrat d'objectifs et d'engagement, signed
+    # after the diagnostic interview, then validated (or not) by the PLIE's team.
+    "cer_libelle": "Dossier de présentation au PLIE (contrat d'objectifs et d'engagement)",
+    "cer_rang_rdv_min": 1,
+    "cer_validation_equipe": True,
     "proposition_km_charge_pleine": 20,  # not in the seeds: the product's default, editable
     "delai_documents_cellule_jours_ouvres": None,  # C: no monthly cellule; a commission decides exits
     "ateliers_frequence_min_jours": None,

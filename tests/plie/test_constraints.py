@@ -20,8 +20,10 @@ from simple_history.models import HistoricalChanges
 from financement.models import InstantaneEtats
 from parcours.freins import Frein
 from parcours.models import (
+    Contrat,
     Diagnostic,
     Etat,
+    EvenementContrat,
     FreinDiagnostic,
     MotifVeille,
     NatureDiagnostic,
@@ -832,6 +834,104 @@ def frein_of_an_unknown_level():
     return lambda: update(frein, niveau="extreme")
 
 
+def _contrat(**fields):
+    return Contrat.objects.create(
+        parcours=ParcoursFactory(etat=Etat.ACCUEIL),
+        statut="brouillon",
+        objectifs="Objectifs",
+        actions_prevues="Première étape",
+        engagements_participant="Venir",
+        engagements_referent="Recevoir",
+        date_debut=datetime.date(2026, 3, 2),
+        **fields,
+    )
+
+
+def _contrat_signe():
+    contrat = _contrat()
+    update(contrat, statut="signe", date_signature=contrat.date_debut, signe_par_referent=contrat.parcours.referent)
+    contrat.refresh_from_db()
+    return contrat
+
+
+@violates("contrat_statut_known")
+def contract_of_an_unknown_status():
+    contrat = _contrat_signe()
+    return lambda: update(contrat, statut="perdu")
+
+
+@violates("contrat_one_per_parcours")
+def two_contracts_for_one_parcours():
+    contrat = _contrat()
+    return lambda: Contrat.objects.create(
+        parcours=contrat.parcours,
+        statut="brouillon",
+        objectifs="x",
+        actions_prevues="x",
+        engagements_participant="x",
+        engagements_referent="x",
+        date_debut=contrat.date_debut,
+    )
+
+
+@violates("contrat_duree_bornee")
+def contract_of_no_month():
+    contrat = _contrat()
+    return lambda: update(contrat, duree_mois=0)
+
+
+@violates("contrat_duree_bornee")
+def contract_of_five_years():
+    contrat = _contrat()
+    return lambda: update(contrat, duree_mois=60)
+
+
+@violates("contrat_signed_iff_not_draft")
+def signed_contract_without_its_date():
+    contrat = _contrat_signe()
+    return lambda: update(contrat, date_signature=None)
+
+
+@violates("contrat_signed_iff_not_draft")
+def draft_with_a_signature():
+    contrat = _contrat()
+    return lambda: update(contrat, date_signature=contrat.date_debut)
+
+
+@violates("contrat_bi_signature_complete")
+def bi_signature_without_its_signatory():
+    contrat = _contrat_signe()
+    return lambda: update(contrat, signe_bi_le=timezone.now())
+
+
+@violates("contrat_decision_iff_decided")
+def validated_integration_without_its_date():
+    contrat = _contrat_signe()
+    return lambda: update(contrat, statut="valide")
+
+
+@violates("contrat_decision_iff_decided")
+def decision_date_on_a_contract_not_decided():
+    contrat = _contrat_signe()
+    return lambda: update(contrat, decision_le=timezone.now())
+
+
+@violates("contrat_refusal_has_motif")
+def refused_integration_without_motif():
+    contrat = _contrat_signe()
+    return lambda: update(contrat, statut="refuse", decision_le=timezone.now())
+
+
+@violates("contrat_refusal_has_motif")
+def refusal_motif_on_a_signed_contract():
+    contrat = _contrat_signe()
+    return lambda: update(contrat, motif_refus="Hors critères")
+
+
+def _evenement_contrat():
+    return EvenementContrat.objects.create(contrat=_contrat(), transition="rediger", statut_apres="brouillon")
+
+
 def _validation():
     return ValidationPrescription.objects.create(prescription=PrescriptionFactory(), organisme=Organisme.FRANCE_TRAVAIL)
 
@@ -888,6 +988,12 @@ for _name, _make, _field in [
     ("diagnostic_souhaits_metiers_length", _diagnostic, "souhaits_metiers"),
     ("diagnostic_parcours_professionnel_length", _diagnostic, "parcours_professionnel"),
     ("frein_diagnostic_commentaire_length", _frein, "commentaire"),
+    ("contrat_objectifs_length", _contrat, "objectifs"),
+    ("contrat_actions_prevues_length", _contrat, "actions_prevues"),
+    ("contrat_engagements_participant_length", _contrat, "engagements_participant"),
+    ("contrat_engagements_referent_length", _contrat, "engagements_referent"),
+    ("contrat_motif_refus_length", _contrat, "motif_refus"),
+    ("evenement_contrat_motif_length", _evenement_contrat, "motif"),
     ("notification_message_length", _notification, "message"),
     ("email_sortant_corps_length", _email, "corps"),
     ("email_sortant_derniere_erreur_length", _email, "derniere_erreur"),

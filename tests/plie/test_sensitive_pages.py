@@ -13,6 +13,7 @@ import pytest
 from parcours.diagnostic import diagnostic_en_cours
 from parcours.freins import Frein
 from parcours.models import Diagnostic, Etat, MotifVeille, NiveauFrein, PeriodeVeille, TransitionParcours
+from parcours.models.cer import TRANSITIONS as CONTRAT_TRANSITIONS
 from parcours.workflow import TRANSITIONS
 from plie import sensitive
 from plie.accounts.models import Role
@@ -100,6 +101,7 @@ def url_kwargs(parcours, fiche):
     return {
         "pk": None,  # decided by the namespace, below
         "name": list(TRANSITIONS),
+        "etape": list(CONTRAT_TRANSITIONS),
         "organisme": list(Organisme.values),
         "kind": ["participant", "prescription"],
         "other_pk": [parcours.participant_id],

@@ -190,6 +190,7 @@ SAMPLE_OBJECTS = {
 # The other parts of the URLs: a new kwarg needs a value here (the test says so).
 SAMPLE_KWARGS = {
     "name": "proposer_sortie",
+    "etape": "signer",
     "organisme": "france_travail",
     "kind": "participant",
     "participant_pk": lambda personas: personas.parcours.participant_id,

@@ -32,6 +32,10 @@ from sorties.models import ClasseSortie, RegleSortie, SituationSortie, validate_
         ("capacite_annuelle_min_par_etp", 70, None),
         ("capacite_annuelle_max_par_etp", 90, None),
         ("file_active_par_etp", 40, 60),
+        # The contract: N the CER from the 2nd RDV, the entry reported to the cellule; C the dossier de
+        # présentation after the diagnostic, validated by the PLIE's team.
+        ("cer_rang_rdv_min", 2, 1),
+        ("cer_validation_equipe", False, True),
         # Neither seed sets a delay to first contact.
         ("delai_premier_contact_jours", None, None),
         # N §V: documents 5 working days before the cellule; C has no monthly cellule.
