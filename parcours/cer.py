@@ -13,6 +13,7 @@
 import datetime
 
 from django.db import transaction
+from django.db.models import Case, OuterRef, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,6 +47,23 @@ def contrat_en_cours(parcours) -> Contrat | None:
     """The parcours's contract (a refused integration leaves room for a new one, shown instead)."""
     contrats = sorted(parcours.contrats.all(), key=lambda c: (c.statut != StatutContrat.REFUSE, c.cree_le, c.pk))
     return contrats[-1] if contrats else None
+
+
+def annoter_contrat(parcours_qs):
+    """The status and signature date of each parcours's contract, read in the same query (lists, dossier)."""
+    contrats = (
+        Contrat.objects.filter(parcours=OuterRef("pk"))
+        .annotate(refuse=Case(When(statut=StatutContrat.REFUSE, then=Value(1)), default=Value(0)))
+        .order_by("refuse", "-cree_le", "-pk")
+    )
+    return parcours_qs.annotate(
+        contrat_statut=Subquery(contrats.values("statut")[:1]),
+        contrat_signe_le=Subquery(contrats.values("date_signature")[:1]),
+    )
+
+
+def libelle_statut(statut) -> str:
+    return StatutContrat(statut).label if statut else ""
 
 
 def rang_minimum(parcours, referentiel) -> int:

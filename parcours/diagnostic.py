@@ -46,6 +46,21 @@ def diagnostic_en_cours(parcours, by=None, *, creer=True) -> Diagnostic | None:
     return diagnostic_en_cours(parcours, creer=False)
 
 
+def resume(parcours):
+    """(last update, freins fort or bloquant) of the diagnostic in progress, in one query; (None, [])."""
+    rows = list(
+        FreinDiagnostic.objects.filter(diagnostic__parcours=parcours, diagnostic__nature=NatureDiagnostic.EN_COURS)
+        .select_related("diagnostic")
+        .order_by("pk")
+    )
+    if not rows:
+        return None, []
+    by_theme = {f.theme: f for f in rows}
+    return rows[0].diagnostic.modifie_le, [
+        by_theme[t] for t in Frein if t in by_theme and by_theme[t].niveau in FREINS_FORTS
+    ]
+
+
 def freins_par_theme(diagnostic) -> list[FreinDiagnostic]:
     """The freins in the vocabulary's order (rows missing for a theme added since are shown at « aucun »)."""
     rows = {f.theme: f for f in diagnostic.freins.all()}

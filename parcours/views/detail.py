@@ -1,18 +1,26 @@
 from django.shortcuts import get_object_or_404, render
 
-from parcours import cer
-from parcours.diagnostic import FREINS_FORTS, diagnostic_en_cours, freins_par_theme
-from parcours.models import Parcours
+from parcours import cer, diagnostic, rythme
+from parcours.models import ObjetRendezVous, Parcours, StatutRendezVous
 from parcours.transitions import PAGES
 from plie import permissions, sensitive
 from plie.acces.journal import journalise
 from plie.acces.models import AccesDossier, TypeObjet
+from plie.referentiel.models import Referentiel
+
+
+def premier_rdv(rendez_vous):
+    """The first appointment among the parcours's (in date order), the cancelled ones left out."""
+    return next(
+        (r for r in rendez_vous if r.objet == ObjetRendezVous.PREMIER_RDV and r.statut != StatutRendezVous.ANNULE),
+        None,
+    )
 
 
 @journalise("parcours")
 def parcours_detail(request, pk):
     parcours = get_object_or_404(
-        Parcours.objects.visible_to(request.user).select_related(
+        cer.annoter_contrat(Parcours.objects.visible_to(request.user)).select_related(
             "participant",
             "participant__commune",
             "referent",
@@ -41,27 +49,38 @@ def parcours_detail(request, pk):
     )
     diagnostic_visible = permissions.can_view_diagnostic(user, parcours)
     contrat_visible = permissions.can_view_contrat(user, parcours)
-    diagnostic = diagnostic_en_cours(parcours, creer=False) if diagnostic_visible else None
+    referentiel = Referentiel.objects.active_or_none()
+    diagnostic_modifie_le, freins_forts = diagnostic.resume(parcours) if diagnostic_visible else (None, [])
+    # Each list read once, whatever it holds; the rhythm reads the same rows.
+    veilles = list(parcours.periodes_veille.all())
+    rendez_vous = list(parcours.rendez_vous.select_related("lieu", "lieu__commune"))
+    tentatives = list(parcours.tentatives_contact.journal())
     return render(
         request,
         "parcours/detail.html",
         {
             "diagnostic_visible": diagnostic_visible,
             "contrat_visible": contrat_visible,
-            "contrat": cer.contrat_en_cours(parcours) if contrat_visible else None,
+            # The référent's and the coordination's tool: by when the next contact is due.
+            "echeance": (
+                rythme.echeance(parcours, referentiel, rendez_vous=rendez_vous, contacts=tentatives, veilles=veilles)
+                if visible and referentiel
+                else None
+            ),
+            "contrat_statut": cer.libelle_statut(parcours.contrat_statut) if contrat_visible else "",
             "diagnostic_modifiable": permissions.can_edit_diagnostic(user, parcours),
-            "diagnostic": diagnostic,
-            "freins_forts": [f for f in freins_par_theme(diagnostic) if f.niveau in FREINS_FORTS] if diagnostic else [],
+            "diagnostic_modifie_le": diagnostic_modifie_le,
+            "freins_forts": freins_forts,
             "parcours": parcours,
             "participant": parcours.participant,
             "criteres": sensitive.criteres_visibles(parcours.participant.criteres.all(), visible),
             "sensitive": visible,
             "actions": actions,
             "journal": parcours.transitions.select_related("auteur"),
-            "veilles": [(v, sensitive.motif_veille(v, visible)) for v in parcours.periodes_veille.all()],
+            "veilles": [(v, sensitive.motif_veille(v, visible)) for v in veilles],
             "autres_parcours": autres_parcours,
-            "tentatives": parcours.tentatives_contact.journal(),
-            "premier_rdv": parcours.rendez_vous.premier_rdv(),
+            "tentatives": tentatives,
+            "premier_rdv": premier_rdv(rendez_vous),
             "can_log_contact": permissions.can_log_contact_attempt(user, parcours),
             "fiche": fiche,
             # « Qui a consulté ce dossier » : the coordination only; one query, whatever the log holds.

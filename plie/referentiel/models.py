@@ -135,6 +135,13 @@ class Referentiel(models.Model):
         "intervalle maximal entre entretiens ensuite (jours)", validators=bornes("rythme_intervalle_jours")
     )
 
+    rythme_tout_moyen_en_etape = models.BooleanField(
+        "en étape emploi, formation ou opération, un contact par tout moyen suffit",
+        default=False,
+        help_text="Coché (Caen) : pendant une étape, le suivi mensuel se fait par tout moyen ; sinon un entretien "
+        "en face à face reste dû au même rythme.",
+    )
+
     # Typical durations.
     duree_entretien_minutes = models.PositiveSmallIntegerField(
         "durée moyenne d'un entretien (minutes)", validators=bornes("duree_entretien_minutes")

@@ -65,6 +65,7 @@ NIORT = {
     "rythme_initial_duree_mois": 3,
     "rythme_initial_intervalle_jours": 15,
     "rythme_intervalle_jours": 30,
+    "rythme_tout_moyen_en_etape": False,  # N §III.d: face-to-face meetings until the exit
     "duree_entretien_minutes": 60,  # N §III.d « La durée moyenne d'un entretien est de 60 minutes »
     "duree_diagnostic_minutes": None,
     # N §III.d: mesures de 6 mois renouvelables « dans la limite de 24 mois ».
@@ -205,6 +206,8 @@ CAEN = {
     "rythme_initial_duree_mois": 0,
     "rythme_initial_intervalle_jours": None,
     "rythme_intervalle_jours": 30,
+    # C §III.1.3: « suivi mensuel » of people in an operation, by any means.
+    "rythme_tout_moyen_en_etape": True,
     "duree_entretien_minutes": 45,  # C §III.1.3: 45 minutes en moyenne
     "duree_diagnostic_minutes": 60,  # C §III.1.1: entretien de diagnostic d'au moins 1 heure
     "duree_mesure_mois": None,  # C §I: pas de durée limite

@@ -170,3 +170,50 @@ def test_main_pages_stay_under_the_ceiling(personas, client_for, who, url):
     large, _ = count_queries(client, url)
     assert len(large) <= CEILING, f"{url} for {who}: {len(large)} queries:\n" + "\n".join(large)
     assert len(large) == len(small), f"{url} for {who}: {len(small)} then {len(large)} queries:\n" + "\n".join(large)
+
+
+@pytest.mark.parametrize("who", ["coordination", "referent_a"])
+def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, client_for, who):
+    """Diagnostic, contract, appointments, contact attempts: each read once, however many there are."""
+    import datetime
+
+    from django.utils import timezone
+
+    from parcours.cer import rediger
+    from parcours.diagnostic import diagnostic_en_cours
+    from tests.factories import RendezVousFactory, TentativeContactFactory
+
+    parcours = personas.parcours
+    client = client_for(getattr(personas, who))
+    url = f"/parcours/{parcours.pk}/"
+
+    def grow(n):
+        for i in range(n):
+            RendezVousFactory(
+                parcours=parcours,
+                objet="entretien",
+                statut="honore",
+                debut=timezone.now() - datetime.timedelta(days=i + 1),
+            )
+            TentativeContactFactory(parcours=parcours, abouti=True, auteur=personas.referent_a)
+
+    diagnostic_en_cours(parcours, personas.referent_a)
+    rediger(
+        parcours,
+        personas.referent_a,
+        objectifs="Objectifs",
+        actions_prevues="Première étape",
+        engagements_participant="Venir",
+        engagements_referent="Recevoir",
+        date_debut=timezone.localdate(),
+        duree_mois=6,
+    )
+    grow(1)
+    client.get(url)
+    small, _ = count_queries(client, url)
+    grow(30)
+    large, response = count_queries(client, url)
+    assert "Freins forts ou bloquants" not in response.content.decode()  # the diagnostic card is there
+    assert "Aucun frein fort ou bloquant" in response.content.decode()
+    assert len(large) <= CEILING, f"{len(large)} queries:\n" + "\n".join(large)
+    assert len(large) == len(small), f"{len(small)} then {len(large)} queries:\n" + "\n".join(large)

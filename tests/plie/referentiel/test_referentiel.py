@@ -19,6 +19,7 @@ from sorties.models import ClasseSortie, RegleSortie, SituationSortie, validate_
         ("rythme_initial_duree_mois", 3, 0),
         ("rythme_initial_intervalle_jours", 15, None),
         ("rythme_intervalle_jours", 30, 30),
+        ("rythme_tout_moyen_en_etape", False, True),
         # Durations: N 60 min on average; C 45 min, diagnostic at least one hour.
         ("duree_entretien_minutes", 60, 45),
         ("duree_diagnostic_minutes", None, 60),

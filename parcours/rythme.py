@@ -1,0 +1,190 @@
+"""The rhythm of the accompaniment (N §III.d, C §II.2.1 and III.1.3): by when the next contact is due.
+
+One function for the dossier, the référent's home, and every later dashboard and the 20 % control:
+
+- ``echeance``: for one parcours, the date by which the next qualifying contact is due under its
+  référentiel. Niort: a face-to-face meeting every 15 days during the first 3 months, then monthly.
+  Caen: a face-to-face entretien monthly in accompagnement renforcé seul; a monthly check by any
+  means while the person is in an étape emploi / formation / opération (the référentiel says so).
+  Periods of veille are excluded: the due date moves by their length.
+- ``conformite``: over a period, the parcours-days within the rhythm and whether any gap was overdue;
+  ``taux_conformite`` sums it for a référent or the PLIE.
+
+The référent's own absences are not excused here: the pages report them beside the figure.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+from parcours.models import Etat, Modalite, StatutRendezVous
+
+# The rhythm runs while the person is accompanied (a veille suspends it).
+ETATS_RYTHME = frozenset({Etat.ACCOMPAGNEMENT, Etat.VEILLE, Etat.SORTIE_PROPOSEE})
+
+
+@dataclass(frozen=True)
+class Echeance:
+    date: datetime.date  # the next qualifying contact is due by this day (included)
+    depuis: datetime.date  # the last qualifying contact, or the entry
+    face_a_face: bool  # a face-to-face meeting is required (else any means)
+    jours_restants: int  # negative when overdue
+    en_veille: bool = False
+
+    @property
+    def en_retard(self) -> bool:
+        return self.jours_restants < 0
+
+    @property
+    def bientot(self) -> bool:
+        return 0 <= self.jours_restants <= 7
+
+    @property
+    def libelle(self) -> str:
+        quoi = "prochain entretien en face à face" if self.face_a_face else "prochain contact (tout moyen)"
+        if self.en_veille:
+            return f"{quoi} : rythme suspendu pendant la veille"
+        if self.en_retard:
+            retard = -self.jours_restants
+            return (
+                f"{quoi} attendu avant le {self.date:%d/%m/%Y} : en retard de {retard} jour{'s' if retard > 1 else ''}"
+            )
+        return f"{quoi} avant le {self.date:%d/%m/%Y}"
+
+
+def _mois_depuis(entree, date) -> int:
+    delta = relativedelta(date, entree)
+    return delta.years * 12 + delta.months
+
+
+def _periodes_veille(parcours, veilles, today):
+    periodes = veilles if veilles is not None else list(parcours.periodes_veille.all())
+    return [(p.debut, p.fin or today) for p in periodes]
+
+
+def _decale(debut, echeance, veilles):
+    """Push ``echeance`` by the days of veille between ``debut`` and it (a veille may start within the push)."""
+    counted = set()
+    changed = True
+    while changed:
+        changed = False
+        for periode in veilles:
+            start, end = periode
+            if periode in counted or end < debut or start > echeance:
+                continue
+            counted.add(periode)
+            echeance += datetime.timedelta(days=(end - max(start, debut)).days + 1)
+            changed = True
+    return echeance
+
+
+def _qualifiants(parcours, face_a_face, rendez_vous, contacts):
+    """Days of the contacts that count: held face-to-face appointments; any held one or reached contact
+    when any means will do."""
+    rdvs = rendez_vous if rendez_vous is not None else list(parcours.rendez_vous.all())
+    days = {
+        timezone.localdate(r.debut)
+        for r in rdvs
+        if r.statut == StatutRendezVous.HONORE and (not face_a_face or r.modalite == Modalite.PRESENTIEL)
+    }
+    if not face_a_face:
+        tries = contacts if contacts is not None else list(parcours.tentatives_contact.all())
+        days |= {timezone.localdate(c.date) for c in tries if c.abouti}
+    return sorted(days)
+
+
+def _apres(depuis, entree, referentiel, veilles):
+    interval = referentiel.intervalle_max_jours(_mois_depuis(entree, depuis))
+    return _decale(depuis, depuis + datetime.timedelta(days=interval), veilles)
+
+
+def echeance(
+    parcours,
+    referentiel,
+    today=None,
+    *,
+    en_etape=False,
+    rendez_vous=None,
+    contacts=None,
+    veilles=None,
+) -> Echeance | None:
+    """The next due date of a parcours in accompaniment; None before the entry or after the exit.
+
+    ``en_etape``: the person is in an étape emploi / formation / opération (Caen checks them by any
+    means). ``rendez_vous``, ``contacts``, ``veilles``: the rows already fetched (lists read many
+    parcours with a constant number of queries); read from the parcours otherwise.
+    """
+    if parcours.etat not in ETATS_RYTHME or parcours.date_entree is None:
+        return None
+    today = today or timezone.localdate()
+    face_a_face = not (en_etape and referentiel.rythme_tout_moyen_en_etape)
+    periodes = _periodes_veille(parcours, veilles, today)
+    jours = [d for d in _qualifiants(parcours, face_a_face, rendez_vous, contacts) if d <= today]
+    depuis = max([parcours.date_entree, *jours])
+    date = _apres(depuis, parcours.date_entree, referentiel, periodes)
+    en_veille = parcours.etat == Etat.VEILLE
+    if en_veille:
+        # Suspended: the days of the veille still running push the date as they pass.
+        date = max(date, today + datetime.timedelta(days=1))
+    return Echeance(
+        date=date,
+        depuis=depuis,
+        face_a_face=face_a_face,
+        jours_restants=(date - today).days,
+        en_veille=en_veille,
+    )
+
+
+@dataclass(frozen=True)
+class Conformite:
+    jours: int  # parcours-days of the period the rhythm applied to
+    jours_conformes: int
+    retards: list  # (first overdue day, last overdue day)
+
+    @property
+    def sans_retard(self) -> bool:
+        return not self.retards
+
+
+def conformite(parcours, referentiel, debut, fin, *, en_etape=False, rendez_vous=None, contacts=None, veilles=None):
+    """Over [debut, fin], the days the parcours was within its rhythm (veille days excluded)."""
+    if parcours.date_entree is None:
+        return Conformite(0, 0, [])
+    end = min(fin, parcours.date_sortie or fin, timezone.localdate())
+    start = max(debut, parcours.date_entree)
+    if end < start:
+        return Conformite(0, 0, [])
+    face_a_face = not (en_etape and referentiel.rythme_tout_moyen_en_etape)
+    periodes = _periodes_veille(parcours, veilles, end)
+    jours = [d for d in _qualifiants(parcours, face_a_face, rendez_vous, contacts) if d <= end]
+    en_veille = {start + datetime.timedelta(days=i) for i in range((end - start).days + 1)}
+    en_veille = {d for d in en_veille if any(a <= d <= b for a, b in periodes)}
+    retards, overdue = [], set()
+    for depuis, suivant in zip([parcours.date_entree, *jours], [*jours, None], strict=True):
+        due = _apres(depuis, parcours.date_entree, referentiel, periodes)
+        last = (suivant - datetime.timedelta(days=1)) if suivant else end
+        late = [
+            due + datetime.timedelta(days=i + 1)
+            for i in range((min(last, end) - due).days)
+            if start <= due + datetime.timedelta(days=i + 1) <= end
+        ]
+        late = [d for d in late if d not in en_veille]
+        if late:
+            retards.append((late[0], late[-1]))
+            overdue.update(late)
+    total = (end - start).days + 1 - len(en_veille)
+    return Conformite(jours=total, jours_conformes=total - len(overdue), retards=retards)
+
+
+def taux_conformite(resultats) -> tuple[float | None, float | None]:
+    """(share of parcours-days within the rhythm, share of parcours without an overdue gap)."""
+    resultats = [r for r in resultats if r.jours > 0]
+    if not resultats:
+        return None, None
+    jours = sum(r.jours for r in resultats)
+    return (
+        sum(r.jours_conformes for r in resultats) / jours,
+        sum(1 for r in resultats if r.sans_retard) / len(resultats),
+    )
