@@ -12,6 +12,12 @@ and its template::
     {% if page_obj.paginator.count %} … rows of page_obj … {% else %}<p class="text-muted">Aucun …</p>{% endif %}
     {% include "includes/pagination.html" %}              {# keeps every filter in the page links #}
 
+A list shows its size with ``{{ page_obj.paginator.nombre }}`` (« 1234 », or « plus de 1 000 »).
+
+Pages stay fast on lists of 100 000 rows (``Paginateur``): the size is counted up to ``BORNE`` rows only
+(« plus de 1 000 » beyond, the page links still go on), and a deep page (beyond ``PROFONDEUR`` rows) reads
+the ids of its rows first, on the index of the ordering, then those rows alone.
+
 A ``FiltresForm`` declares its fields (all optional) and, for each, a ``filtre_<field>(queryset, value)``
 method called with the cleaned value when the field is filled. An invalid field (junk in the URL) is
 ignored and shows its French error next to it; the other filters still apply. A field named ``q`` is the
@@ -21,10 +27,71 @@ apostrophes do not matter), on PostgreSQL and SQLite alike.
 
 from django import forms
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
 
 from plie.normalisation import normaliser
 
 PAR_PAGE = 25
+BORNE = 1000  # rows counted exactly; beyond, a list says « plus de 1 000 »
+PROFONDEUR = 1000  # a page starting after this many rows reads its ids first
+PAGE_MAX = 1_000_000  # a page number in the URL beyond this is junk (the last page is shown)
+
+
+class Paginateur(Paginator):
+    """Django's paginator that counts and skips no more rows than the page asked for needs.
+
+    ``count`` stops at ``borne`` + 1 rows, ``borne`` being ``BORNE`` or the rows up to the page asked for
+    if more: the page and its « Suivante » link stay right, and a count over a whole table is never run
+    on a first page. ``exact`` says whether ``count`` is the size of the list (else it is a lower bound).
+    A deep page (offset ≥ ``profondeur``) selects its ids (``OFFSET`` over an index of the ordering,
+    narrow rows, an index-only scan on PostgreSQL) then the rows of those ids, instead of building every
+    skipped row with its joins.
+    """
+
+    def __init__(self, object_list, per_page, demandee=1, borne=BORNE, profondeur=PROFONDEUR):
+        super().__init__(object_list, per_page)
+        self.borne = max(borne, min(demandee, PAGE_MAX) * per_page)
+        self.profondeur = profondeur
+
+    @cached_property
+    def count(self):
+        rows = self.object_list
+        if not isinstance(rows, QuerySet):
+            return len(rows)
+        return rows.order_by().values("pk")[: self.borne + 1].count()
+
+    @property
+    def exact(self) -> bool:
+        return self.count <= self.borne
+
+    @property
+    def nombre(self) -> str:
+        """The size of the list as shown: « 1234 », or « plus de 1 000 » (a narrow no-break space)."""
+        return str(self.count) if self.exact else f"plus de {self.borne:,}".replace(",", "\u202f")
+
+    @property
+    def pages_connues(self) -> int:
+        """The number of pages as shown after « Page n sur » (« plus de » that many when not exact)."""
+        return self.num_pages if self.exact else self.borne // self.per_page
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        rows = self.object_list
+        if isinstance(rows, QuerySet) and bottom >= self.profondeur and not rows.query.distinct:
+            # Deferred join: the ids of the page on the ordering's index, then 25 rows by primary key.
+            return self._get_page(rows.filter(pk__in=rows.values("pk")[bottom:top]), number, self)
+        return self._get_page(rows[bottom:top], number, self)
+
+
+def numero_demande(request) -> int:
+    """The page number in the URL, 1 when junk (the paginator then shows a real page)."""
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except (TypeError, ValueError):
+        return 1
 
 
 def querystring(request) -> str:
@@ -36,8 +103,9 @@ def querystring(request) -> str:
 
 def paginer(request, queryset, par_page: int = PAR_PAGE) -> dict:
     """``page_obj`` and ``querystring`` for ``includes/pagination.html`` (a junk page number gives a real page)."""
+    paginator = Paginateur(queryset, par_page, demandee=numero_demande(request))
     return {
-        "page_obj": Paginator(queryset, par_page).get_page(request.GET.get("page")),
+        "page_obj": paginator.get_page(request.GET.get("page")),
         "querystring": querystring(request),
     }
 
