@@ -1,0 +1,33 @@
+# The queue filtered on one status and « Mes prescriptions » walk an index in their order (issue 8 §5).
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("prescriptions", "0005_indexes_queue_contacts"),
+    ]
+
+    operations = [
+        migrations.RemoveIndex(
+            model_name="prescription",
+            name="prescriptio_statut_e14323_idx",
+        ),
+        migrations.AddIndex(
+            model_name="prescription",
+            index=models.Index(fields=["statut", "envoyee_le", "id"], name="prescription_statut_envoi_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="prescription",
+            index=models.Index(
+                models.F("prescripteur"),
+                models.Case(
+                    models.When(statut__in=["acceptee", "refusee"], then=models.Value(1)), default=models.Value(0)
+                ),
+                models.OrderBy(models.F("envoyee_le"), descending=True),
+                models.OrderBy(models.F("modifie_le"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                name="prescription_mine_idx",
+            ),
+        ),
+    ]
