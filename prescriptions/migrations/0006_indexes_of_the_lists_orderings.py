@@ -1,4 +1,5 @@
-# The queue filtered on one status and « Mes prescriptions » walk an index in their order (issue 8 §5).
+# The lists' orderings on an index each: the queue on one status, « Mes prescriptions », the bureau
+# insertion's validations (issue 8 §5).
 
 from django.db import migrations, models
 
@@ -29,5 +30,9 @@ class Migration(migrations.Migration):
                 models.OrderBy(models.F("id"), descending=True),
                 name="prescription_mine_idx",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="validationprescription",
+            index=models.Index(fields=["organisme", "avis", "-avis_le", "demandee_le"], name="validation_file_idx"),
         ),
     ]
