@@ -87,7 +87,7 @@ class Paginateur(Paginator):
 
 
 def numero_demande(request) -> int:
-    """The page number in the URL, 1 when junk (the paginator then shows a real page)."""
+    """The page number in the URL; 1 when junk, zero or negative."""
     try:
         return max(1, int(request.GET.get("page", 1)))
     except (TypeError, ValueError):
@@ -103,9 +103,10 @@ def querystring(request) -> str:
 
 def paginer(request, queryset, par_page: int = PAR_PAGE) -> dict:
     """``page_obj`` and ``querystring`` for ``includes/pagination.html`` (a junk page number gives a real page)."""
-    paginator = Paginateur(queryset, par_page, demandee=numero_demande(request))
+    numero = numero_demande(request)
     return {
-        "page_obj": paginator.get_page(request.GET.get("page")),
+        # Past the end of the list: its last page.
+        "page_obj": Paginateur(queryset, par_page, demandee=numero).get_page(numero),
         "querystring": querystring(request),
     }
 

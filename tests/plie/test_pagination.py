@@ -68,7 +68,9 @@ def test_a_long_list_is_counted_up_to_the_bound_and_its_pages_go_on(personas, cl
     assert not last.context["page_obj"].has_next()
     # A junk page number or one past the end still gives a real page.
     assert client.get(f"{URL}?page=99999").context["page_obj"].number == 22
-    assert client.get(f"{URL}?page=zzz").context["page_obj"].number == 1
+    for junk in ("zzz", "0", "-3", "2.5"):
+        response = client.get(f"{URL}?page={junk}")
+        assert response.context["page_obj"].number == 1 and len(response.context["page_obj"]) == 50, junk
 
 
 def test_a_short_list_is_counted_exactly(personas, client_for):
