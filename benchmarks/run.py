@@ -145,7 +145,7 @@ def seed():
         # What autovacuum does on a live database after inserts: fresh statistics, and the visibility
         # map that lets counts and deep pages read their index alone (index-only scans).
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+            timed("VACUUM ANALYZE", lambda: cursor.execute("VACUUM ANALYZE"))
 
 
 def main():
