@@ -44,21 +44,36 @@ class Paginateur(Paginator):
     ``count`` stops at ``borne`` + 1 rows, ``borne`` being ``BORNE`` or the rows up to the page asked for
     if more: the page and its « Suivante » link stay right, and a count over a whole table is never run
     on a first page. ``exact`` says whether ``count`` is the size of the list (else it is a lower bound).
-    A deep page (offset ≥ ``profondeur``) selects its ids (``OFFSET`` over an index of the ordering,
-    narrow rows, an index-only scan on PostgreSQL) then the rows of those ids, instead of building every
-    skipped row with its joins.
+
+    A deep page (offset ≥ ``profondeur``) selects its ids first (``OFFSET`` over an index of the
+    ordering: narrow rows, an index-only scan on PostgreSQL), then the rows of those ids, instead of
+    building every skipped row with its joins. When it is the page asked for, that one walk of the
+    index, one id further, also gives the count: whether a next page exists.
     """
 
     def __init__(self, object_list, per_page, demandee=1, borne=BORNE, profondeur=PROFONDEUR):
         super().__init__(object_list, per_page)
-        self.borne = max(borne, min(demandee, PAGE_MAX) * per_page)
+        self.demandee = min(demandee, PAGE_MAX)
+        self.borne = max(borne, self.demandee * per_page)
         self.profondeur = profondeur
+        self._ids = {}  # page number → ids of its rows, read while counting
+
+    def _profonde(self, number) -> bool:
+        rows = self.object_list
+        deep = (number - 1) * self.per_page >= self.profondeur
+        return deep and isinstance(rows, QuerySet) and not rows.query.distinct
 
     @cached_property
     def count(self):
         rows = self.object_list
         if not isinstance(rows, QuerySet):
             return len(rows)
+        if self._profonde(self.demandee) and self.borne == self.demandee * self.per_page:
+            bottom = (self.demandee - 1) * self.per_page
+            ids = list(rows.values_list("pk", flat=True)[bottom : bottom + self.per_page + 1])
+            if ids:  # else the page is past the end: counted below, the last page is shown
+                self._ids[self.demandee] = ids[: self.per_page]
+                return bottom + len(ids)  # borne + 1 when a next page exists
         return rows.order_by().values("pk")[: self.borne + 1].count()
 
     @property
@@ -80,8 +95,10 @@ class Paginateur(Paginator):
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
         rows = self.object_list
-        if isinstance(rows, QuerySet) and bottom >= self.profondeur and not rows.query.distinct:
-            # Deferred join: the ids of the page on the ordering's index, then 25 rows by primary key.
+        if number in self._ids:
+            return self._get_page(rows.filter(pk__in=self._ids[number]), number, self)
+        if self._profonde(number):
+            # Deferred join: the ids of the page on the ordering's index, then its rows by primary key.
             return self._get_page(rows.filter(pk__in=rows.values("pk")[bottom:top]), number, self)
         return self._get_page(rows[bottom:top], number, self)
 

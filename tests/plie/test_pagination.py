@@ -82,14 +82,18 @@ def test_a_short_list_is_counted_exactly(personas, client_for):
 
 
 def _pages(queryset, per_page, profondeur):
-    """Every page's ids, through the bounded paginator and through Django's plain one."""
+    """Every page's ids through the bounded paginator (both ways of reading a deep page) and Django's."""
     plain = Paginator(queryset, per_page)
     pages = []
     for number in plain.page_range:
-        bounded = listes.Paginateur(queryset, per_page, demandee=number, borne=3, profondeur=profondeur)
-        rows = [row.pk for row in bounded.page(number)]
-        assert rows == [row.pk for row in plain.page(number)], number
-        pages.append(rows)
+        expected = [row.pk for row in plain.page(number)]
+        # The page asked for: its ids read while counting.
+        asked = listes.Paginateur(queryset, per_page, demandee=number, borne=3, profondeur=profondeur)
+        assert [row.pk for row in asked.page(number)] == expected, number
+        # Another page of a list counted to its end: its ids in a subquery.
+        counted = listes.Paginateur(queryset, per_page, borne=10_000, profondeur=profondeur)
+        assert [row.pk for row in counted.page(number)] == expected, number
+        pages.append(expected)
     return pages
 
 
@@ -118,18 +122,24 @@ def test_deep_pages_keep_an_ordering_on_an_annotation(personas):
     assert sum(pages, []) == list(mine.values_list("pk", flat=True))
 
 
-def test_a_deep_page_selects_its_ids_in_a_subquery_and_a_first_page_does_not(personas):
+def test_a_deep_page_reads_its_ids_then_its_rows_and_a_first_page_its_rows(personas):
     for _ in range(6):
         ParcoursFactory(etat=Etat.ACCOMPAGNEMENT)
     parcours = Parcours.objects.select_related("participant").order_by("-date_prescription", "-id")
+    assert parcours.count() >= 7
 
-    def page_sql(number):
-        paginator = listes.Paginateur(parcours, 2, demandee=number, borne=3, profondeur=2)
-        paginator.count  # noqa: B018 - counted first, outside the capture
+    def page_sql(number, demandee):
+        paginator = listes.Paginateur(parcours, 2, demandee=demandee, borne=3, profondeur=2)
         with CaptureQueriesContext(connection) as queries:
             rows = list(paginator.get_page(number))
-        assert len(rows) == 2 and len(queries) == 1  # still one query for the rows
-        return queries[0]["sql"]
+        assert len(rows) == 2 and len(queries) == 2  # counting, then the rows
+        return [query["sql"] for query in queries], paginator
 
-    assert '"id" IN (SELECT' in page_sql(3)
-    assert "IN (SELECT" not in page_sql(1)
+    # Page 3 asked for: one walk of the index for its ids and the next one, then 2 rows by id.
+    (ids, rows), paginator = page_sql(3, 3)
+    assert ids.startswith('SELECT "parcours_parcours"."id" AS "pk" FROM') and ids.endswith("LIMIT 3 OFFSET 4")
+    assert '"id" IN (' in rows and "IN (SELECT" not in rows and "OFFSET" not in rows
+    assert paginator.count == 7 and not paginator.exact and paginator.page(3).has_next()
+    # Page 1: a bounded count, then its rows.
+    (count, rows), _ = page_sql(1, 1)
+    assert count.startswith("SELECT COUNT(*)") and "IN (" not in rows
