@@ -89,8 +89,8 @@ class NouvelleOrientation:
     derniere_tentative: TentativeContact | None
 
 
-def nouvelles_orientations(user, referentiel) -> list[NouvelleOrientation]:
-    """The parcours oriented to ``user`` and not yet received, oldest orientation first.
+def nouvelles_orientations(user, referentiel, limite=None) -> list[NouvelleOrientation]:
+    """The parcours oriented to ``user`` and not yet received, oldest orientation first (``limite`` at most).
 
     Two queries whatever the number of rows: the parcours with their attempt count, and the attempts.
     """
@@ -108,6 +108,8 @@ def nouvelles_orientations(user, referentiel) -> list[NouvelleOrientation]:
         )
         .order_by("date_orientation", "id")
     )
+    if limite is not None:
+        parcours = parcours[:limite]
     today = timezone.localdate()
     return [
         NouvelleOrientation(

@@ -11,6 +11,12 @@ and its template::
     {% include "includes/filtres.html" with form=form %}   {# search box, filters, Filtrer / Effacer #}
     {% liste %} … rows of page_obj … {% vide %}Aucun …{% finliste %}  {# + pagination keeping the filters #}
 
+A list shows its size with ``{{ page_obj.paginator.nombre }}`` (« 1234 », or « plus de 1 000 »).
+
+Pages stay fast on lists of 100 000 rows (``Paginateur``): the size is counted up to ``BORNE`` rows only
+(« plus de 1 000 » beyond, the page links still go on), and a deep page (beyond ``PROFONDEUR`` rows) reads
+the ids of its rows first, on the index of the ordering, then those rows alone.
+
 A ``FiltresForm`` declares its fields (all optional) and, for each, a ``filtre_<field>(queryset, value)``
 method called with the cleaned value when the field is filled. An invalid field (junk in the URL) is
 ignored and shows its French error next to it; the other filters still apply. A field named ``q`` is the
@@ -20,10 +26,88 @@ apostrophes do not matter), on PostgreSQL and SQLite alike.
 
 from django import forms
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
 
 from plie.normalisation import normaliser
 
 PAR_PAGE = 25
+BORNE = 1000  # rows counted exactly; beyond, a list says « plus de 1 000 »
+PROFONDEUR = 1000  # a page starting after this many rows reads its ids first
+PAGE_MAX = 1_000_000  # a page number in the URL beyond this is junk (the last page is shown)
+
+
+class Paginateur(Paginator):
+    """Django's paginator that counts and skips no more rows than the page asked for needs.
+
+    ``count`` stops at ``borne`` + 1 rows, ``borne`` being ``BORNE`` or the rows up to the page asked for
+    if more: the page and its « Suivante » link stay right, and a count over a whole table is never run
+    on a first page. ``exact`` says whether ``count`` is the size of the list (else it is a lower bound).
+
+    A deep page (offset ≥ ``profondeur``) selects its ids first (``OFFSET`` over an index of the
+    ordering: narrow rows, an index-only scan on PostgreSQL), then the rows of those ids, instead of
+    building every skipped row with its joins. When it is the page asked for, that one walk of the
+    index, one id further, also gives the count: whether a next page exists.
+    """
+
+    def __init__(self, object_list, per_page, demandee=1, borne=BORNE, profondeur=PROFONDEUR):
+        super().__init__(object_list, per_page)
+        self.demandee = min(demandee, PAGE_MAX)
+        self.borne = max(borne, self.demandee * per_page)
+        self.profondeur = profondeur
+        self._ids = {}  # page number → ids of its rows, read while counting
+
+    def _profonde(self, number) -> bool:
+        rows = self.object_list
+        deep = (number - 1) * self.per_page >= self.profondeur
+        return deep and isinstance(rows, QuerySet) and not rows.query.distinct
+
+    @cached_property
+    def count(self):
+        rows = self.object_list
+        if not isinstance(rows, QuerySet):
+            return len(rows)
+        if self._profonde(self.demandee) and self.borne == self.demandee * self.per_page:
+            bottom = (self.demandee - 1) * self.per_page
+            ids = list(rows.values_list("pk", flat=True)[bottom : bottom + self.per_page + 1])
+            if ids:  # else the page is past the end: counted below, the last page is shown
+                self._ids[self.demandee] = ids[: self.per_page]
+                return bottom + len(ids)  # borne + 1 when a next page exists
+        return rows.order_by().values("pk")[: self.borne + 1].count()
+
+    @property
+    def exact(self) -> bool:
+        return self.count <= self.borne
+
+    @property
+    def nombre(self) -> str:
+        """The size of the list as shown: « 1234 », or « plus de 1 000 » (a narrow no-break space)."""
+        return str(self.count) if self.exact else f"plus de {self.borne:,}".replace(",", "\u202f")
+
+    @property
+    def pages_connues(self) -> int:
+        """The number of pages as shown after « Page n sur » (« plus de » that many when not exact)."""
+        return self.num_pages if self.exact else self.borne // self.per_page
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        rows = self.object_list
+        if number in self._ids:
+            return self._get_page(rows.filter(pk__in=self._ids[number]), number, self)
+        if self._profonde(number):
+            # Deferred join: the ids of the page on the ordering's index, then its rows by primary key.
+            return self._get_page(rows.filter(pk__in=rows.values("pk")[bottom:top]), number, self)
+        return self._get_page(rows[bottom:top], number, self)
+
+
+def numero_demande(request) -> int:
+    """The page number in the URL; 1 when junk, zero or negative."""
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except (TypeError, ValueError):
+        return 1
 
 
 def querystring(request) -> str:
@@ -35,8 +119,10 @@ def querystring(request) -> str:
 
 def paginer(request, queryset, par_page: int = PAR_PAGE) -> dict:
     """``page_obj`` and ``querystring`` for ``includes/pagination.html`` (a junk page number gives a real page)."""
+    numero = numero_demande(request)
     return {
-        "page_obj": Paginator(queryset, par_page).get_page(request.GET.get("page")),
+        # Past the end of the list: its last page.
+        "page_obj": Paginateur(queryset, par_page, demandee=numero).get_page(numero),
         "querystring": querystring(request),
     }
 

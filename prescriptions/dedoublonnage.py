@@ -16,6 +16,16 @@ from prescriptions.doublons import Correspondance, Force, Identite, comparer
 from prescriptions.models import CandidatEcarte, Prescription
 from prescriptions.workflow import STATUTS_EN_COURS
 
+CHAMPS_COMPARES = (
+    "nom_usage",
+    "nom_naissance",
+    "prenoms",
+    "date_naissance",
+    "telephone_mobile",
+    "telephone_fixe",
+    "email",
+)
+
 
 def identite(obj) -> Identite:
     """The comparable identity of a prescription or a participant (same field names on both)."""
@@ -110,9 +120,10 @@ def doublons_possibles(prescriptions) -> set[int]:
         return set()
     dates = {p.date_naissance for p in prescriptions}
     by_date = {}
-    for participant in Participant.objects.filter(date_naissance__in=dates):
+    # Every person born on those days (150 at 100 000 participants): their identity fields alone.
+    for participant in Participant.objects.filter(date_naissance__in=dates).only(*CHAMPS_COMPARES):
         by_date.setdefault(participant.date_naissance, []).append(("participant", participant))
-    for autre in Prescription.objects.en_cours().filter(date_naissance__in=dates):
+    for autre in Prescription.objects.en_cours().filter(date_naissance__in=dates).only(*CHAMPS_COMPARES):
         by_date.setdefault(autre.date_naissance, []).append(("prescription", autre))
     ecartes = set()
     for row in CandidatEcarte.objects.filter(prescription__in=[p.pk for p in prescriptions]).values_list(

@@ -24,6 +24,8 @@ Only référents in post are proposed (``User.objects.active_referents()``).
 import dataclasses
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
+
 from parcours.charges import ChargeReferent, with_file_active
 from plie.accounts.models import LieuAccompagnement, User
 
@@ -56,8 +58,9 @@ class Proposition(ChargeReferent):
 
 
 def proposer_referents(commune, referentiel) -> list[Proposition]:
-    """Every référent in post, best first (see the module docstring), in three queries."""
-    referents = with_file_active(User.objects.active_referents()).prefetch_related("referent_profile__lieux__commune")
+    """Every référent in post, best first (see the module docstring), in two queries."""
+    lieux = Prefetch("referent_profile__lieux", queryset=LieuAccompagnement.objects.select_related("commune"))
+    referents = with_file_active(User.objects.active_referents()).prefetch_related(lieux)
     propositions = sorted((_evaluer(r, commune, referentiel) for r in referents), key=_ordre)
     return [dataclasses.replace(p, rang=rang) for rang, p in enumerate(propositions, start=1)]
 

@@ -21,6 +21,8 @@ from plie.referentiel.models import Referentiel
 from prescriptions.models import Avis, Organisme, Prescription, ValidationPrescription
 from prescriptions.views.prescripteur import mes_prescriptions
 
+NOUVELLES_AFFICHEES = 25  # new orientations listed on the référent's home, oldest first
+
 
 def home(request):
     user = request.user
@@ -90,8 +92,11 @@ def _home_referent(request):
         .select_related("participant", "participant__commune")
         .order_by("participant__nom_usage", "participant__prenoms")
     )
-    nouvelles = nouvelles_orientations(request.user, Referentiel.objects.active_or_none())
-    return render(request, "home/referent.html", {"nouvelles": nouvelles, **paginer(request, parcours)})
+    # The oldest ones, most urgent, and a link to all of them when there are more: the page stays one
+    # screen long (and fast) whatever the number waiting.
+    nouvelles = nouvelles_orientations(request.user, Referentiel.objects.active_or_none(), NOUVELLES_AFFICHEES + 1)
+    context = {"nouvelles": nouvelles[:NOUVELLES_AFFICHEES], "nouvelles_suite": len(nouvelles) > NOUVELLES_AFFICHEES}
+    return render(request, "home/referent.html", {**context, **paginer(request, parcours)})
 
 
 def _home_bureau_insertion(request):

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -11,9 +11,9 @@ from plie import permissions
 from plie.acces.journal import journalise
 from plie.listes import paginer
 from prescriptions.forms import PrescriptionSearchForm
-from prescriptions.models import CHAMPS_IDENTITE, Prescription
+from prescriptions.models import CHAMPS_IDENTITE, Prescription, decidee
 from prescriptions.transitions import ENVOI
-from prescriptions.workflow import STATUTS_DECIDES, PrescriptionError, Statut
+from prescriptions.workflow import PrescriptionError, Statut
 
 
 def mes_prescriptions(request):
@@ -26,9 +26,9 @@ def mes_prescriptions(request):
         )
     )
     # Open ones first (drafts, then those awaiting a decision), then by date sent, latest first.
-    prescriptions = prescriptions.annotate(
-        decidee=Case(When(statut__in=sorted(STATUTS_DECIDES), then=Value(1)), default=Value(0))
-    ).order_by("decidee", F("envoyee_le").desc(nulls_first=True), "-modifie_le", "-id")
+    prescriptions = prescriptions.annotate(decidee=decidee()).order_by(
+        "decidee", F("envoyee_le").desc(nulls_first=True), "-modifie_le", "-id"
+    )
     return render(
         request,
         "prescriptions/mes_prescriptions.html",

@@ -631,6 +631,31 @@ def test_home_empty_state_for_new_orientations(named, client_for):
     assert escape(named.parcours.participant.nom_complet) in content  # the parcours in accompaniment is listed
 
 
+def test_home_lists_the_oldest_new_orientations_and_links_to_all_when_more_wait(named, client_for):
+    """25 at most on the home page, the oldest (most urgent) ones; the list of parcours has them all."""
+    from plie.views.home import NOUVELLES_AFFICHEES
+
+    waiting = [
+        ParcoursFactory(
+            etat=Etat.ORIENTE,
+            referent=named.referent_a,
+            date_orientation=TODAY - datetime.timedelta(days=30 - i),
+        )
+        for i in range(NOUVELLES_AFFICHEES)
+    ]
+    client = client_for(named.referent_a)
+    response = client.get("/")
+    assert [n.parcours for n in response.context["nouvelles"]] == waiting
+    assert "toutes vos nouvelles orientations" not in response.content.decode()
+
+    ParcoursFactory(etat=Etat.ORIENTE, referent=named.referent_a, date_orientation=TODAY)
+    response = client.get("/")
+    assert [n.parcours for n in response.context["nouvelles"]] == waiting  # the newest one waits below
+    content = response.content.decode()
+    assert f"Les {NOUVELLES_AFFICHEES} plus anciennes sont ci-dessus" in content
+    assert f'href="{reverse("parcours:list")}?etat=oriente">toutes vos nouvelles orientations</a>' in content
+
+
 def test_home_query_count_does_not_grow_with_orientations_and_attempts(named, delai_5, client_for):
     client = client_for(named.referent_a)
 

@@ -224,5 +224,6 @@ def test_query_count_does_not_grow_with_referents_and_places(niort, territoire):
         assert len(explications) == len(propositions)
         return len(propositions), len(queries)
 
-    assert count_for(2) == (2, 3)
-    assert count_for(6) == (8, 3)  # 2 + 6 référents, each with two places
+    # The référents with their load, then their places with their communes.
+    assert count_for(2) == (2, 2)
+    assert count_for(6) == (8, 2)  # 2 + 6 référents, each with two places
