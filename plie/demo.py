@@ -25,6 +25,7 @@ from parcours.models import (
     Sexe,
     TransitionParcours,
 )
+from parcours.workflow import ETATS_OUVERTS
 from plie.accounts.models import (
     LieuAccompagnement,
     PrescripteurKind,
@@ -314,6 +315,7 @@ ETAT_WEIGHTS = {
     Etat.SORTI: 23,
     Etat.ANNULE: 3,
 }
+PORTEFEUILLE = 45  # open parcours a référent holds, about (N §VIII: 40 a month per ETP)
 ANNULATIONS = ["Ne s'est pas présenté(e) au premier rendez-vous malgré deux relances.", "A déménagé avant l'accueil."]
 MOTIFS_SORTIE = [
     "CDI à temps plein chez un employeur du territoire.",
@@ -359,6 +361,29 @@ class DemoBuilder:
             self.logins.append(DemoLogin(login_label, user.email, user.get_full_name()))
         return user
 
+    def _draw(self):
+        """The fates a person is drawn from, their weights, and the share of exits referred again.
+
+        A PLIE's history piles up: past a few thousand people most have left, while the open parcours
+        and the referrals waiting stay what its référents can hold (N §VIII: a portfolio of 40 a month
+        per ETP). The demo's own 400 people keep the weights as they are.
+        """
+        pending, etats = dict(PENDING_WEIGHTS), dict(ETAT_WEIGHTS)
+        total = sum(pending.values()) + sum(etats.values())
+        ouverts = [e for e in etats if e in ETATS_OUVERTS]
+        share = (sum(pending.values()) + sum(etats[e] for e in ouverts)) / total
+        capacity = len(self.referents) * PORTEFEUILLE
+        factor = min(1.0, capacity / (self.n * share)) if self.n else 1.0
+        if factor < 1.0:
+            freed = 0.0
+            for table, keys in ((pending, list(pending)), (etats, ouverts)):
+                for key in keys:
+                    freed += table[key] * (1 - factor)
+                    table[key] *= factor
+            etats[Etat.SORTI] += freed * 0.9
+            etats[Etat.ANNULE] += freed * 0.1
+        return [*pending, *etats], [*pending.values(), *etats.values()], 0.06 * factor
+
     def build_structures(self):
         ville = max(self.communes, key=lambda c: (len(c.codes_postaux.split()), c.nom)).nom
         coordination = Structure.objects.create(
@@ -367,7 +392,7 @@ class DemoBuilder:
         self._user("coordination", "Claire", "Fontaine", Role.COORDINATION, coordination, "Coordination")
         self._user("coordination2", "Hélène", "Marchand", Role.COORDINATION, coordination)
 
-        nb_referents = max(5, min(40, self.n // 45))
+        nb_referents = max(5, min(60, self.n // 45))
         operateur_names = [
             "Association Tremplin Emploi",
             "Passerelles Insertion",
@@ -610,8 +635,7 @@ class DemoBuilder:
     def build(self):
         self.build_structures()
         coordination = User.objects.filter(role=Role.COORDINATION).first()
-        etats = [*PENDING_WEIGHTS, *ETAT_WEIGHTS]
-        weights = [*PENDING_WEIGHTS.values(), *ETAT_WEIGHTS.values()]
+        etats, weights, reentry_rate = self._draw()
 
         # A referral not yet accepted (or refused) has no participant: only its fiche exists.
         demo_prescriptions = PrescriptionsDemo(self, coordination)
@@ -650,7 +674,7 @@ class DemoBuilder:
 
         parcours_list, plans = [], []
         for participant, codes, etat in zip(participants, criteres, etats_plan, strict=True):
-            reentry = etat == Etat.SORTI and self.rng.random() < 0.06
+            reentry = etat == Etat.SORTI and self.rng.random() < reentry_rate
             start_max = 900 if not reentry else 1400
             dates = self._history(etat, start_max)
             prescripteur = choose_prescripteur(codes)
