@@ -2,6 +2,7 @@ from django.urls import path
 
 from parcours.views.accueil import premier_rdv, tentative_contact
 from parcours.views.detail import parcours_detail
+from parcours.views.etapes import etape_create, etape_edit, etape_transition
 from parcours.views.list import parcours_list
 from parcours.views.reaffectation import reaffectation
 from parcours.views.transition import parcours_transition
@@ -15,4 +16,7 @@ urlpatterns = [
     path("<int:pk>/premier-rendez-vous/", premier_rdv, name="premier_rdv"),
     path("reaffectation/<int:pk>/", reaffectation, name="reaffectation"),
     path("<int:pk>/tentative-de-contact/", tentative_contact, name="tentative_contact"),
+    path("<int:pk>/etapes/nouvelle/", etape_create, name="etape_create"),
+    path("<int:pk>/etapes/<int:etape_pk>/", etape_edit, name="etape_edit"),
+    path("<int:pk>/etapes/<int:etape_pk>/<slug:transition>/", etape_transition, name="etape_transition"),
 ]

@@ -22,6 +22,8 @@ TEXTES_LIBRES = (
     "parcours.TransitionParcours.motif",
     "parcours.Parcours.motif_cloture",
     "parcours.TentativeContact.commentaire",
+    "parcours.Etape.commentaire",
+    "parcours.EvenementEtape.motif",
 )
 
 MASQUE = "réservé au référent et à la coordination"

@@ -6,6 +6,7 @@ from parcours.models.accueil import (
     StatutRendezVous,
     TentativeContact,
 )
+from parcours.models.etapes import Etape, EvenementEtape
 from parcours.models.parcours import (
     Etat,
     MotifVeille,
@@ -18,7 +19,9 @@ from parcours.models.participant import CriterePublic, Participant, Sexe
 __all__ = [
     "CanalContact",
     "CriterePublic",
+    "Etape",
     "Etat",
+    "EvenementEtape",
     "Modalite",
     "MotifVeille",
     "ObjetRendezVous",
