@@ -12,12 +12,14 @@ import pytest
 
 from parcours.freins import Frein
 from parcours.models import CriterePublic, Etat, MotifVeille, PeriodeVeille, TransitionParcours
+from parcours.etapes import TRANSITIONS as ETAPE_TRANSITIONS
 from parcours.workflow import TRANSITIONS
 from plie import sensitive
 from plie.accounts.models import Role
 from prescriptions.models import Organisme
 from tests.conftest import Personas
 from tests.factories import (
+    EtapeFactory,
     ParcoursFactory,
     ParticipantFactory,
     PrescriptionFactory,
@@ -28,6 +30,7 @@ from tests.resolver import pages
 
 NOTE_TRANSITION = "Note-confidentielle-du-journal"
 NOTE_TENTATIVE = "Commentaire-confidentiel-de-tentative"
+NOTE_ETAPE = "Commentaire-confidentiel-d-etape"
 
 # Who may see the sensitive data of this parcours and of its fiche (the expectation, written out:
 # the test does not ask the rule it checks). The fiche's author sees back what they wrote.
@@ -42,7 +45,7 @@ def sensitive_markers() -> list[str]:
     labels += [Frein(code).label for code in sensitive.FREINS]
     labels += [MotifVeille(code).label for code in sensitive.MOTIFS_VEILLE]
     assert len(labels) == len(sensitive.CRITERES) + len(sensitive.FREINS) + len(sensitive.MOTIFS_VEILLE)
-    return [*labels, "RQTH", NOTE_TRANSITION, NOTE_TENTATIVE]
+    return [*labels, "RQTH", NOTE_TRANSITION, NOTE_TENTATIVE, NOTE_ETAPE]
 
 
 @pytest.fixture
@@ -74,6 +77,7 @@ def dossier(named):
         motif=NOTE_TRANSITION,
     )
     TentativeContactFactory(parcours=parcours, commentaire=NOTE_TENTATIVE, auteur=named.referent_a)
+    parcours.etape_sensible = EtapeFactory(parcours=parcours, commentaire=NOTE_ETAPE)
     fiche = PrescriptionFactory(
         accepted_for=parcours,
         prescripteur=named.prescripteur,
@@ -97,6 +101,8 @@ def url_kwargs(parcours, fiche):
         "insee": ["79191"],
         "token": ["jeton-inconnu"],
         "uidb64": ["MQ"],
+        "etape_pk": [parcours.etape_sensible.pk],
+        "transition": list(ETAPE_TRANSITIONS),
     }
 
 
@@ -169,6 +175,7 @@ def test_whom_the_rule_allows_sees_every_item(dossier, client_for, who):
         assert marker in content
     assert NOTE_TRANSITION in content
     assert NOTE_TENTATIVE in content
+    assert NOTE_ETAPE in content
     fiche_page = unescape(client.get(f"/prescriptions/{fiche.pk}/").content.decode())
     assert "Santé" in fiche_page
 
