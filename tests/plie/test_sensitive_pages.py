@@ -10,9 +10,9 @@ from html import unescape
 
 import pytest
 
+from parcours.etapes import TRANSITIONS as ETAPE_TRANSITIONS
 from parcours.freins import Frein
 from parcours.models import CriterePublic, Etat, MotifVeille, PeriodeVeille, TransitionParcours
-from parcours.etapes import TRANSITIONS as ETAPE_TRANSITIONS
 from parcours.workflow import TRANSITIONS
 from plie import sensitive
 from plie.accounts.models import Role
