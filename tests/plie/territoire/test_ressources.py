@@ -4,6 +4,8 @@ from html import unescape
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from plie.referentiel.models import Referentiel
 from plie.referentiel.presets import PRESETS
@@ -266,3 +268,20 @@ def test_without_an_active_referentiel_the_catalogue_is_empty(db, client_for):
     assert response.context["page_obj"].paginator.count == 0
     assert "Aucun référentiel n'est actif" in page(response)
     assert client.get("/ressources/nouvelle/").status_code == 302
+
+
+def test_the_list_query_count_does_not_grow_with_rows(personas, client_for):
+    client = client_for(personas.coordination)
+    client.get("/ressources/")  # warm the per-process caches
+
+    def count():
+        with CaptureQueriesContext(connection) as context:
+            response = client.get("/ressources/")
+        return len(context.captured_queries), len(response.context["page_obj"])
+
+    small, small_rows = count()
+    for n in range(12):
+        RessourceFactory(nom=f"Ressource portée {n}", porteur="", structure=StructureFactory())
+    large, large_rows = count()
+    assert large_rows > small_rows
+    assert large == small
