@@ -93,13 +93,15 @@ def ressource_options(request):
         raise PermissionDenied
     texte = request.GET.get("recherche_ressource", "")[:100]
     choisie = request.GET.get("ressource", "")
-    field = RessourceChoiceField(
-        queryset=ressources_proposees(Referentiel.objects.active_or_none(), texte), required=False
-    )
+    referentiel = Referentiel.objects.active_or_none()
+    trouvees = ressources_proposees(referentiel, texte)
+    # The ressource already chosen stays in the list (an edited étape keeps even a deactivated one).
+    garder = _catalogue().filter(pk=choisie).values_list("pk", flat=True).first() if choisie.isdigit() else None
+    field = RessourceChoiceField(queryset=ressources_proposees(referentiel, texte, garder=garder), required=False)
     field.empty_label = "Aucune"
     options = [(str(value), label) for value, label in field.choices]
     return render(
         request,
         "territoire/ressource_options.html",
-        {"options": options, "choisie": choisie, "aucune": texte and len(options) == 1},
+        {"options": options, "choisie": choisie, "aucune": bool(texte) and not trouvees.exists()},
     )

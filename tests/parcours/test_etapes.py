@@ -267,6 +267,11 @@ def test_the_htmx_search_returns_the_matching_options_accent_free(personas, clie
     assert '<option value="" selected>' in content
     nothing = page(client.get("/ressources/options/", {"recherche_ressource": "zzz"}))
     assert "Aucune ressource ne correspond" in nothing
+    # The ressource already chosen stays, selected, whatever is typed.
+    mobilite = ressource("Plateforme mobilité")
+    kept = page(client.get("/ressources/options/", {"recherche_ressource": "ecoute", "ressource": mobilite.pk}))
+    assert f'<option value="{mobilite.pk}" selected>' in kept
+    assert "Écoute psychologique" in kept
 
 
 @pytest.mark.parametrize("who", Personas.NAMES)
