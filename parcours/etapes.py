@@ -16,13 +16,18 @@ from plie.accounts.models import Role
 from plie.workflow import Transition, TransitionError, table
 
 __all__ = [
+    "ACTEURS",
     "CATEGORIES",
+    "ETATS_COMMENCES",
+    "ETATS_TERMINES",
     "TRANSITIONS",
     "TYPES_EN_ACTION",
     "CategorieEtape",
     "EtapeError",
     "EtatEtape",
     "TypeEtape",
+    "categorie_de",
+    "types_de",
 ]
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from parcours.etapes import TRANSITIONS, EtapeError
 from parcours.etapes_forms import CHERCHER, EtapeForm, EtapeTransitionForm
-from parcours.models import Etape, Parcours
+from parcours.models import Etape, EvenementEtape, Parcours
 from plie import permissions
 from plie.acces.journal import journalise
 from plie.conflits import SNAPSHOT_FIELD
@@ -27,8 +27,18 @@ def etapes_du_parcours(user, parcours) -> dict:
     if not permissions.can_view_etapes(user, parcours):
         return {"etapes": None, "etapes_modifiables": False}
     modifiables = permissions.can_edit_etapes(user, parcours)
+    # Why an étape was given up, in one query (a note on the person: the block is for whom may read it).
+    motifs = dict(
+        EvenementEtape.objects.filter(etape__parcours=parcours, transition="abandonner").values_list(
+            "etape_id", "motif"
+        )
+    )
     rows = [
-        (etape, [t for t in etape.transitions_possibles() if t.name in PAGES] if modifiables else [])
+        (
+            etape,
+            [t for t in etape.transitions_possibles() if t.name in PAGES] if modifiables else [],
+            motifs.get(etape.pk, ""),
+        )
         for etape in parcours.etapes.frise()
     ]
     return {"etapes": rows, "etapes_modifiables": modifiables}

@@ -391,6 +391,8 @@ def test_abandoning_needs_a_motif(personas, client_for):
     etape.refresh_from_db()
     assert (etape.etat, etape.date_fin) == (EtatEtape.ABANDONNEE, TODAY)
     assert etape.evenements.first().motif == "Déménagement de la personne"
+    shown = page(client.get(f"/parcours/{personas.parcours.pk}/"))
+    assert 'Abandonnée</span><div class="small">Déménagement de la personne</div>' in shown
 
 
 def test_an_etape_given_up_before_it_began_never_counts_as_lived(db):

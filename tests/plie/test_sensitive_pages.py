@@ -31,6 +31,7 @@ from tests.resolver import pages
 NOTE_TRANSITION = "Note-confidentielle-du-journal"
 NOTE_TENTATIVE = "Commentaire-confidentiel-de-tentative"
 NOTE_ETAPE = "Commentaire-confidentiel-d-etape"
+NOTE_ABANDON = "Motif-confidentiel-d-abandon"
 
 # Who may see the sensitive data of this parcours and of its fiche (the expectation, written out:
 # the test does not ask the rule it checks). The fiche's author sees back what they wrote.
@@ -45,7 +46,7 @@ def sensitive_markers() -> list[str]:
     labels += [Frein(code).label for code in sensitive.FREINS]
     labels += [MotifVeille(code).label for code in sensitive.MOTIFS_VEILLE]
     assert len(labels) == len(sensitive.CRITERES) + len(sensitive.FREINS) + len(sensitive.MOTIFS_VEILLE)
-    return [*labels, "RQTH", NOTE_TRANSITION, NOTE_TENTATIVE, NOTE_ETAPE]
+    return [*labels, "RQTH", NOTE_TRANSITION, NOTE_TENTATIVE, NOTE_ETAPE, NOTE_ABANDON]
 
 
 @pytest.fixture
@@ -78,6 +79,9 @@ def dossier(named):
     )
     TentativeContactFactory(parcours=parcours, commentaire=NOTE_TENTATIVE, auteur=named.referent_a)
     parcours.etape_sensible = EtapeFactory(parcours=parcours, commentaire=NOTE_ETAPE)
+    EtapeFactory(parcours=parcours).abandonner(
+        named.referent_a, parcours.date_entree + datetime.timedelta(days=2), NOTE_ABANDON
+    )
     fiche = PrescriptionFactory(
         accepted_for=parcours,
         prescripteur=named.prescripteur,
@@ -176,6 +180,7 @@ def test_whom_the_rule_allows_sees_every_item(dossier, client_for, who):
     assert NOTE_TRANSITION in content
     assert NOTE_TENTATIVE in content
     assert NOTE_ETAPE in content
+    assert NOTE_ABANDON in content
     fiche_page = unescape(client.get(f"/prescriptions/{fiche.pk}/").content.decode())
     assert "Santé" in fiche_page
 
