@@ -2,6 +2,8 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from parcours.models import (
+    Etape,
+    EvenementEtape,
     Parcours,
     Participant,
     PeriodeVeille,
@@ -83,3 +85,35 @@ class TentativeContactAdmin(SimpleHistoryAdmin):
     list_select_related = ["parcours__participant", "auteur"]
     date_hierarchy = "date"
     readonly_fields = ["auteur"]
+
+
+class EvenementEtapeInline(admin.TabularInline):
+    model = EvenementEtape
+    extra = 0
+    can_delete = False
+    readonly_fields = ["transition", "etat_avant", "etat_apres", "auteur", "date", "motif"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Etape)
+class EtapeAdmin(SimpleHistoryAdmin):
+    list_display = ["parcours", "type", "etat", "date_debut", "date_fin_prevue", "date_fin", "ressource"]
+    list_filter = ["type", "etat"]
+    search_fields = ["parcours__participant__nom_usage"]
+    autocomplete_fields = ["parcours", "ressource"]
+    list_select_related = ["parcours__participant", "ressource"]
+    date_hierarchy = "date_debut"
+    inlines = [EvenementEtapeInline]
+    # The state moves only through the transition methods, which log who and why.
+    readonly_fields = ["etat", "cree_par"]
+
+
+@admin.register(EvenementEtape)
+class EvenementEtapeAdmin(admin.ModelAdmin):
+    list_display = ["etape", "transition", "etat_avant", "etat_apres", "auteur", "date"]
+    list_filter = ["transition", "etat_apres"]
+    search_fields = ["etape__parcours__participant__nom_usage"]
+    list_select_related = ["etape__parcours__participant", "auteur"]
+    date_hierarchy = "date"

@@ -4,6 +4,7 @@ from parcours.views.accueil import premier_rdv, tentative_contact
 from parcours.views.cer import contrat, contrat_etape, contrat_pdf, contrat_rediger
 from parcours.views.detail import parcours_detail
 from parcours.views.diagnostic import diagnostic
+from parcours.views.etapes import etape_create, etape_edit, etape_transition
 from parcours.views.list import parcours_list
 from parcours.views.reaffectation import reaffectation
 from parcours.views.transition import parcours_transition
@@ -22,4 +23,7 @@ urlpatterns = [
     path("<int:pk>/contrat/rediger/", contrat_rediger, name="contrat_rediger"),
     path("<int:pk>/contrat/pdf/", contrat_pdf, name="contrat_pdf"),
     path("<int:pk>/contrat/<slug:etape>/", contrat_etape, name="contrat_etape"),
+    path("<int:pk>/etapes/nouvelle/", etape_create, name="etape_create"),
+    path("<int:pk>/etapes/<int:etape_pk>/", etape_edit, name="etape_edit"),
+    path("<int:pk>/etapes/<int:etape_pk>/<slug:transition>/", etape_transition, name="etape_transition"),
 ]

@@ -24,6 +24,8 @@ def navigation(request):
         entries.append(("referentiel:detail", "Référentiel"))
     if permissions.can_edit_communes(user):
         entries.append(("territoire:list", "Territoire"))
+    if permissions.can_view_ressources(user):
+        entries.append(("ressources:list", "Ressources"))
     if permissions.can_manage_structures(user):
         entries.append(("structure_list", "Structures"))
     if permissions.can_manage_postes(user):

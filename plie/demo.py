@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from parcours.demo_etapes import seed_etapes
 from parcours.models import (
     Etat,
     MotifVeille,
@@ -723,6 +724,7 @@ class DemoBuilder:
                 )
         TransitionParcours.objects.bulk_create(transitions, batch_size=5000)
         PeriodeVeille.objects.bulk_create(veilles, batch_size=5000)
+        seed_etapes(self.rng, self.today, self.referentiel, plans)
         return self.logins
 
 

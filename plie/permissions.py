@@ -227,3 +227,36 @@ def can_declare_vacancy(user, referent) -> bool:
 def can_reassign(user) -> bool:
     """Moving a référent's participants to others: the coordination (the changer_referent actors)."""
     return is_coordination(user)
+
+
+# --- étapes de parcours and the ressources du territoire ------------------------------------------
+
+
+def can_view_etapes(user, parcours) -> bool:
+    """The parcours's référent and the coordination (the prescripteur, bureau insertion, opérateur and
+    financeur get a 404 on the étape pages). An étape can tell a health matter (« écoute
+    psychologique ») and carries the référent's comment: it follows the sensitive-data rule."""
+    return can_view_sensitive(user, parcours)
+
+
+def can_edit_etapes(user, parcours) -> bool:
+    """Add or change an étape: who may see them, on a parcours still open, in a role the étape table declares."""
+    from parcours.etapes import ACTEURS
+
+    if not parcours.est_ouvert or not can_view_etapes(user, parcours):
+        return False
+    return (Role.COORDINATION if is_coordination(user) else user.role) in ACTEURS
+
+
+def can_apply_etape_transition(user, etape, transition) -> bool:
+    return etape.etat in transition.sources and acts_as(user, transition) and can_edit_etapes(user, etape.parcours)
+
+
+def can_manage_ressources(user) -> bool:
+    """The catalogue of the ressources du territoire is kept by the coordination."""
+    return is_coordination(user)
+
+
+def can_view_ressources(user) -> bool:
+    """The coordination, and the référents, who mobilise them (N §III.d, C §II.2.2)."""
+    return is_coordination(user) or (user.is_authenticated and user.has_role(Role.REFERENT))

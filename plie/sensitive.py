@@ -26,6 +26,8 @@ TEXTES_LIBRES = (
     "parcours.Diagnostic.souhaits_metiers",
     "parcours.Diagnostic.parcours_professionnel",
     "parcours.FreinDiagnostic.commentaire",
+    "parcours.Etape.commentaire",
+    "parcours.EvenementEtape.motif",
 )
 
 MASQUE = "réservé au référent et à la coordination"

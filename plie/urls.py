@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("plie.accounts.gestion_urls")),
     path("referentiel/", include("plie.referentiel.urls")),
     path("territoire/", include("plie.territoire.urls")),
+    path("ressources/", include("plie.territoire.ressources_urls")),
     path("admin/", admin.site.urls),
 ]

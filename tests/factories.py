@@ -247,3 +247,48 @@ class RendezVousFactory(factory.django.DjangoModelFactory):
     modalite = "presentiel"
     lieu = factory.SubFactory(LieuFactory)
     cree_par = factory.LazyAttribute(lambda o: o.parcours.referent)
+
+
+def _referentiel_actif():
+    from plie.referentiel.models import Referentiel
+    from plie.referentiel.services import load_preset
+
+    return Referentiel.objects.active_or_none() or load_preset("niort", activate=True)
+
+
+class RessourceFactory(factory.django.DjangoModelFactory):
+    """A ressource du territoire of the active PLIE's catalogue (Niort's, loaded if none is active)."""
+
+    class Meta:
+        model = "territoire.RessourceTerritoire"
+
+    referentiel = factory.LazyFunction(_referentiel_actif)
+    nom = factory.Sequence(lambda n: f"Ressource de test {n}")
+    categorie = "mobilite"
+    porteur = "Association de test"
+    active = True
+
+
+class EtapeFactory(factory.django.DjangoModelFactory):
+    """An étape in progress since the parcours's entry; ``etat=`` gives consistent dates for any state."""
+
+    class Meta:
+        model = "parcours.Etape"
+
+    parcours = factory.SubFactory(ParcoursFactory, etat=Etat.ACCOMPAGNEMENT)
+    type = "formation_qualifiante"
+    etat = "en_cours"
+    cree_par = factory.LazyAttribute(lambda o: o.parcours.referent)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        parcours, etat = kwargs["parcours"], kwargs["etat"]
+        today = timezone.localdate()
+        start = parcours.date_entree or parcours.date_orientation or today
+        if etat == "prevue":
+            kwargs.setdefault("date_debut", today + datetime.timedelta(days=7))
+        else:
+            kwargs.setdefault("date_debut", min(start, today))
+        if etat in {"realisee", "abandonnee"}:
+            kwargs.setdefault("date_fin", max(kwargs["date_debut"], today - datetime.timedelta(days=1)))
+        return kwargs

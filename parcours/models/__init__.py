@@ -15,6 +15,7 @@ from parcours.models.diagnostic import (
     NiveauFormation,
     NiveauFrein,
 )
+from parcours.models.etapes import Etape, EvenementEtape
 from parcours.models.parcours import (
     Etat,
     MotifVeille,
@@ -33,6 +34,8 @@ __all__ = [
     "Etat",
     "EvenementContrat",
     "FreinDiagnostic",
+    "Etape",
+    "EvenementEtape",
     "Modalite",
     "MotifVeille",
     "NatureDiagnostic",

@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from parcours import cer, diagnostic, rythme
 from parcours.models import ObjetRendezVous, Parcours, StatutRendezVous
 from parcours.transitions import PAGES
+from parcours.views.etapes import etapes_du_parcours
 from plie import permissions, sensitive
 from plie.acces.journal import journalise
 from plie.acces.models import AccesDossier, TypeObjet
@@ -83,6 +84,7 @@ def parcours_detail(request, pk):
             "premier_rdv": premier_rdv(rendez_vous),
             "can_log_contact": permissions.can_log_contact_attempt(user, parcours),
             "fiche": fiche,
+            **etapes_du_parcours(user, parcours),
             # « Qui a consulté ce dossier » : the coordination only; one query, whatever the log holds.
             "acces_recents": (
                 list(AccesDossier.objects.pour_objet(TypeObjet.PARCOURS, parcours.pk)[:10])

@@ -53,6 +53,141 @@ def rule(situations, classe, libelle, source, neutralisee=False, **conditions):
     }
 
 
+def ressource(nom, categorie, porteur, conditions, source):
+    """A ressource du territoire of the PLIE's catalogue (plie.territoire.RessourceTerritoire)."""
+    return {"nom": nom, "categorie": categorie, "porteur": porteur, "conditions": conditions, "source": source}
+
+
+# N §III.d « Mobilisation des outils et ressources de levée des freins à l'emploi », in its order.
+RESSOURCES_NIORT = [
+    ressource(
+        "Plateforme mobilité",
+        "mobilite",
+        "Plateforme mobilité du Niortais",
+        "Conseil en mobilité, location de véhicules, auto-école solidaire.",
+        "N §III.d",
+    ),
+    ressource(
+        "Écoute psychologique",
+        "sante",
+        "PLIE du Niortais",
+        "Écoute psychologique proposée aux participants du PLIE ; relais vers les professionnels de la santé "
+        "(hôpital, EMAPP…).",
+        "N §III.d",
+    ),
+    ressource(
+        "Offre de formation régionale (RAFAEL)",
+        "formation",
+        "Région Nouvelle-Aquitaine",
+        "L'offre de formation de la Région, consultée avec l'outil RAFAEL.",
+        "N §III.d",
+    ),
+    ressource(
+        "Places en crèche et halte-garderie",
+        "garde_enfants",
+        "Département des Deux-Sèvres (CD79) et partenaires du Contrat de Ville",
+        "Places financées par le CD79 et les partenaires du Contrat de Ville.",
+        "N §III.d",
+    ),
+    ressource(
+        "Tests MOTIVA+",
+        "projet_professionnel",
+        "PLIE du Niortais",
+        "Pour définir et valider le projet professionnel.",
+        "N §III.d",
+    ),
+    ressource(
+        "PMSMP (période de mise en situation en milieu professionnel)",
+        "projet_professionnel",
+        "France Travail et prescripteurs habilités",
+        "Immersion en entreprise pour définir ou valider le projet professionnel.",
+        "N §III.d",
+    ),
+    ressource(
+        "Accompagnement des personnes allophones et en situation d'illettrisme (CORAPLIS)",
+        "langue",
+        "CORAPLIS",
+        "Pour les personnes allophones et en situation d'illettrisme.",
+        "N §III.d",
+    ),
+    ressource(
+        "Cours de français et ateliers de conversation",
+        "langue",
+        "ASFODEP et structures du réseau AlphaCAN",
+        "",
+        "N §III.d",
+    ),
+    ressource(
+        "Guichet clauses d'insertion du Niortais",
+        "emploi",
+        "Guichet clauses d'insertion du Niortais",
+        "Accès renforcé au marché du travail par les clauses d'insertion des marchés publics.",
+        "N §III.d",
+    ),
+    ressource(
+        "Expérimentation « Question de regard(s) » (50 ans et plus)",
+        "emploi",
+        "PLIE du Niortais",
+        "Pour les demandeurs d'emploi de plus de 50 ans, en accord avec la personne : 6 mois d'accompagnement "
+        "dédié, comptés comme une étape du parcours PLIE.",
+        "N §III.d",
+    ),
+]
+
+# C §II.1-II.3: what the APAP mobilises besides the accompaniment.
+RESSOURCES_CAEN = [
+    ressource(
+        "Opérations de la programmation du PLIE",
+        "autre",
+        "PLIE du Pays de Caen (CALMEC / AGIBN)",
+        "Au moins une opération par an hors accompagnement ; l'APAP prescrit l'entrée et suit l'opération "
+        "(bilans à mi-parcours et en fin d'opération).",
+        "C §II.1, II.2.2",
+    ),
+    ressource(
+        "Chargé(e) de relation entreprise du PLIE",
+        "emploi",
+        "PLIE du Pays de Caen (CALMEC)",
+        "Rapprochement de l'offre et de la demande d'emploi.",
+        "C §II.1, II.3.2",
+    ),
+    ressource(
+        "Clauses sociales",
+        "emploi",
+        "CALMEC",
+        "Dispositif de clauses sociales porté par CALMEC.",
+        "C §II.3.2",
+    ),
+    ressource(
+        "Outil OPUS (offres d'emploi)",
+        "emploi",
+        "France Travail",
+        "Convention entre France Travail et le PLIE.",
+        "C §II.2.2",
+    ),
+    ressource(
+        "Ateliers de techniques de recherche d'emploi",
+        "emploi",
+        "France Travail et structures de droit commun",
+        "",
+        "C §II.3.1",
+    ),
+    ressource(
+        "PMSMP (période de mise en situation en milieu professionnel)",
+        "projet_professionnel",
+        "France Travail et prescripteurs habilités",
+        "Immersion en entreprise pour définir ou valider le projet professionnel.",
+        "C §II.3.1",
+    ),
+    ressource(
+        "Référents RSA des Maisons départementales des solidarités",
+        "acces_droits",
+        "Conseil départemental du Calvados",
+        "Pour les allocataires du RSA, autant que de besoin.",
+        "C §II.2.4",
+    ),
+]
+
 AIDES_NIORT = [S.CONTRAT_AIDE, S.CONTRAT_AIDE_IAE, S.CDD_INCLUSION, S.CDI_INCLUSION]
 
 NIORT = {
@@ -107,6 +242,7 @@ NIORT = {
     "objectif_part_rsa": 65,  # N §VIII.a « un taux de 65% de bénéficiaires du RSA est visé »
     "taux_controle": 20,  # N §VIII.c échantillon aléatoire de 20 %
     "suivi_emploi_mois": 6,  # N §IV maintien en emploi ou formation suivi « pendant 6 mois »
+    "ressources": RESSOURCES_NIORT,
     "regles_sortie": [
         # Positive exits, N §IV (« mi-temps » is read as a 0.5 share of full time).
         rule([S.CDI], POSITIVE, "CDI à temps complet ou au moins à mi-temps", "N §IV", quotite_min=0.5),
@@ -241,6 +377,7 @@ CAEN = {
     "objectif_part_rsa": None,
     "taux_controle": None,
     "suivi_emploi_mois": 6,  # C annexe 2: suivi dans l'emploi de 6 mois, pas au-delà
+    "ressources": RESSOURCES_CAEN,
     "regles_sortie": [
         # Positive exits, C annexes 2 and 3.
         rule(

@@ -6,6 +6,10 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from plie import longueurs
+from plie.longueurs import longueur_max
+from plie.normalisation import normaliser
+
 EARTH_RADIUS_KM = 6371.0088
 
 
@@ -91,3 +95,116 @@ class Commune(models.Model):
         if not (self.has_centroid and other.has_centroid):
             return None
         return haversine_km(float(self.latitude), float(self.longitude), float(other.latitude), float(other.longitude))
+
+
+# --- the ressources du territoire ---------------------------------------------------------------
+
+
+class CategorieRessource(models.TextChoices):
+    MOBILITE = "mobilite", "Mobilité"
+    SANTE = "sante", "Santé"
+    FORMATION = "formation", "Formation"
+    GARDE_ENFANTS = "garde_enfants", "Garde d'enfants"
+    LANGUE = "langue", "Langue, illettrisme"
+    PROJET_PROFESSIONNEL = "projet_professionnel", "Projet professionnel"
+    EMPLOI = "emploi", "Emploi"
+    LOGEMENT = "logement", "Logement"
+    ACCES_DROITS = "acces_droits", "Accès aux droits, social"
+    AUTRE = "autre", "Autre"
+
+
+class RessourceQuerySet(models.QuerySet):
+    def du_referentiel(self, referentiel):
+        """The catalogue of one PLIE (none without an active référentiel)."""
+        return self.filter(referentiel=referentiel) if referentiel is not None else self.none()
+
+    def actives(self):
+        return self.filter(active=True)
+
+    def search(self, text):
+        """Every word typed is in the name or the porteur (accents and case aside), or the structure's name."""
+        rows = self
+        for mot in normaliser(text).split():
+            rows = rows.filter(Q(cle_recherche__contains=mot) | Q(structure__nom__icontains=mot))
+        return rows
+
+
+class RessourceTerritoire(models.Model):
+    """A local tool the référent mobilises to lift a frein or build the parcours (N §III.d, C §II.2.2).
+
+    Kept by the coordination, one catalogue per PLIE (its référentiel); référents read it and link an
+    étape to one. A ressource is deactivated, never deleted: the étapes that used it keep it.
+    """
+
+    referentiel = models.ForeignKey(
+        "referentiel.Referentiel", verbose_name="PLIE", on_delete=models.PROTECT, related_name="ressources"
+    )
+    nom = models.CharField("nom", max_length=200)
+    categorie = models.CharField("catégorie", max_length=30, choices=CategorieRessource.choices)
+    structure = models.ForeignKey(
+        "accounts.Structure",
+        verbose_name="structure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ressources",
+        help_text="La structure qui la porte, si elle est dans la liste des structures.",
+    )
+    porteur = models.CharField(
+        "porteur", max_length=200, blank=True, help_text="Sinon, qui la porte (« Région Nouvelle-Aquitaine »)."
+    )
+    contact = models.CharField(
+        "contact", max_length=300, blank=True, help_text="Téléphone, email, adresse ou personne à joindre."
+    )
+    conditions = models.TextField(
+        "conditions et démarche",
+        blank=True,
+        max_length=longueurs.COMMENTAIRE,
+        help_text="Public visé, conditions d'accès, comment la mobiliser.",
+    )
+    active = models.BooleanField("active", default=True, help_text="Une ressource inactive n'est plus proposée.")
+    # nom and porteur reduced by the one normaliser: the catalogue's search ignores accents and case.
+    cle_recherche = models.CharField(max_length=420, editable=False, default="")
+
+    cree_le = models.DateTimeField("créée le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifiée le", auto_now=True)
+
+    history = HistoricalRecords()
+    objects = RessourceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ressource du territoire"
+        verbose_name_plural = "ressources du territoire"
+        ordering = ["nom", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referentiel", "nom"],
+                name="ressource_nom_unique_par_plie",
+                violation_error_message="Une ressource de ce nom existe déjà dans le catalogue.",
+            ),
+            models.CheckConstraint(
+                condition=Q(categorie__in=CategorieRessource.values),
+                name="ressource_categorie_known",
+                violation_error_message="Catégorie de ressource inconnue.",
+            ),
+            models.CheckConstraint(
+                condition=Q(structure__isnull=False) | ~Q(porteur=""),
+                name="ressource_has_porteur",
+                violation_error_message="Indiquez la structure qui porte la ressource, ou son porteur.",
+            ),
+            longueur_max("ressource", "conditions", longueurs.COMMENTAIRE),
+        ]
+
+    def __str__(self):
+        return self.nom
+
+    def save(self, *args, **kwargs):
+        self.cle_recherche = normaliser(f"{self.nom} {self.porteur}")[:420]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "cle_recherche"}
+        super().save(*args, **kwargs)
+
+    @property
+    def porteur_libelle(self) -> str:
+        return self.structure.nom if self.structure_id else self.porteur

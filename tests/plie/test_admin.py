@@ -11,11 +11,12 @@ from simple_history.models import HistoricalChanges
 
 from financement.models import InstantaneEtats
 from parcours.accueil import fixer_premier_rdv, noter_tentative
-from parcours.models import Etat
+from parcours.models import Etape, Etat
 from plie.accounts import second_factor
 from plie.accounts.invitations import inviter
 from plie.accounts.models import Invitation, Role, User
 from plie.referentiel.models import Referentiel
+from plie.territoire.models import RessourceTerritoire
 from prescriptions import decisions, dedoublonnage, validations
 from prescriptions.models import Avis, Organisme
 from tests.conftest import verified_login
@@ -96,6 +97,15 @@ def data(personas, communes):
         timezone.now() + timezone.timedelta(days=3),
         lieu_precision="Au CCAS",
     )
+    # An étape from the catalogue, begun: two log rows.
+    etape = Etape.planifier(
+        personas.referent_a,
+        personas.parcours,
+        type="levee_frein",
+        date_debut=timezone.localdate(),
+        ressource=RessourceTerritoire.objects.first(),
+    )
+    etape.commencer(personas.referent_a, timezone.localdate())
     # The coordination opens the file: a row in the access log.
     coordination = verified_login(Client(), personas.coordination)
     assert coordination.get(f"/parcours/{parcours.pk}/").status_code == 200

@@ -11,13 +11,14 @@ from html import unescape
 import pytest
 from django import forms
 
+from parcours.models import Etape
 from plie.accounts.models import Role
 from plie.conflits import SNAPSHOT_FIELD
 from plie.referentiel.forms import LinesField
 from plie.referentiel.models import Referentiel
-from plie.territoire.models import Commune
+from plie.territoire.models import Commune, RessourceTerritoire
 from prescriptions.models import Prescription
-from tests.factories import PrescriptionFactory, UserFactory
+from tests.factories import EtapeFactory, PrescriptionFactory, UserFactory
 
 CONFLICT = "Quelqu'un d'autre a modifié cette fiche pendant que vous la modifiiez"
 UNVERIFIED = "Le formulaire n'a pas pu être vérifié"
@@ -93,6 +94,42 @@ def case(request, named, communes):
             named.coordination,
             lambda: Commune.objects.get(insee="79191"),
         )
+    if kind == "ressource":
+        other = UserFactory(role=Role.COORDINATION, first_name="Gaëlle", last_name="Quéméner")
+        ressource = RessourceTerritoire.objects.get(nom="Plateforme mobilité")  # from Niort's preset
+        return (
+            Case(
+                url=f"/ressources/{ressource.pk}/",
+                first={"nom": "Plateforme mobilité du Niortais"},
+                second={"nom": "Plateforme de mobilité", "contact": "05 49 00 00 00"},
+                field="nom",
+                label="Nom",
+                shown=("Plateforme mobilité", "Plateforme mobilité du Niortais"),
+                extra={},
+                stored=("Plateforme mobilité du Niortais", "Plateforme de mobilité"),
+            ),
+            other,
+            named.coordination,
+            lambda: RessourceTerritoire.objects.get(pk=ressource.pk),
+        )
+    if kind == "etape":
+        other = UserFactory(role=Role.COORDINATION, first_name="Gaëlle", last_name="Quéméner")
+        etape = EtapeFactory(parcours=named.parcours, commentaire="Premier jet.")
+        return (
+            Case(
+                url=f"/parcours/{named.parcours.pk}/etapes/{etape.pk}/",
+                first={"commentaire": "Version du matin."},
+                second={"commentaire": "Version de l'après-midi.", "type": "immersion"},
+                field="commentaire",
+                label="Commentaire",
+                shown=("Premier jet.", "Version du matin."),
+                extra={},
+                stored=("Version du matin.", "Version de l'après-midi."),
+            ),
+            other,
+            named.referent_a,
+            lambda: Etape.objects.get(pk=etape.pk),
+        )
     prescripteur = named.prescripteur
     prescripteur.first_name, prescripteur.last_name = "Gaëlle", "Quéméner"
     prescripteur.save()
@@ -114,7 +151,7 @@ def case(request, named, communes):
     )
 
 
-CASES = ["referentiel", "commune", "prescription"]
+CASES = ["referentiel", "commune", "prescription", "ressource", "etape"]
 
 
 @pytest.mark.parametrize("case", CASES, indirect=True)
@@ -163,13 +200,23 @@ def test_a_change_elsewhere_in_the_row_is_no_conflict_and_is_kept(case, client_f
 
 def _untouched_field(obj):
     # A column none of the three forms edits.
-    return {"referentiel": "code", "commune": "epci_nom", "prescription": "question_complement"}[obj._meta.model_name]
+    return {
+        "referentiel": "code",
+        "commune": "epci_nom",
+        "prescription": "question_complement",
+        "ressourceterritoire": "active",
+        "etape": "cree_par",
+    }[obj._meta.model_name]
 
 
 def _untouched_value(obj):
-    return {"referentiel": "niort-bis", "commune": "CA du Niortais (nouveau nom)", "prescription": "Une question ?"}[
-        obj._meta.model_name
-    ]
+    return {
+        "referentiel": "niort-bis",
+        "commune": "CA du Niortais (nouveau nom)",
+        "prescription": "Une question ?",
+        "ressourceterritoire": False,
+        "etape": None,
+    }[obj._meta.model_name]
 
 
 @pytest.mark.parametrize("case", CASES, indirect=True)

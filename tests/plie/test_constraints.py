@@ -24,6 +24,7 @@ from parcours.models import (
     Diagnostic,
     Etat,
     EvenementContrat,
+    EvenementEtape,
     FreinDiagnostic,
     MotifVeille,
     NatureDiagnostic,
@@ -41,11 +42,13 @@ from prescriptions.workflow import MotifRefus, Statut
 from sorties.models import ClasseSortie, RegleSortie
 from tests.factories import (
     CommuneFactory,
+    EtapeFactory,
     ParcoursFactory,
     ParticipantFactory,
     PrescriptionFactory,
     ReferentFactory,
     RendezVousFactory,
+    RessourceFactory,
     StructureFactory,
     TentativeContactFactory,
     UserFactory,
@@ -1022,6 +1025,98 @@ def _above_bound(field):
 for _field in BORNES:
     if _field not in BORNES_SANS_CHECK:
         violates(f"referentiel_{_field}_bornes")(_above_bound(_field))
+
+
+# Étapes de parcours and their log
+
+
+@violates("etape_etat_known")
+def etape_in_an_unknown_state():
+    etape = EtapeFactory()
+    return lambda: update(etape, etat="suspendue")
+
+
+@violates("etape_type_known")
+def etape_of_an_unknown_type():
+    etape = EtapeFactory()
+    return lambda: update(etape, type="stage")
+
+
+@violates("etape_fin_prevue_after_debut")
+def etape_planned_to_end_before_it_starts():
+    etape = EtapeFactory()
+    return lambda: update(etape, date_fin_prevue=etape.date_debut - DAY)
+
+
+@violates("etape_fin_after_debut")
+def etape_done_before_it_started():
+    etape = EtapeFactory(etat="realisee")
+    return lambda: update(etape, date_fin=etape.date_debut - DAY)
+
+
+@violates("etape_fin_iff_terminee")
+def etape_done_without_a_real_end():
+    etape = EtapeFactory(etat="realisee")
+    return lambda: update(etape, date_fin=None)
+
+
+@violates("etape_fin_iff_terminee")
+def etape_abandoned_without_a_real_end():
+    etape = EtapeFactory(etat="abandonnee")
+    return lambda: update(etape, date_fin=None)
+
+
+@violates("etape_fin_iff_terminee")
+def etape_in_progress_with_a_real_end():
+    etape = EtapeFactory()
+    return lambda: update(etape, date_fin=etape.date_debut)
+
+
+def _evenement_etape(transition="planifier", etat_avant=""):
+    return EvenementEtape.objects.create(
+        etape=EtapeFactory(), transition=transition, etat_avant=etat_avant, etat_apres="en_cours"
+    )
+
+
+@violates("evenement_etape_state_before_unless_creation")
+def etape_creation_logged_with_a_state_before():
+    log = _evenement_etape()
+    return lambda: update(log, etat_avant="prevue")
+
+
+@violates("evenement_etape_state_before_unless_creation")
+def etape_transition_logged_without_a_state_before():
+    log = _evenement_etape("commencer", "prevue")
+    return lambda: update(log, etat_avant="")
+
+
+# The catalogue of the ressources du territoire
+
+
+@violates("ressource_nom_unique_par_plie")
+def two_ressources_of_one_name_in_one_plie():
+    first = RessourceFactory()
+    return lambda: RessourceFactory(referentiel=first.referentiel, nom=first.nom)
+
+
+@violates("ressource_categorie_known")
+def ressource_of_an_unknown_category():
+    ressource = RessourceFactory()
+    return lambda: update(ressource, categorie="loisirs")
+
+
+@violates("ressource_has_porteur")
+def ressource_without_structure_nor_porteur():
+    ressource = RessourceFactory()
+    return lambda: update(ressource, structure=None, porteur="")
+
+
+for _name, _make, _field in [
+    ("etape_commentaire_length", EtapeFactory, "commentaire"),
+    ("evenement_etape_motif_length", _evenement_etape, "motif"),
+    ("ressource_conditions_length", RessourceFactory, "conditions"),
+]:
+    violates(_name)(_text_row(_make, _field))
 
 
 # --- the tests ----------------------------------------------------------------------------------

@@ -159,3 +159,30 @@ def test_every_seeded_log_row_is_a_transition_of_the_table(demo):
         for before, after in zip(rows, rows[1:], strict=False):
             assert after.etat_avant == before.etat_apres, (pk, before.transition, after.transition)
         assert rows[-1].etat_apres == etats[pk], (pk, rows[-1].transition, etats[pk])
+
+
+def test_parcours_in_accompaniment_have_etapes_from_the_catalogue_with_their_log(demo):
+    from parcours.etapes import TRANSITIONS, EtatEtape
+    from parcours.models import Etape, EvenementEtape
+
+    accompagnes = Parcours.objects.filter(etat=Etat.ACCOMPAGNEMENT)
+    assert accompagnes.exists()
+    assert not accompagnes.exclude(etapes__type="diagnostic").exists()  # every one opened by its diagnostic
+    assert Etape.objects.filter(ressource__isnull=False).count() >= accompagnes.count() // 2
+    assert set(Etape.objects.values_list("etat", flat=True)) >= {EtatEtape.REALISEE, EtatEtape.EN_COURS}
+    assert not Etape.objects.exclude(
+        parcours__etat__in=[Etat.ACCOMPAGNEMENT, Etat.VEILLE, Etat.SORTIE_PROPOSEE]
+    ).exists()
+    # The bulk log chains as the machine would have written it, and ends in the étape's state.
+    rows = {}
+    for log in EvenementEtape.objects.order_by("etape_id", "date", "id"):
+        transition = TRANSITIONS[log.transition]
+        assert log.etat_avant in transition.sources or (not transition.sources and log.etat_avant == "")
+        rows.setdefault(log.etape_id, []).append(log)
+    etats = dict(Etape.objects.values_list("pk", "etat"))
+    assert rows.keys() == etats.keys()
+    for pk, logs in rows.items():
+        for before, after in zip(logs, logs[1:], strict=False):
+            assert after.etat_avant == before.etat_apres
+        assert logs[-1].etat_apres == etats[pk]
+    assert Etape.history.count() == len(etats)  # one history row each, as bulk_create_with_history writes

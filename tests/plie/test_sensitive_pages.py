@@ -11,6 +11,7 @@ from html import unescape
 import pytest
 
 from parcours.diagnostic import diagnostic_en_cours
+from parcours.etapes import TRANSITIONS as ETAPE_TRANSITIONS
 from parcours.freins import Frein
 from parcours.models import Diagnostic, Etat, MotifVeille, NiveauFrein, PeriodeVeille, TransitionParcours
 from parcours.models.cer import TRANSITIONS as CONTRAT_TRANSITIONS
@@ -21,6 +22,7 @@ from plie.referentiel.models import CriterePublic
 from prescriptions.models import Organisme
 from tests.conftest import Personas
 from tests.factories import (
+    EtapeFactory,
     ParcoursFactory,
     ParticipantFactory,
     PrescriptionFactory,
@@ -33,6 +35,8 @@ NOTE_TRANSITION = "Note-confidentielle-du-journal"
 NOTE_TENTATIVE = "Commentaire-confidentiel-de-tentative"
 NOTE_DIAGNOSTIC = "Commentaire-confidentiel-du-diagnostic"
 NOTE_FREIN = "Commentaire-confidentiel-du-frein-sante"
+NOTE_ETAPE = "Commentaire-confidentiel-d-etape"
+NOTE_ABANDON = "Motif-confidentiel-d-abandon"
 
 # Who may see the sensitive data of this parcours and of its fiche (the expectation, written out:
 # the test does not ask the rule it checks). The fiche's author sees back what they wrote.
@@ -47,7 +51,7 @@ def sensitive_markers() -> list[str]:
     labels += [Frein(code).label for code in sensitive.FREINS]
     labels += [MotifVeille(code).label for code in sensitive.MOTIFS_VEILLE]
     assert len(labels) == len(sensitive.CRITERES) + len(sensitive.FREINS) + len(sensitive.MOTIFS_VEILLE)
-    return [*labels, "RQTH", NOTE_TRANSITION, NOTE_TENTATIVE, NOTE_DIAGNOSTIC, NOTE_FREIN]
+    return [*labels, "RQTH", NOTE_TRANSITION, NOTE_TENTATIVE, NOTE_DIAGNOSTIC, NOTE_FREIN, NOTE_ETAPE, NOTE_ABANDON]
 
 
 @pytest.fixture
@@ -85,6 +89,10 @@ def dossier(named):
     )
     diagnostic.freins.filter(theme=Frein.SANTE).update(niveau=NiveauFrein.BLOQUANT, commentaire=NOTE_FREIN)
     diagnostic.freins.filter(theme=Frein.LOGEMENT).update(niveau=NiveauFrein.FORT, commentaire=NOTE_FREIN)
+    parcours.etape_sensible = EtapeFactory(parcours=parcours, commentaire=NOTE_ETAPE)
+    EtapeFactory(parcours=parcours).abandonner(
+        named.referent_a, parcours.date_entree + datetime.timedelta(days=2), NOTE_ABANDON
+    )
     fiche = PrescriptionFactory(
         accepted_for=parcours,
         prescripteur=named.prescripteur,
@@ -109,6 +117,8 @@ def url_kwargs(parcours, fiche):
         "insee": ["79191"],
         "token": ["jeton-inconnu"],
         "uidb64": ["MQ"],
+        "etape_pk": [parcours.etape_sensible.pk],
+        "transition": list(ETAPE_TRANSITIONS),
     }
 
 
@@ -181,6 +191,8 @@ def test_whom_the_rule_allows_sees_every_item(dossier, client_for, who):
         assert marker in content
     assert NOTE_TRANSITION in content
     assert NOTE_TENTATIVE in content
+    assert NOTE_ETAPE in content
+    assert NOTE_ABANDON in content
     fiche_page = unescape(client.get(f"/prescriptions/{fiche.pk}/").content.decode())
     assert "Santé" in fiche_page
 

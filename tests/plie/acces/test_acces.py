@@ -24,7 +24,7 @@ from plie.accounts.models import Role, User
 from plie.celery import app
 from plie.env import ConfigError, read_config
 from tests.conftest import Personas, verified_login
-from tests.factories import PrescriptionFactory, UserFactory
+from tests.factories import EtapeFactory, PrescriptionFactory, UserFactory
 from tests.resolver import pages
 
 REFUSED = {403, 404}
@@ -141,6 +141,9 @@ EXEMPT = {
     "parcours:reaffectation": "désigne un référent (compte professionnel) ; la page journalise chaque parcours listé",
     "user_deactivate": "le compte d'un professionnel, pas une personne accompagnée",
     "user_reactivate": "le compte d'un professionnel, pas une personne accompagnée",
+    "ressources:edit": "une ressource du territoire (plateforme mobilité, crèche…), pas une personne",
+    "ressources:deactivate": "une ressource du territoire, pas une personne",
+    "ressources:reactivate": "une ressource du territoire, pas une personne",
     "notifications:open": "la notification de l'utilisateur lui-même ; elle mène à la page du dossier, qui journalise",
 }
 
@@ -195,6 +198,8 @@ SAMPLE_KWARGS = {
     "kind": "participant",
     "participant_pk": lambda personas: personas.parcours.participant_id,
     "other_pk": lambda personas: personas.parcours.participant_id,
+    "etape_pk": lambda personas: EtapeFactory(parcours=personas.parcours).pk,
+    "transition": "terminer",
 }
 
 

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from plie.referentiel.models import Referentiel
 from plie.referentiel.presets import PRESETS
-from plie.referentiel.services import activate_referentiel, load_preset
+from plie.referentiel.services import activate_referentiel, load_preset, load_ressources
 
 
 class Command(BaseCommand):
@@ -22,6 +22,10 @@ class Command(BaseCommand):
             existing = Referentiel.objects.filter(code=code).first()
             if existing and not reset:
                 self.stdout.write(f"{existing.nom} : déjà présent, conservé.")
+                if added := load_ressources(existing):
+                    self.stdout.write(
+                        self.style.SUCCESS(f"{existing.nom} : {added} ressources du territoire ajoutées.")
+                    )
                 continue
             referentiel = load_preset(code)
             self.stdout.write(self.style.SUCCESS(f"{referentiel.nom} : chargé."))
