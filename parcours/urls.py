@@ -1,5 +1,6 @@
 from django.urls import path
 
+from parcours.views import entretiens
 from parcours.views.accueil import premier_rdv, tentative_contact
 from parcours.views.detail import parcours_detail
 from parcours.views.list import parcours_list
@@ -15,4 +16,8 @@ urlpatterns = [
     path("<int:pk>/premier-rendez-vous/", premier_rdv, name="premier_rdv"),
     path("reaffectation/<int:pk>/", reaffectation, name="reaffectation"),
     path("<int:pk>/tentative-de-contact/", tentative_contact, name="tentative_contact"),
+    path("<int:pk>/entretiens/", entretiens.liste, name="entretiens"),
+    path("<int:pk>/entretiens/planifier/", entretiens.planifier, name="entretien_planifier"),
+    path("<int:pk>/entretiens/<int:rdv>/cloture/", entretiens.clore, name="entretien_clore"),
+    path("<int:pk>/contacts/noter/", entretiens.noter_contact, name="contact_noter"),
 ]

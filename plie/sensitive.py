@@ -22,6 +22,10 @@ TEXTES_LIBRES = (
     "parcours.TransitionParcours.motif",
     "parcours.Parcours.motif_cloture",
     "parcours.TentativeContact.commentaire",
+    # A partner's name may say more than it seems (« CMP de Niort » is a psychiatric service).
+    "parcours.TentativeContact.partenaire",
+    "parcours.RendezVous.sujet",
+    "parcours.RendezVous.notes",
 )
 
 MASQUE = "réservé au référent et à la coordination"

@@ -1,11 +1,4 @@
-from parcours.models.accueil import (
-    CanalContact,
-    Modalite,
-    ObjetRendezVous,
-    RendezVous,
-    StatutRendezVous,
-    TentativeContact,
-)
+from parcours.models.accueil import CANAUX_ACCUEIL, CanalContact, TentativeContact
 from parcours.models.parcours import (
     Etat,
     MotifVeille,
@@ -14,8 +7,25 @@ from parcours.models.parcours import (
     TransitionParcours,
 )
 from parcours.models.participant import CriterePublic, Participant, Sexe
+from parcours.models.rendez_vous import (
+    CLOTURES as CLOTURES_RDV,
+)
+from parcours.models.rendez_vous import (
+    MACHINE_RDV,
+    TRANSITIONS_RDV,
+    Modalite,
+    ObjetRendezVous,
+    RendezVous,
+    RendezVousError,
+    StatutRendezVous,
+    TransitionRendezVous,
+)
 
 __all__ = [
+    "CANAUX_ACCUEIL",
+    "CLOTURES_RDV",
+    "MACHINE_RDV",
+    "TRANSITIONS_RDV",
     "CanalContact",
     "CriterePublic",
     "Etat",
@@ -26,8 +36,10 @@ __all__ = [
     "Participant",
     "PeriodeVeille",
     "RendezVous",
+    "RendezVousError",
     "Sexe",
     "StatutRendezVous",
     "TentativeContact",
     "TransitionParcours",
+    "TransitionRendezVous",
 ]

@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404, render
 
 from parcours.models import Parcours
 from parcours.transitions import PAGES
+from parcours.views import entretiens
 from plie import permissions, sensitive
 from plie.acces.journal import journalise
 from plie.acces.models import AccesDossier, TypeObjet
@@ -49,7 +50,8 @@ def parcours_detail(request, pk):
             "journal": parcours.transitions.select_related("auteur"),
             "veilles": [(v, sensitive.motif_veille(v, visible)) for v in parcours.periodes_veille.all()],
             "autres_parcours": autres_parcours,
-            "tentatives": parcours.tentatives_contact.journal(),
+            "tentatives": parcours.tentatives_contact.de_l_accueil(parcours).journal(),
+            "suivi_entretiens": entretiens.carte(parcours, user),
             "premier_rdv": parcours.rendez_vous.premier_rdv(),
             "can_log_contact": permissions.can_log_contact_attempt(user, parcours),
             "fiche": fiche,

@@ -88,6 +88,7 @@ class ReferentielForm(ConflictDetectionMixin, forms.ModelForm):
             "objectif_part_rsa",
             "taux_controle",
             "suivi_emploi_mois",
+            "absences_avant_cellule",
         ]
 
     SECTIONS = [
@@ -100,6 +101,7 @@ class ReferentielForm(ConflictDetectionMixin, forms.ModelForm):
                 "rythme_intervalle_jours",
                 "duree_entretien_minutes",
                 "duree_diagnostic_minutes",
+                "absences_avant_cellule",
             ],
         ),
         (

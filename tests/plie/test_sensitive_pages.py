@@ -9,6 +9,7 @@ import datetime
 from html import unescape
 
 import pytest
+from django.utils import timezone
 
 from parcours.freins import Frein
 from parcours.models import CriterePublic, Etat, MotifVeille, PeriodeVeille, TransitionParcours
@@ -18,6 +19,8 @@ from plie.accounts.models import Role
 from prescriptions.models import Organisme
 from tests.conftest import Personas
 from tests.factories import (
+    ContactFactory,
+    EntretienFactory,
     ParcoursFactory,
     ParticipantFactory,
     PrescriptionFactory,
@@ -28,6 +31,10 @@ from tests.resolver import pages
 
 NOTE_TRANSITION = "Note-confidentielle-du-journal"
 NOTE_TENTATIVE = "Commentaire-confidentiel-de-tentative"
+NOTE_ENTRETIEN = "Note-confidentielle-d-entretien"
+SUJET_ENTRETIEN = "Objet-confidentiel-d-entretien"
+PARTENAIRE = "Partenaire-confidentiel-du-contact"
+NOTE_CONTACT = "Commentaire-confidentiel-de-contact"
 
 # Who may see the sensitive data of this parcours and of its fiche (the expectation, written out:
 # the test does not ask the rule it checks). The fiche's author sees back what they wrote.
@@ -42,7 +49,7 @@ def sensitive_markers() -> list[str]:
     labels += [Frein(code).label for code in sensitive.FREINS]
     labels += [MotifVeille(code).label for code in sensitive.MOTIFS_VEILLE]
     assert len(labels) == len(sensitive.CRITERES) + len(sensitive.FREINS) + len(sensitive.MOTIFS_VEILLE)
-    return [*labels, "RQTH", NOTE_TRANSITION, NOTE_TENTATIVE]
+    return [*labels, "RQTH", NOTE_TRANSITION, NOTE_TENTATIVE, NOTE_ENTRETIEN, SUJET_ENTRETIEN, PARTENAIRE, NOTE_CONTACT]
 
 
 @pytest.fixture
@@ -73,7 +80,16 @@ def dossier(named):
         auteur=named.referent_a,
         motif=NOTE_TRANSITION,
     )
-    TentativeContactFactory(parcours=parcours, commentaire=NOTE_TENTATIVE, auteur=named.referent_a)
+    TentativeContactFactory(
+        parcours=parcours,
+        commentaire=NOTE_TENTATIVE,
+        auteur=named.referent_a,
+        date=timezone.make_aware(datetime.datetime.combine(parcours.date_orientation, datetime.time(9))),
+    )
+    # An entretien held, one planned, and a contact with a partner, each with its notes.
+    named.entretien = EntretienFactory(parcours=parcours, honore=True, sujet=SUJET_ENTRETIEN, notes=NOTE_ENTRETIEN)
+    EntretienFactory(parcours=parcours, debut=timezone.now() + datetime.timedelta(days=2), notes=NOTE_ENTRETIEN)
+    ContactFactory(parcours=parcours, canal="partenaire", partenaire=PARTENAIRE, commentaire=NOTE_CONTACT)
     fiche = PrescriptionFactory(
         accepted_for=parcours,
         prescripteur=named.prescripteur,
@@ -97,6 +113,7 @@ def url_kwargs(parcours, fiche):
         "insee": ["79191"],
         "token": ["jeton-inconnu"],
         "uidb64": ["MQ"],
+        "rdv": list(parcours.rendez_vous.values_list("pk", flat=True)),
     }
 
 
@@ -169,6 +186,8 @@ def test_whom_the_rule_allows_sees_every_item(dossier, client_for, who):
         assert marker in content
     assert NOTE_TRANSITION in content
     assert NOTE_TENTATIVE in content
+    for note in [NOTE_ENTRETIEN, SUJET_ENTRETIEN, PARTENAIRE, NOTE_CONTACT]:
+        assert note in content
     fiche_page = unescape(client.get(f"/prescriptions/{fiche.pk}/").content.decode())
     assert "Santé" in fiche_page
 

@@ -24,7 +24,7 @@ from plie.accounts.models import Role, User
 from plie.celery import app
 from plie.env import ConfigError, read_config
 from tests.conftest import Personas, verified_login
-from tests.factories import PrescriptionFactory, UserFactory
+from tests.factories import EntretienFactory, PrescriptionFactory, UserFactory
 from tests.resolver import pages
 
 REFUSED = {403, 404}
@@ -194,6 +194,7 @@ SAMPLE_KWARGS = {
     "kind": "participant",
     "participant_pk": lambda personas: personas.parcours.participant_id,
     "other_pk": lambda personas: personas.parcours.participant_id,
+    "rdv": lambda personas: EntretienFactory(parcours=personas.parcours).pk,
 }
 
 
