@@ -62,7 +62,11 @@ class ClotureForm(ConflictDetectionMixin, forms.Form):
         label="Heure", required=False, widget=TIME_WIDGET, input_formats=TIME_INPUT_FORMATS
     )
     prochain_modalite = forms.ChoiceField(
-        label="Modalité", choices=Modalite.choices, initial=Modalite.PRESENTIEL, widget=forms.RadioSelect
+        label="Modalité",
+        required=False,
+        choices=Modalite.choices,
+        initial=Modalite.PRESENTIEL,
+        widget=forms.RadioSelect,
     )
     prochain_lieu = LieuChoiceField(
         label="Lieu", queryset=None, required=False, empty_label="Un autre lieu (précisez-le ci-dessous)"

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from parcours import absences
 from parcours.accueil import nouvelles_orientations
 from parcours.charges import charge_referents
 from parcours.models import Etat, Parcours
@@ -91,7 +92,14 @@ def _home_referent(request):
         .order_by("participant__nom_usage", "participant__prenoms")
     )
     nouvelles = nouvelles_orientations(request.user, Referentiel.objects.active_or_none())
-    return render(request, "home/referent.html", {"nouvelles": nouvelles, **paginer(request, parcours)})
+    a_suivre = absences.a_suivre(
+        Parcours.objects.visible_to(request.user).ouverts().select_related("participant")
+    ).order_by("absence_debut", "id")
+    return render(
+        request,
+        "home/referent.html",
+        {"nouvelles": nouvelles, "absences_a_suivre": list(a_suivre[:50]), **paginer(request, parcours)},
+    )
 
 
 def _home_bureau_insertion(request):
