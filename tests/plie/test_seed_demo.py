@@ -159,3 +159,23 @@ def test_every_seeded_log_row_is_a_transition_of_the_table(demo):
         for before, after in zip(rows, rows[1:], strict=False):
             assert after.etat_avant == before.etat_apres, (pk, before.transition, after.transition)
         assert rows[-1].etat_apres == etats[pk], (pk, rows[-1].transition, etats[pk])
+
+
+def test_accompaniments_have_months_of_entretiens_with_some_absences(demo):
+    from parcours import absences
+    from parcours.models import RendezVous, StatutRendezVous, TransitionRendezVous
+
+    entered = Parcours.objects.filter(etat__in=[Etat.ACCOMPAGNEMENT, Etat.VEILLE, Etat.SORTIE_PROPOSEE])
+    assert RendezVous.objects.filter(statut=StatutRendezVous.HONORE).count() > entered.count()
+    assert RendezVous.objects.filter(statut=StatutRendezVous.ABSENT).exists()
+    assert RendezVous.objects.filter(statut=StatutRendezVous.PREVU).exists()
+    assert absences.a_suivre(Parcours.objects.ouverts()).exists()  # some follow-up tasks to show
+    # Every appointment lies within its parcours, and carries its log.
+    for rdv in RendezVous.objects.select_related("parcours")[:300]:
+        assert rdv.parcours.date_entree <= rdv.debut_local.date()
+        assert rdv.parcours.date_sortie is None or rdv.debut_local.date() <= rdv.parcours.date_sortie
+    assert not RendezVous.objects.exclude(transitions__transition="planifier").exists()
+    assert (
+        TransitionRendezVous.objects.exclude(transition="planifier").count()
+        == RendezVous.objects.exclude(statut=StatutRendezVous.PREVU).count()
+    )
