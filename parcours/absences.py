@@ -9,14 +9,14 @@ a new appointment, a contact noting the warning). Nothing to tick twice, nothing
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from parcours.models import CanalContact, Parcours, RendezVous, StatutRendezVous, TentativeContact
 from plie.notifications.services import envoyer_email
 
 S = StatutRendezVous
-# What breaks a run of absences: an attended appointment. Excused and cancelled ones do not.
+# The appointments that decide whether an absence is still to follow: held or missed.
 STATUTS_COMPTES = (S.HONORE, S.ABSENT)
 
 
@@ -29,18 +29,27 @@ class Signalement:
     seuil: int | None
 
 
-def absences_a_signaler(parcours, referentiel) -> Signalement:
-    """The unjustified absences since the last held appointment, and whether they reach the threshold."""
-    seuil = referentiel.absences_avant_cellule if referentiel else None
-    statuts = list(
-        parcours.rendez_vous.filter(statut__in=STATUTS_COMPTES).order_by("-debut", "-id").values_list("statut", "debut")
+def serie(parcours) -> list[RendezVous]:
+    """The unjustified absences since the parcours's last held appointment, oldest first.
+
+    One query, and only those rows (not the whole history): an attended appointment ends a run,
+    excused and cancelled ones do not.
+    """
+    dernier_honore = RendezVous.objects.filter(parcours=OuterRef("parcours"), statut=S.HONORE).order_by("-debut")
+    return list(
+        parcours.rendez_vous.filter(statut=S.ABSENT)
+        .alias(dernier_honore=Subquery(dernier_honore.values("debut")[:1]))
+        .filter(Q(dernier_honore__isnull=True) | Q(debut__gt=F("dernier_honore")))
+        .order_by("debut", "id")
     )
-    dates = []
-    for statut, debut in statuts:
-        if statut == S.HONORE:
-            break
-        dates.append(debut)
-    dates = [RendezVous(debut=d).debut_local.date() for d in reversed(dates)]
+
+
+def absences_a_signaler(parcours, referentiel, absences=None) -> Signalement:
+    """The unjustified absences since the last held appointment, and whether they reach the
+    référentiel's threshold (none: never). ``absences``: :func:`serie`, when the caller has it."""
+    seuil = referentiel.absences_avant_cellule if referentiel else None
+    absences = serie(parcours) if absences is None else absences
+    dates = [a.debut_local.date() for a in absences]
     return Signalement(a_signaler=bool(seuil) and len(dates) >= seuil, dates=dates, seuil=seuil)
 
 
@@ -53,7 +62,7 @@ class Tache:
 
 @dataclass(frozen=True)
 class Suivi:
-    absence: RendezVous
+    absence_debut: object  # when the absence to follow was (an aware datetime)
     taches: list
 
     @property
@@ -69,22 +78,16 @@ LIBELLES = {
 CANAUX_PERSONNE = [c for c in CanalContact.values if c != CanalContact.PARTENAIRE]
 
 
-def _dernier_rdv_compte():
-    """The parcours's latest held-or-missed appointment: a subquery on ``OuterRef("pk")``."""
-    return RendezVous.objects.filter(parcours=OuterRef("pk"), statut__in=STATUTS_COMPTES).order_by("-debut", "-id")
-
-
-def avec_suivi_absence(parcours_qs):
-    """Annotate each parcours with its latest held-or-missed appointment (``absence_id`` when it was
-    missed, else None) and whether each task is done (``tache_appeler`` …), in the same query."""
-    dernier = _dernier_rdv_compte()
-    qs = parcours_qs.annotate(
-        dernier_statut=Subquery(dernier.values("statut")[:1]),
-        absence_id=Subquery(dernier.filter(statut=S.ABSENT).values("pk")[:1]),
-        absence_debut=Subquery(dernier.values("debut")[:1]),
-    )
+def avec_absence(parcours_qs):
+    """Annotate each parcours with its latest held-or-missed appointment (``dernier_statut``,
+    ``absence_debut``) and whether each follow-up task was done since (``tache_appeler`` …), in
+    the same query: a list or a parcours page pays nothing more for it."""
+    dernier = RendezVous.objects.filter(parcours=OuterRef("pk"), statut__in=STATUTS_COMPTES).order_by("-debut", "-id")
     contacts = TentativeContact.objects.filter(parcours=OuterRef("pk"), date__gte=OuterRef("absence_debut"))
-    return qs.annotate(
+    return parcours_qs.annotate(
+        dernier_statut=Subquery(dernier.values("statut")[:1]),
+        absence_debut=Subquery(dernier.values("debut")[:1]),
+    ).annotate(
         tache_appeler=Exists(contacts.filter(canal__in=CANAUX_PERSONNE)),
         tache_proposer=Exists(
             RendezVous.objects.filter(parcours=OuterRef("pk"), debut__gt=OuterRef("absence_debut")).exclude(
@@ -96,25 +99,38 @@ def avec_suivi_absence(parcours_qs):
 
 
 def a_suivre(parcours_qs):
-    """The parcours whose latest held-or-missed appointment was an unjustified absence."""
-    return avec_suivi_absence(parcours_qs).filter(dernier_statut=S.ABSENT)
+    """The parcours whose latest held-or-missed appointment was an unjustified absence (annotated)."""
+    return avec_absence(parcours_qs).filter(dernier_statut=S.ABSENT)
 
 
 def suivi(parcours) -> Suivi | None:
-    """The follow-up of the parcours's latest unjustified absence, or None (none, or a held RDV since)."""
-    row = a_suivre(Parcours.objects.filter(pk=parcours.pk)).values(
-        "absence_id", "tache_appeler", "tache_proposer", "tache_avertir"
-    )
-    row = row[0] if row else None
-    if row is None:
+    """The follow-up of the latest unjustified absence not followed by a held appointment, or None.
+
+    Reads the annotations of :func:`avec_absence` when the parcours carries them (no query), else
+    asks for them.
+    """
+    if not hasattr(parcours, "dernier_statut"):
+        parcours = avec_absence(Parcours.objects.filter(pk=parcours.pk)).get()
+    if parcours.dernier_statut != S.ABSENT:
         return None
-    absence = RendezVous.objects.get(pk=row["absence_id"])
-    return Suivi(absence=absence, taches=taches(row))
+    return Suivi(absence_debut=parcours.absence_debut, taches=taches(parcours))
 
 
 def taches(row) -> list[Tache]:
-    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
-    return [Tache(code, libelle, bool(get(f"tache_{code}"))) for code, libelle in LIBELLES.items()]
+    """The tasks of a parcours annotated by :func:`avec_absence`."""
+    return [Tache(code, libelle, bool(getattr(row, f"tache_{code}"))) for code, libelle in LIBELLES.items()]
+
+
+def serie_depuis(recents, complet: bool):
+    """The run of :func:`serie` read from the newest closed appointments (newest first), or None
+    when they do not reach back to a held one and more exist (``complet`` False)."""
+    run = []
+    for rdv in recents:
+        if rdv.statut == S.HONORE:
+            return list(reversed(run))
+        if rdv.statut == S.ABSENT:
+            run.append(rdv)
+    return list(reversed(run)) if complet else None
 
 
 # --- the bureau insertion, when the référent is RUP -------------------------------------------

@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 
+from parcours import absences
 from parcours.models import Parcours
 from parcours.transitions import PAGES
 from parcours.views import entretiens
@@ -11,7 +12,8 @@ from plie.acces.models import AccesDossier, TypeObjet
 @journalise("parcours")
 def parcours_detail(request, pk):
     parcours = get_object_or_404(
-        Parcours.objects.visible_to(request.user).select_related(
+        # The absence to follow and its tasks come with the row (the « Entretiens et contacts » card).
+        absences.avec_absence(Parcours.objects.visible_to(request.user)).select_related(
             "participant",
             "participant__commune",
             "referent",

@@ -39,9 +39,8 @@ def _rendez_vous(parcours):
 class Carte:
     prevus: list
     derniers: list
-    total: int
+    plus: bool  # older appointments than these: see the full list
     contacts: list
-    contacts_total: int
     sensitive: bool
     peut_planifier: bool
     peut_clore: bool
@@ -50,26 +49,37 @@ class Carte:
     signalement: object
 
 
-def carte(parcours, user, referentiel=None) -> Carte:
-    """What the parcours page shows of its appointments and contacts: a bounded number of queries
-    whatever the history holds (the latest rows, and counts)."""
-    referentiel = referentiel or Referentiel.objects.active_or_none()
-    sensitive = permissions.can_view_sensitive(user, parcours)
-    contacts_qs = parcours.tentatives_contact.de_l_accompagnement(parcours)
+def carte(parcours, user) -> Carte:
+    """What the parcours page shows of its appointments and contacts: the latest rows, in two
+    queries whatever the history holds; two more only when an unjustified absence is to follow
+    (the référentiel's threshold, and the run of absences if the latest rows do not hold it).
+
+    ``parcours`` carries the annotations of :func:`parcours.absences.avec_absence`.
+    """
+    recents = list(_rendez_vous(parcours).order_by("-debut", "-id")[: CARTE_LIGNES + 1])
+    plus = len(recents) > CARTE_LIGNES
+    recents = recents[:CARTE_LIGNES]
+    suivi = absences.suivi(parcours)
+    signalement = absences.Signalement(a_signaler=False, dates=[], seuil=None)
+    if suivi is not None:
+        clos = [r for r in recents if not r.est_prevu]
+        serie = absences.serie_depuis(clos, complet=not plus)
+        signalement = absences.absences_a_signaler(
+            parcours, Referentiel.objects.active_or_none(), absences.serie(parcours) if serie is None else serie
+        )
     peut_clore = permissions.can_close_rendez_vous(user, parcours)
     return Carte(
-        prevus=list(_rendez_vous(parcours).prevus().order_by("debut", "id")[:CARTE_LIGNES]),
-        derniers=list(_rendez_vous(parcours).clos().order_by("-debut", "-id")[:CARTE_LIGNES]),
-        total=parcours.rendez_vous.count(),
-        contacts=list(contacts_qs.journal()[:CARTE_LIGNES]),
-        contacts_total=contacts_qs.count(),
-        sensitive=sensitive,
+        prevus=sorted((r for r in recents if r.est_prevu), key=lambda r: (r.debut, r.pk)),
+        derniers=[r for r in recents if not r.est_prevu],
+        plus=plus,
+        contacts=list(parcours.tentatives_contact.de_l_accompagnement(parcours).journal()[:CARTE_LIGNES]),
+        sensitive=permissions.can_view_sensitive(user, parcours),
         peut_planifier=permissions.can_plan_entretien(user, parcours),
         peut_clore=peut_clore,
         peut_noter_contact=permissions.can_log_contact(user, parcours),
         # The follow-up tasks are the référent's: shown to whom closes the appointments.
-        suivi=absences.suivi(parcours) if peut_clore else None,
-        signalement=absences.absences_a_signaler(parcours, referentiel),
+        suivi=suivi if peut_clore else None,
+        signalement=signalement,
     )
 
 

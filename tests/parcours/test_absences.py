@@ -130,7 +130,7 @@ def test_each_task_is_done_by_what_it_asks_for_and_a_held_rdv_ends_the_follow_up
     parcours, referent = named.parcours, named.referent_a
     assert states(parcours) is None
     absence = rdv(parcours, 2, S.ABSENT)
-    assert absences.suivi(parcours).absence == absence
+    assert absences.suivi(parcours).absence_debut == absence.debut
     assert states(parcours) == {"appeler": False, "proposer": False, "avertir": False}
     # A partner heard of is no call to the person.
     contacts.noter_contact(parcours, referent, "partenaire", partenaire="CCAS")
@@ -246,3 +246,14 @@ def test_the_home_query_count_does_not_grow_with_absences(named, client_for):
     assert len(small_response.context["absences_a_suivre"]) == 2
     assert len(large_response.context["absences_a_suivre"]) == 10
     assert len(large) == len(small), "\n".join(large)
+
+
+def test_a_run_longer_than_the_card_is_read_in_full(named, client_for):
+    """The card reads the run from its latest rows when it can, and asks for it when they fall short."""
+    rdv(named.parcours, 200, S.HONORE)
+    for days_ago in range(120, 0, -10):  # twelve absences in a row, more than the card shows
+        rdv(named.parcours, days_ago, S.ABSENT)
+    response = client_for(named.referent_a).get(f"/parcours/{named.parcours.pk}/")
+    signalement = response.context["suivi_entretiens"].signalement
+    assert signalement.dates == [day(d) for d in range(120, 0, -10)]
+    assert signalement.dates == absences.absences_a_signaler(named.parcours, load_preset("niort")).dates

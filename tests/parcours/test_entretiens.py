@@ -369,9 +369,8 @@ def test_the_close_page_logs_the_access(named, passe, client_for):
     assert (row.objet_id, row.action, row.refuse) == (named.parcours.pk, Action.CONSULTATION, False)
 
 
-def _entretiens(parcours, n):
-    """``n`` entretiens, one a week back from last week: held, missed, excused; and a planned one."""
-    statuts = [S.HONORE, S.HONORE, S.ABSENT, S.EXCUSE]
+def _entretiens(parcours, n, statuts=(S.HONORE, S.HONORE, S.ABSENT, S.EXCUSE)):
+    """``n`` entretiens, one a week back from last week, with these issues in turn; and a planned one."""
     rows = []
     for i in range(n):
         debut = NOW - datetime.timedelta(days=7 * (i + 1))
@@ -392,18 +391,24 @@ def _entretiens(parcours, n):
     EntretienFactory(parcours=parcours, debut=NOW + datetime.timedelta(days=3))
 
 
+@pytest.mark.parametrize("absence", [False, True], ids=["held-last", "absence-to-follow"])
 @pytest.mark.parametrize("who", ["referent_a", "coordination"])
-def test_parcours_page_query_count_does_not_grow_with_its_entretiens(named, client_for, who):
+def test_parcours_page_query_count_does_not_grow_with_its_entretiens(named, client_for, who, absence):
     client = client_for(getattr(named, who))
     url = f"/parcours/{named.parcours.pk}/"
-    _entretiens(named.parcours, 10)
+    statuts = (S.ABSENT, S.ABSENT, S.HONORE, S.EXCUSE) if absence else (S.HONORE, S.ABSENT, S.EXCUSE)
+    _entretiens(named.parcours, 10, statuts)
     client.get(url)
     small, small_response = count_queries(client, url)
-    _entretiens(named.parcours, 290)
+    _entretiens(named.parcours, 290, statuts)
     large, large_response = count_queries(client, url)
-    assert small_response.context["suivi_entretiens"].total == 11
-    assert large_response.context["suivi_entretiens"].total == 302
-    assert len(large_response.context["suivi_entretiens"].derniers) == 10
+    assert RendezVous.objects.count() == 302
+    small_card, large_card = small_response.context["suivi_entretiens"], large_response.context["suivi_entretiens"]
+    # The ten most recent: the planned ones (one, then two) and the latest closed ones.
+    assert (len(small_card.prevus), len(small_card.derniers), small_card.plus) == (1, 9, True)
+    assert (len(large_card.prevus), len(large_card.derniers), large_card.plus) == (2, 8, True)
+    assert (large_response.context["suivi_entretiens"].suivi is not None) is absence
+    assert large_response.context["suivi_entretiens"].signalement.a_signaler is absence
     assert len(large) == len(small), "\n".join(large)
 
 
