@@ -250,10 +250,10 @@ def test_the_home_query_count_does_not_grow_with_absences(named, client_for):
 
 def test_a_run_longer_than_the_card_is_read_in_full(named, client_for):
     """The card reads the run from its latest rows when it can, and asks for it when they fall short."""
-    rdv(named.parcours, 200, S.HONORE)
-    for days_ago in range(120, 0, -10):  # twelve absences in a row, more than the card shows
+    rdv(named.parcours, 52, S.HONORE)
+    for days_ago in range(48, 0, -4):  # twelve absences in a row, more than the card shows
         rdv(named.parcours, days_ago, S.ABSENT)
     response = client_for(named.referent_a).get(f"/parcours/{named.parcours.pk}/")
     signalement = response.context["suivi_entretiens"].signalement
-    assert signalement.dates == [day(d) for d in range(120, 0, -10)]
+    assert signalement.dates == [day(d) for d in range(48, 0, -4)]
     assert signalement.dates == absences.absences_a_signaler(named.parcours, load_preset("niort")).dates
