@@ -152,7 +152,8 @@ def clore(request, pk, rdv):
     return render(
         request,
         "parcours/entretien_clore.html",
-        {"parcours": parcours, "rdv": rdv, "form": form, "peut_clore": rdv.est_prevu},
+        # A refused POST shows the form again, what was typed kept, even if someone closed it meanwhile.
+        {"parcours": parcours, "rdv": rdv, "form": form, "peut_clore": rdv.est_prevu or form.is_bound},
     )
 
 

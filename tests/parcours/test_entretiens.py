@@ -422,3 +422,10 @@ def test_each_log_row_says_its_transition(named, passe):
     passe.excuser(named.referent_a, notes="Malade")
     row = TransitionRendezVous.objects.get()
     assert (row.transition, row.statut_avant, row.statut_apres) == ("excuser", S.PREVU, S.EXCUSE)
+
+
+def test_a_closed_appointment_shows_its_issue_and_no_form(named, passe, client_for):
+    passe.honorer(named.referent_a, 40)
+    content = client_for(named.referent_a).get(close_url(passe)).content.decode()
+    assert "Ce rendez-vous est déjà clos : honoré, 40 minutes." in content
+    assert '<form method="post"' not in content.split("<main")[1]
