@@ -3,7 +3,8 @@ the prescripteur.
 
 The rules of this step live here; the views and templates call them:
 - ``delai_premier_contact``: the référentiel's delay to first contact, as a deadline and a countdown;
-- ``noter_tentative``: a phone call, letter, SMS or email that tried to reach the person;
+- ``noter_tentative``: a phone call, letter, SMS or email that tried to reach the person (the
+  contacts after the entry are :mod:`parcours.contacts`'s);
 - ``fixer_premier_rdv``: the ``accueillir`` transition, the first ``RendezVous`` and the prescripteur's
   email, in one transaction;
 - ``nouvelles_orientations``: the référent's new assignments, for their home page.
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from parcours.models import (
-    CanalContact,
+    CANAUX_ACCUEIL,
     Etat,
     Modalite,
     ObjetRendezVous,
@@ -127,7 +128,7 @@ def nouvelles_orientations(user, referentiel, limite=None) -> list[NouvelleOrien
 
 def noter_tentative(parcours, by, canal, abouti=False, date=None, commentaire="") -> TentativeContact:
     date = date or timezone.now()
-    if canal not in CanalContact.values:
+    if canal not in CANAUX_ACCUEIL:
         raise AccueilError("Choisissez le canal : téléphone, courrier, SMS ou email.", field="canal")
     if parcours.etat not in ETATS_PREMIER_CONTACT:
         raise AccueilError(
@@ -195,15 +196,15 @@ def fixer_premier_rdv(
         lieu = None  # a phone call or a video call happens nowhere in particular
     with transaction.atomic():
         parcours.accueillir(by=by, date_premier_rdv=timezone.localdate(debut), motif=motif)
-        rdv = RendezVous.objects.create(
-            parcours=parcours,
+        rdv = RendezVous.planifier(
+            by,
+            parcours,
+            debut,
             objet=ObjetRendezVous.PREMIER_RDV,
-            debut=debut,
             duree_minutes=duree_minutes,
             modalite=modalite,
             lieu=lieu,
             lieu_precision=lieu_precision,
-            cree_par=by,
         )
         informer_prescripteur(rdv)
     return rdv

@@ -10,6 +10,7 @@ from parcours.models import (
     RendezVous,
     TentativeContact,
     TransitionParcours,
+    TransitionRendezVous,
 )
 
 
@@ -65,6 +66,16 @@ class TransitionParcoursAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
 
+class TransitionRendezVousInline(admin.TabularInline):
+    model = TransitionRendezVous
+    extra = 0
+    can_delete = False
+    readonly_fields = ["transition", "statut_avant", "statut_apres", "auteur", "date", "motif"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(RendezVous)
 class RendezVousAdmin(SimpleHistoryAdmin):
     list_display = ["parcours", "objet", "debut", "modalite", "lieu", "statut"]
@@ -73,7 +84,18 @@ class RendezVousAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["parcours"]
     list_select_related = ["parcours__participant", "lieu", "lieu__commune"]
     date_hierarchy = "debut"
-    readonly_fields = ["cree_par", "cree_le"]
+    inlines = [TransitionRendezVousInline]
+    # The state moves only through the transitions, which log who and when.
+    readonly_fields = ["statut", "cree_par", "cree_le", "cloture_le", "cloture_par"]
+
+
+@admin.register(TransitionRendezVous)
+class TransitionRendezVousAdmin(admin.ModelAdmin):
+    list_display = ["rendez_vous", "transition", "statut_avant", "statut_apres", "auteur", "date"]
+    list_filter = ["transition", "statut_apres"]
+    search_fields = ["rendez_vous__parcours__participant__nom_usage"]
+    list_select_related = ["rendez_vous", "auteur"]
+    date_hierarchy = "date"
 
 
 @admin.register(TentativeContact)

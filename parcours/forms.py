@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from parcours.accueil import AccueilError, lieux_du_referent, verifier_lieu
-from parcours.models import CanalContact, Etat, Modalite, MotifVeille
+from parcours.models import CANAUX_ACCUEIL, Etat, Modalite, MotifVeille
 from parcours.transitions import PAGES
 from plie.accounts.models import User
 from plie.listes import FiltresForm
@@ -137,7 +137,9 @@ class PremierRdvForm(forms.Form):
 
 
 class TentativeContactForm(forms.Form):
-    canal = forms.ChoiceField(label="Canal", choices=CanalContact.choices, widget=forms.RadioSelect)
+    canal = forms.ChoiceField(
+        label="Canal", choices=[(c.value, c.label) for c in CANAUX_ACCUEIL], widget=forms.RadioSelect
+    )
     abouti = forms.BooleanField(label="La personne a été jointe", required=False)
     date = forms.DateTimeField(
         label="Date et heure",

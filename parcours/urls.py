@@ -1,5 +1,6 @@
 from django.urls import path
 
+from parcours.views import entretiens
 from parcours.views.accueil import premier_rdv, tentative_contact
 from parcours.views.cer import contrat, contrat_etape, contrat_pdf, contrat_rediger
 from parcours.views.detail import parcours_detail
@@ -26,4 +27,8 @@ urlpatterns = [
     path("<int:pk>/etapes/nouvelle/", etape_create, name="etape_create"),
     path("<int:pk>/etapes/<int:etape_pk>/", etape_edit, name="etape_edit"),
     path("<int:pk>/etapes/<int:etape_pk>/<slug:transition>/", etape_transition, name="etape_transition"),
+    path("<int:pk>/entretiens/", entretiens.liste, name="entretiens"),
+    path("<int:pk>/entretiens/planifier/", entretiens.planifier, name="entretien_planifier"),
+    path("<int:pk>/entretiens/<int:rdv>/cloture/", entretiens.clore, name="entretien_clore"),
+    path("<int:pk>/contacts/noter/", entretiens.noter_contact, name="contact_noter"),
 ]

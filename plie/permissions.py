@@ -123,6 +123,34 @@ def can_apply_contrat_step(user, contrat, transition) -> bool:
     return can_view_contrat(user, contrat.parcours)
 
 
+def _follows(user, parcours, transition) -> bool:
+    """A transition of a parcours's rendez-vous: its declared actors; a référent only on their own parcours."""
+    if not acts_as(user, transition):
+        return False
+    return is_coordination(user) or (user.has_role(Role.REFERENT) and parcours.referent_id == user.pk)
+
+
+def can_plan_entretien(user, parcours) -> bool:
+    from parcours.entretiens import ETATS_ENTRETIENS
+    from parcours.models import TRANSITIONS_RDV
+
+    return parcours.etat in ETATS_ENTRETIENS and _follows(user, parcours, TRANSITIONS_RDV["planifier"])
+
+
+def can_close_rendez_vous(user, parcours) -> bool:
+    """Whoever may apply every closing transition of the parcours's appointments (held, missed…)."""
+    from parcours.models import CLOTURES_RDV, TRANSITIONS_RDV
+
+    return all(_follows(user, parcours, TRANSITIONS_RDV[name]) for name in CLOTURES_RDV.values())
+
+
+def can_log_contact(user, parcours) -> bool:
+    """The parcours's référent and the coordination, from the entry until the exit is validated."""
+    from parcours.contacts import ETATS_CONTACTS
+
+    return parcours.etat in ETATS_CONTACTS and can_view_sensitive(user, parcours)
+
+
 def can_list_parcours(user) -> bool:
     return user.is_authenticated and (
         user.has_role(Role.COORDINATION, Role.REFERENT, Role.PRESCRIPTEUR, Role.BUREAU_INSERTION)

@@ -28,6 +28,10 @@ TEXTES_LIBRES = (
     "parcours.FreinDiagnostic.commentaire",
     "parcours.Etape.commentaire",
     "parcours.EvenementEtape.motif",
+    # A partner's name may say more than it seems (« CMP de Niort » is a psychiatric service).
+    "parcours.TentativeContact.partenaire",
+    "parcours.RendezVous.sujet",
+    "parcours.RendezVous.notes",
 )
 
 MASQUE = "réservé au référent et à la coordination"

@@ -292,3 +292,39 @@ class EtapeFactory(factory.django.DjangoModelFactory):
         if etat in {"realisee", "abandonnee"}:
             kwargs.setdefault("date_fin", max(kwargs["date_debut"], today - datetime.timedelta(days=1)))
         return kwargs
+
+
+class EntretienFactory(RendezVousFactory):
+    """An individual entretien of a parcours in accompaniment, planned a week after its entry.
+
+    ``honore=True`` / ``absent=True``: closed, held (60 minutes) or missed, the day it took place.
+    """
+
+    parcours = factory.SubFactory(ParcoursFactory, etat=Etat.ACCOMPAGNEMENT)
+    objet = "entretien"
+    debut = factory.LazyAttribute(
+        lambda o: timezone.make_aware(
+            datetime.datetime.combine(
+                (o.parcours.date_entree or o.parcours.date_orientation) + datetime.timedelta(days=7),
+                datetime.time(10, 0),
+            )
+        )
+    )
+    lieu = None
+    lieu_precision = "Bureau 2"
+
+    class Params:
+        honore = factory.Trait(
+            statut="honore",
+            duree_reelle_minutes=60,
+            cloture_le=factory.LazyAttribute(lambda o: o.debut + datetime.timedelta(hours=1)),
+        )
+        absent = factory.Trait(
+            statut="absent", cloture_le=factory.LazyAttribute(lambda o: o.debut + datetime.timedelta(hours=1))
+        )
+
+
+class ContactFactory(TentativeContactFactory):
+    """A contact of the accompaniment (after the entry)."""
+
+    parcours = factory.SubFactory(ParcoursFactory, etat=Etat.ACCOMPAGNEMENT)

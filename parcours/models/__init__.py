@@ -1,11 +1,4 @@
-from parcours.models.accueil import (
-    CanalContact,
-    Modalite,
-    ObjetRendezVous,
-    RendezVous,
-    StatutRendezVous,
-    TentativeContact,
-)
+from parcours.models.accueil import CANAUX_ACCUEIL, CanalContact, TentativeContact
 from parcours.models.cer import Contrat, ContratError, EvenementContrat, StatutContrat
 from parcours.models.diagnostic import (
     AutonomieNumerique,
@@ -24,9 +17,26 @@ from parcours.models.parcours import (
     TransitionParcours,
 )
 from parcours.models.participant import Participant, Sexe
+from parcours.models.rendez_vous import (
+    CLOTURES as CLOTURES_RDV,
+)
+from parcours.models.rendez_vous import (
+    MACHINE_RDV,
+    TRANSITIONS_RDV,
+    Modalite,
+    ObjetRendezVous,
+    RendezVous,
+    RendezVousError,
+    StatutRendezVous,
+    TransitionRendezVous,
+)
 
 __all__ = [
     "AutonomieNumerique",
+    "CANAUX_ACCUEIL",
+    "CLOTURES_RDV",
+    "MACHINE_RDV",
+    "TRANSITIONS_RDV",
     "CanalContact",
     "Contrat",
     "ContratError",
@@ -46,9 +56,11 @@ __all__ = [
     "Participant",
     "PeriodeVeille",
     "RendezVous",
+    "RendezVousError",
     "Sexe",
     "StatutContrat",
     "StatutRendezVous",
     "TentativeContact",
     "TransitionParcours",
+    "TransitionRendezVous",
 ]

@@ -70,7 +70,7 @@ def premier_rdv(request, pk):
             "parcours": parcours,
             "form": form,
             "delai": accueil.delai_premier_contact(parcours, referentiel),
-            "tentatives": parcours.tentatives_contact.journal(),
+            "tentatives": parcours.tentatives_contact.de_l_accueil(parcours).journal(),
             "sensitive": permissions.can_view_sensitive(request.user, parcours),
             "invite": accueil.prescripteur_invite(parcours),
             "prescripteur_informe": accueil.adresse_prescripteur(parcours) is not None,

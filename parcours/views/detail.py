@@ -1,8 +1,11 @@
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
 
-from parcours import cer, diagnostic, rythme
+from parcours import absences, cer, diagnostic, rythme
 from parcours.models import ObjetRendezVous, Parcours, StatutRendezVous
 from parcours.transitions import PAGES
+from parcours.views import entretiens
 from parcours.views.etapes import etapes_du_parcours
 from plie import permissions, sensitive
 from plie.acces.journal import journalise
@@ -20,8 +23,11 @@ def premier_rdv(rendez_vous):
 
 @journalise("parcours")
 def parcours_detail(request, pk):
-    parcours = get_object_or_404(
-        cer.annoter_contrat(Parcours.objects.visible_to(request.user)).select_related(
+    # This parcours and the person's others the user may see, in one query: the absence to follow and
+    # its tasks, and the contract's status, come with each row.
+    rows = list(
+        absences.avec_absence(cer.annoter_contrat(Parcours.objects.visible_to(request.user)))
+        .select_related(
             "participant",
             "participant__commune",
             "referent",
@@ -29,9 +35,13 @@ def parcours_detail(request, pk):
             "prescripteur",
             "structure_prescriptrice",
             "prescription",
-        ),
-        pk=pk,
+        )
+        .filter(participant__parcours=pk)
+        .order_by("-date_prescription", "-id")
     )
+    parcours = next((p for p in rows if p.pk == pk), None)
+    if parcours is None:
+        raise Http404("Parcours introuvable.")
     user = request.user
     visible = permissions.can_view_sensitive(user, parcours)
     fiche = getattr(parcours, "prescription", None)  # parcours accepted from an online referral
@@ -42,12 +52,7 @@ def parcours_detail(request, pk):
         for t in parcours.transitions_possibles()
         if permissions.can_apply_transition(user, parcours, t)
     ]
-    autres_parcours = (
-        Parcours.objects.visible_to(user)
-        .filter(participant=parcours.participant)
-        .exclude(pk=parcours.pk)
-        .order_by("-date_prescription")
-    )
+    autres_parcours = [p for p in rows if p.pk != pk]
     diagnostic_visible = permissions.can_view_diagnostic(user, parcours)
     contrat_visible = permissions.can_view_contrat(user, parcours)
     referentiel = Referentiel.objects.active_or_none()
@@ -80,7 +85,14 @@ def parcours_detail(request, pk):
             "journal": parcours.transitions.select_related("auteur"),
             "veilles": [(v, sensitive.motif_veille(v, visible)) for v in veilles],
             "autres_parcours": autres_parcours,
-            "tentatives": tentatives,
+            "tentatives": [
+                t
+                for t in tentatives
+                if parcours.date_entree is None or timezone.localdate(t.date) < parcours.date_entree
+            ],
+            "suivi_entretiens": entretiens.carte(
+                parcours, user, rendez_vous=rendez_vous, tentatives=tentatives, referentiel=referentiel
+            ),
             "premier_rdv": premier_rdv(rendez_vous),
             "can_log_contact": permissions.can_log_contact_attempt(user, parcours),
             "fiche": fiche,

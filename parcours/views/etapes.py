@@ -6,6 +6,7 @@ everyone else they do not exist (404). Each request is logged as an access to th
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,19 +28,15 @@ def etapes_du_parcours(user, parcours) -> dict:
     if not permissions.can_view_etapes(user, parcours):
         return {"etapes": None, "etapes_modifiables": False}
     modifiables = permissions.can_edit_etapes(user, parcours)
-    # Why an étape was given up, in one query (a note on the person: the block is for whom may read it).
-    motifs = dict(
-        EvenementEtape.objects.filter(etape__parcours=parcours, transition="abandonner").values_list(
-            "etape_id", "motif"
-        )
-    )
+    # Why an étape was given up comes with its row (a note on the person: the block is for whom may read it).
+    abandon = EvenementEtape.objects.filter(etape=OuterRef("pk"), transition="abandonner").order_by("-date", "-id")
     rows = [
         (
             etape,
             [t for t in etape.transitions_possibles() if t.name in PAGES] if modifiables else [],
-            motifs.get(etape.pk, ""),
+            etape.motif_abandon or "",
         )
-        for etape in parcours.etapes.frise()
+        for etape in parcours.etapes.frise().annotate(motif_abandon=Subquery(abandon.values("motif")[:1]))
     ]
     return {"etapes": rows, "etapes_modifiables": modifiables}
 

@@ -90,6 +90,7 @@ class ReferentielForm(ConflictDetectionMixin, forms.ModelForm):
             "objectif_part_rsa",
             "taux_controle",
             "suivi_emploi_mois",
+            "absences_avant_cellule",
         ]
 
     SECTIONS = [
@@ -103,6 +104,7 @@ class ReferentielForm(ConflictDetectionMixin, forms.ModelForm):
                 "rythme_tout_moyen_en_etape",
                 "duree_entretien_minutes",
                 "duree_diagnostic_minutes",
+                "absences_avant_cellule",
             ],
         ),
         (

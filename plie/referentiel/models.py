@@ -37,6 +37,7 @@ BORNES = {
     "budget_ateliers_par_etp": (0, 100000),
     "suivi_emploi_mois": (0, 60),
     "cer_rang_rdv_min": (1, 10),
+    "absences_avant_cellule": (1, 10),
 }
 
 
@@ -290,6 +291,19 @@ class Referentiel(models.Model):
         validators=bornes("budget_ateliers_par_etp"),
     )
     categories_depenses_ateliers = models.JSONField("catégories de dépenses des ateliers", default=list, blank=True)
+
+    # Absences (N §III.d): after this many unjustified absences with no attended RDV between
+    # them, the case goes to the next cellule de suivi.
+    absences_avant_cellule = models.PositiveSmallIntegerField(
+        "absences injustifiées avant la cellule de suivi",
+        null=True,
+        blank=True,
+        help_text=(
+            "Nombre d'absences injustifiées, sans rendez-vous honoré entre elles, qui signalent le "
+            "parcours à la prochaine cellule de suivi. Vide : pas de seuil."
+        ),
+        validators=bornes("absences_avant_cellule"),
+    )
 
     # Targets and control.
     objectif_part_rsa = models.PositiveSmallIntegerField(

@@ -243,6 +243,9 @@ NIORT = {
     "taux_controle": 20,  # N §VIII.c échantillon aléatoire de 20 %
     "suivi_emploi_mois": 6,  # N §IV maintien en emploi ou formation suivi « pendant 6 mois »
     "ressources": RESSOURCES_NIORT,
+    # N §III.d: « En cas d'absence injustifiée du bénéficiaire à la seconde proposition, la
+    # situation est présentée en cellule de suivi ».
+    "absences_avant_cellule": 2,
     "regles_sortie": [
         # Positive exits, N §IV (« mi-temps » is read as a 0.5 share of full time).
         rule([S.CDI], POSITIVE, "CDI à temps complet ou au moins à mi-temps", "N §IV", quotite_min=0.5),
@@ -378,6 +381,8 @@ CAEN = {
     "taux_controle": None,
     "suivi_emploi_mois": 6,  # C annexe 2: suivi dans l'emploi de 6 mois, pas au-delà
     "ressources": RESSOURCES_CAEN,
+    # C §II.2.1 asks to recontact after « absences répétées » and sets no number.
+    "absences_avant_cellule": None,
     "regles_sortie": [
         # Positive exits, C annexes 2 and 3.
         rule(

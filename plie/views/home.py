@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from parcours import absences
 from parcours.accueil import nouvelles_orientations
 from parcours.charges import charge_referents
 from parcours.models import Etat, Parcours
@@ -95,7 +96,14 @@ def _home_referent(request):
     # The oldest ones, most urgent, and a link to all of them when there are more: the page stays one
     # screen long (and fast) whatever the number waiting.
     nouvelles = nouvelles_orientations(request.user, Referentiel.objects.active_or_none(), NOUVELLES_AFFICHEES + 1)
-    context = {"nouvelles": nouvelles[:NOUVELLES_AFFICHEES], "nouvelles_suite": len(nouvelles) > NOUVELLES_AFFICHEES}
+    a_suivre = absences.a_suivre(
+        Parcours.objects.visible_to(request.user).ouverts().select_related("participant")
+    ).order_by("absence_debut", "id")
+    context = {
+        "nouvelles": nouvelles[:NOUVELLES_AFFICHEES],
+        "nouvelles_suite": len(nouvelles) > NOUVELLES_AFFICHEES,
+        "absences_a_suivre": list(a_suivre[:50]),
+    }
     return render(request, "home/referent.html", {**context, **paginer(request, parcours)})
 
 

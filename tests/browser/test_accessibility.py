@@ -17,7 +17,7 @@ from plie.referentiel.models import CriterePublic
 from prescriptions.models import Organisme
 from tests.browser import axe
 from tests.conftest import verified_login
-from tests.factories import ParcoursFactory, PrescriptionFactory, TentativeContactFactory
+from tests.factories import EntretienFactory, ParcoursFactory, PrescriptionFactory, TentativeContactFactory
 from tests.resolver import pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,6 +35,7 @@ def world(personas):
     accepted = PrescriptionFactory(accepted_for=parcours, prescripteur=personas.prescripteur, criteres=["brsa"])
     pending = PrescriptionFactory(prescripteur=personas.prescripteur)
     TentativeContactFactory(parcours=parcours, auteur=personas.referent_a)
+    EntretienFactory(parcours=parcours, notes="Notes d'entretien")
     accueil = ParcoursFactory(etat=Etat.ORIENTE, referent=personas.referent_a, prescripteur=personas.prescripteur)
     return personas, parcours, accepted, pending, accueil
 
@@ -50,6 +51,7 @@ def candidate_urls(parcours, accepted, pending, accueil):
         "insee": ["79191"],
         "token": ["jeton-inconnu"],
         "uidb64": ["MQ"],
+        "rdv": list(parcours.rendez_vous.values_list("pk", flat=True)),
     }
     pks = {"parcours": [parcours.pk, accueil.pk], "prescriptions": [pending.pk, accepted.pk]}
     urls = []
@@ -167,13 +169,16 @@ def test_the_login_page_and_its_refusal_have_no_serious_violation(page, live_ser
         ("coordination", "/referentiel/modifier/", None),
         ("referent_a", "/parcours/{parcours}/action/proposer_sortie/", None),
         ("referent_a", "/parcours/{accueil}/tentative-de-contact/", None),
+        ("referent_a", "/parcours/{parcours}/entretiens/planifier/", None),
+        ("referent_a", "/parcours/{parcours}/entretiens/{rdv}/cloture/", None),
+        ("referent_a", "/parcours/{parcours}/contacts/noter/", None),
         ("financeur", "/compte/mot-de-passe/changer/", None),
     ],
 )
 def test_a_refused_form_has_no_serious_violation(page, login, check, world, who, path, submit):
     personas, parcours, accepted, pending, accueil = world
     login(getattr(personas, who))
-    check(path.format(parcours=parcours.pk, accueil=accueil.pk))
+    check(path.format(parcours=parcours.pk, accueil=accueil.pk, rdv=parcours.rendez_vous.get().pk))
     button = page.get_by_role("button", name=submit) if submit else page.locator("main form[method=post] [type=submit]")
     refuse(page, button.last)
     check()

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from parcours.models import (
     Contrat,
@@ -54,10 +55,14 @@ def _today(time_machine):
 def held(parcours, n):
     """``n`` appointments held: the first one, then entretiens."""
     for i in range(n):
+        debut = timezone.now() - datetime.timedelta(days=n - i)
         RendezVousFactory(
             parcours=parcours,
             objet="premier_rdv" if i == 0 else "entretien",
+            debut=debut,
             statut=StatutRendezVous.HONORE,
+            duree_reelle_minutes=60,
+            cloture_le=debut + datetime.timedelta(hours=1),
             lieu__commune__nom="Niort",
         )
 

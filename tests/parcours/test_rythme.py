@@ -39,10 +39,14 @@ def parcours(db):
 
 
 def rdv(parcours, date, modalite=Modalite.PRESENTIEL, statut=StatutRendezVous.HONORE):
+    debut = timezone.make_aware(datetime.datetime.combine(date, datetime.time(10, 0)), PARIS)
+    closed = statut != StatutRendezVous.PREVU
     return RendezVousFactory(
         parcours=parcours,
         objet="entretien",
-        debut=timezone.make_aware(datetime.datetime.combine(date, datetime.time(10, 0)), PARIS),
+        debut=debut,
+        duree_reelle_minutes=60 if statut == StatutRendezVous.HONORE else None,
+        cloture_le=debut + datetime.timedelta(hours=1) if closed else None,
         modalite=modalite,
         lieu=None,
         lieu_precision="Au CCAS" if modalite == Modalite.PRESENTIEL else "",

@@ -31,6 +31,7 @@ from parcours.models import (
     Parcours,
     PeriodeVeille,
     TransitionParcours,
+    TransitionRendezVous,
 )
 from plie.acces.models import AccesDossier, Action, TypeObjet
 from plie.accounts.models import Invitation, PrescripteurKind, Role, Structure, StructureType, User
@@ -42,6 +43,8 @@ from prescriptions.workflow import MotifRefus, Statut
 from sorties.models import ClasseSortie, RegleSortie
 from tests.factories import (
     CommuneFactory,
+    ContactFactory,
+    EntretienFactory,
     EtapeFactory,
     ParcoursFactory,
     ParticipantFactory,
@@ -684,6 +687,94 @@ def two_first_appointments():
     return lambda: RendezVousFactory(parcours=rdv.parcours)
 
 
+# Entretiens (parcours.models.rendez_vous)
+
+
+@violates("rendez_vous_statut_known")
+def appointment_in_an_unknown_state():
+    rdv = EntretienFactory()
+    return lambda: update(rdv, statut="reporte")
+
+
+@violates("rendez_vous_duree_reelle_bornes")
+def entretien_of_no_minutes():
+    rdv = EntretienFactory(honore=True)
+    return lambda: update(rdv, duree_reelle_minutes=0)
+
+
+@violates("rendez_vous_duree_reelle_bornes")
+def entretien_of_25_hours():
+    rdv = EntretienFactory(honore=True)
+    return lambda: update(rdv, duree_reelle_minutes=25 * 60)
+
+
+@violates("rendez_vous_duree_reelle_iff_honore")
+def held_entretien_without_its_length():
+    rdv = EntretienFactory(honore=True)
+    return lambda: update(rdv, duree_reelle_minutes=None)
+
+
+@violates("rendez_vous_duree_reelle_iff_honore")
+def missed_entretien_with_a_length():
+    rdv = EntretienFactory(absent=True)
+    return lambda: update(rdv, duree_reelle_minutes=45)
+
+
+@violates("rendez_vous_closed_has_date")
+def held_entretien_never_closed():
+    rdv = EntretienFactory(honore=True)
+    return lambda: update(rdv, cloture_le=None)
+
+
+@violates("rendez_vous_closed_after_start")
+def held_entretien_closed_before_it_started():
+    rdv = EntretienFactory(honore=True)
+    return lambda: update(rdv, cloture_le=rdv.debut - DAY)
+
+
+@violates("rendez_vous_closed_after_start")
+def absence_noted_before_the_appointment():
+    rdv = EntretienFactory(absent=True)
+    return lambda: update(rdv, cloture_le=rdv.debut - DAY)
+
+
+@violates("transition_rendez_vous_state_before_unless_creation")
+def rendez_vous_log_closing_without_a_state_before():
+    rdv = EntretienFactory()
+    return lambda: TransitionRendezVous.objects.create(rendez_vous=rdv, transition="honorer", statut_apres="honore")
+
+
+@violates("transition_rendez_vous_state_before_unless_creation")
+def rendez_vous_log_planning_with_a_state_before():
+    rdv = EntretienFactory()
+    return lambda: TransitionRendezVous.objects.create(
+        rendez_vous=rdv, transition="planifier", statut_avant="prevu", statut_apres="prevu"
+    )
+
+
+@violates("tentative_contact_canal_known")
+def contact_by_pigeon():
+    contact = ContactFactory()
+    return lambda: update(contact, canal="pigeon")
+
+
+@violates("tentative_contact_partenaire_iff_exchange")
+def partner_exchange_naming_nobody():
+    contact = ContactFactory(canal="partenaire", partenaire="Mme Roux, CCAS")
+    return lambda: update(contact, partenaire="")
+
+
+@violates("tentative_contact_partenaire_iff_exchange")
+def phone_call_naming_a_partner():
+    contact = ContactFactory()
+    return lambda: update(contact, partenaire="Mme Roux, CCAS")
+
+
+def _transition_rdv():
+    rdv = EntretienFactory()
+    return TransitionRendezVous.objects.create(rendez_vous=rdv, transition="planifier", statut_apres="prevu")
+
+
 # Access log (rows are only ever created: the impossible row is an INSERT)
 
 
@@ -997,6 +1088,8 @@ for _name, _make, _field in [
     ("contrat_engagements_referent_length", _contrat, "engagements_referent"),
     ("contrat_motif_refus_length", _contrat, "motif_refus"),
     ("evenement_contrat_motif_length", _evenement_contrat, "motif"),
+    ("rendez_vous_notes_length", EntretienFactory, "notes"),
+    ("transition_rendez_vous_motif_length", _transition_rdv, "motif"),
     ("notification_message_length", _notification, "message"),
     ("email_sortant_corps_length", _email, "corps"),
     ("email_sortant_derniere_erreur_length", _email, "derniere_erreur"),

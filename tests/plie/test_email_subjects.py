@@ -17,8 +17,8 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import timezone
 
-from parcours import accueil, reaffectation
-from parcours.models import Etat, Modalite
+from parcours import accueil, cer, entretiens, reaffectation
+from parcours.models import Etat, Modalite, StatutRendezVous
 from plie.accounts import invitations, second_factor
 from plie.accounts.models import Invitation, PrescripteurKind, Role
 from plie.notifications.models import EmailSortant
@@ -26,7 +26,14 @@ from plie.referentiel.models import Referentiel
 from plie.territoire.models import Commune
 from prescriptions import decisions, validations
 from prescriptions.models import Avis, Organisme, ValidationPrescription
-from tests.factories import LieuFactory, PrescriptionFactory, StructureFactory
+from tests.factories import (
+    EntretienFactory,
+    LieuFactory,
+    ParcoursFactory,
+    ParticipantFactory,
+    PrescriptionFactory,
+    StructureFactory,
+)
 
 EMAIL_TEMPLATES = sorted(
     f"emails/{path.name}" for path in (pathlib.Path(settings.BASE_DIR) / "templates" / "emails").glob("*.txt")
@@ -143,6 +150,36 @@ def run_every_flow(people, client):
         debut=timezone.now() + datetime.timedelta(days=3),
         modalite=Modalite.TELEPHONE,
     )
+    # An unjustified absence while the référent is RUP: the bureau insertion is told.
+    suivi = ParcoursFactory(
+        etat=Etat.ACCOMPAGNEMENT,
+        referent=people.referent_a,
+        prescripteur=people.prescripteur,
+        rup=True,
+        participant=ParticipantFactory(**PERSON),
+    )
+    entretien = EntretienFactory(parcours=suivi, debut=timezone.now() - datetime.timedelta(hours=2))
+    entretiens.clore(entretien, people.referent_a, StatutRendezVous.ABSENT)
+    # A contract signed with a RUP référent: the bureau insertion is asked to sign it.
+    accueilli = ParcoursFactory(
+        etat=Etat.ACCUEIL,
+        referent=people.referent_a,
+        rup=True,
+        cer_conditionne_rsa=True,
+        participant=ParticipantFactory(**PERSON),
+    )
+    held = EntretienFactory(parcours=accueilli, honore=True, debut=timezone.now() - datetime.timedelta(days=1))
+    contrat = cer.rediger(
+        accueilli,
+        people.referent_a,
+        objectifs="Objectifs",
+        actions_prevues="Première étape",
+        engagements_participant="Venir",
+        engagements_referent="Recevoir",
+        date_debut=timezone.localdate(),
+        duree_mois=6,
+    )
+    cer.signer(contrat, people.referent_a, held.debut_local.date(), referentiel=Referentiel.objects.active())
     # A lost phone: a colleague of the coordination resets the référent's second factor.
     second_factor.confirm_app_device(second_factor.pending_app_device(people.referent_a))
     second_factor.reset(people.referent_a, par=coordination)

@@ -189,11 +189,14 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
 
     def grow(n):
         for i in range(n):
+            debut = timezone.now() - datetime.timedelta(days=i + 1)
             RendezVousFactory(
                 parcours=parcours,
                 objet="entretien",
                 statut="honore",
-                debut=timezone.now() - datetime.timedelta(days=i + 1),
+                debut=debut,
+                duree_reelle_minutes=45,
+                cloture_le=debut + datetime.timedelta(hours=1),
             )
             TentativeContactFactory(parcours=parcours, abouti=True, auteur=personas.referent_a)
 

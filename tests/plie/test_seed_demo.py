@@ -186,3 +186,23 @@ def test_parcours_in_accompaniment_have_etapes_from_the_catalogue_with_their_log
             assert after.etat_avant == before.etat_apres
         assert logs[-1].etat_apres == etats[pk]
     assert Etape.history.count() == len(etats)  # one history row each, as bulk_create_with_history writes
+
+
+def test_accompaniments_have_months_of_entretiens_with_some_absences(demo):
+    from parcours import absences
+    from parcours.models import RendezVous, StatutRendezVous, TransitionRendezVous
+
+    entered = Parcours.objects.filter(etat__in=[Etat.ACCOMPAGNEMENT, Etat.VEILLE, Etat.SORTIE_PROPOSEE])
+    assert RendezVous.objects.filter(statut=StatutRendezVous.HONORE).count() > entered.count()
+    assert RendezVous.objects.filter(statut=StatutRendezVous.ABSENT).exists()
+    assert RendezVous.objects.filter(statut=StatutRendezVous.PREVU).exists()
+    assert absences.a_suivre(Parcours.objects.ouverts()).exists()  # some follow-up tasks to show
+    # Every appointment lies within its parcours, and carries its log.
+    for rdv in RendezVous.objects.select_related("parcours")[:300]:
+        assert rdv.parcours.date_entree <= rdv.debut_local.date()
+        assert rdv.parcours.date_sortie is None or rdv.debut_local.date() <= rdv.parcours.date_sortie
+    assert not RendezVous.objects.exclude(transitions__transition="planifier").exists()
+    assert (
+        TransitionRendezVous.objects.exclude(transition="planifier").count()
+        == RendezVous.objects.exclude(statut=StatutRendezVous.PREVU).count()
+    )

@@ -9,6 +9,7 @@ import datetime
 from html import unescape
 
 import pytest
+from django.utils import timezone
 
 from parcours.diagnostic import diagnostic_en_cours
 from parcours.etapes import TRANSITIONS as ETAPE_TRANSITIONS
@@ -22,6 +23,8 @@ from plie.referentiel.models import CriterePublic
 from prescriptions.models import Organisme
 from tests.conftest import Personas
 from tests.factories import (
+    ContactFactory,
+    EntretienFactory,
     EtapeFactory,
     ParcoursFactory,
     ParticipantFactory,
@@ -37,6 +40,10 @@ NOTE_DIAGNOSTIC = "Commentaire-confidentiel-du-diagnostic"
 NOTE_FREIN = "Commentaire-confidentiel-du-frein-sante"
 NOTE_ETAPE = "Commentaire-confidentiel-d-etape"
 NOTE_ABANDON = "Motif-confidentiel-d-abandon"
+NOTE_ENTRETIEN = "Note-confidentielle-d-entretien"
+SUJET_ENTRETIEN = "Objet-confidentiel-d-entretien"
+PARTENAIRE = "Partenaire-confidentiel-du-contact"
+NOTE_CONTACT = "Commentaire-confidentiel-de-contact"
 
 # Who may see the sensitive data of this parcours and of its fiche (the expectation, written out:
 # the test does not ask the rule it checks). The fiche's author sees back what they wrote.
@@ -51,7 +58,20 @@ def sensitive_markers() -> list[str]:
     labels += [Frein(code).label for code in sensitive.FREINS]
     labels += [MotifVeille(code).label for code in sensitive.MOTIFS_VEILLE]
     assert len(labels) == len(sensitive.CRITERES) + len(sensitive.FREINS) + len(sensitive.MOTIFS_VEILLE)
-    return [*labels, "RQTH", NOTE_TRANSITION, NOTE_TENTATIVE, NOTE_DIAGNOSTIC, NOTE_FREIN, NOTE_ETAPE, NOTE_ABANDON]
+    return [
+        *labels,
+        "RQTH",
+        NOTE_TRANSITION,
+        NOTE_TENTATIVE,
+        NOTE_DIAGNOSTIC,
+        NOTE_FREIN,
+        NOTE_ETAPE,
+        NOTE_ABANDON,
+        NOTE_ENTRETIEN,
+        SUJET_ENTRETIEN,
+        PARTENAIRE,
+        NOTE_CONTACT,
+    ]
 
 
 @pytest.fixture
@@ -82,7 +102,16 @@ def dossier(named):
         auteur=named.referent_a,
         motif=NOTE_TRANSITION,
     )
-    TentativeContactFactory(parcours=parcours, commentaire=NOTE_TENTATIVE, auteur=named.referent_a)
+    TentativeContactFactory(
+        parcours=parcours,
+        commentaire=NOTE_TENTATIVE,
+        auteur=named.referent_a,
+        date=timezone.make_aware(datetime.datetime.combine(parcours.date_orientation, datetime.time(9))),
+    )
+    # An entretien held, one planned, and a contact with a partner, each with its notes.
+    named.entretien = EntretienFactory(parcours=parcours, honore=True, sujet=SUJET_ENTRETIEN, notes=NOTE_ENTRETIEN)
+    EntretienFactory(parcours=parcours, debut=timezone.now() + datetime.timedelta(days=2), notes=NOTE_ENTRETIEN)
+    ContactFactory(parcours=parcours, canal="partenaire", partenaire=PARTENAIRE, commentaire=NOTE_CONTACT)
     diagnostic = diagnostic_en_cours(parcours, named.referent_a)
     Diagnostic.objects.filter(pk=diagnostic.pk).update(
         potentiels=NOTE_DIAGNOSTIC, souhaits_metiers=NOTE_DIAGNOSTIC, parcours_professionnel=NOTE_DIAGNOSTIC
@@ -119,6 +148,7 @@ def url_kwargs(parcours, fiche):
         "uidb64": ["MQ"],
         "etape_pk": [parcours.etape_sensible.pk],
         "transition": list(ETAPE_TRANSITIONS),
+        "rdv": list(parcours.rendez_vous.values_list("pk", flat=True)),
     }
 
 
@@ -193,6 +223,8 @@ def test_whom_the_rule_allows_sees_every_item(dossier, client_for, who):
     assert NOTE_TENTATIVE in content
     assert NOTE_ETAPE in content
     assert NOTE_ABANDON in content
+    for note in [NOTE_ENTRETIEN, SUJET_ENTRETIEN, PARTENAIRE, NOTE_CONTACT]:
+        assert note in content
     fiche_page = unescape(client.get(f"/prescriptions/{fiche.pk}/").content.decode())
     assert "Santé" in fiche_page
 

@@ -24,7 +24,7 @@ from plie.accounts.models import Role, User
 from plie.celery import app
 from plie.env import ConfigError, read_config
 from tests.conftest import Personas, verified_login
-from tests.factories import EtapeFactory, PrescriptionFactory, UserFactory
+from tests.factories import EntretienFactory, EtapeFactory, PrescriptionFactory, UserFactory
 from tests.resolver import pages
 
 REFUSED = {403, 404}
@@ -200,6 +200,7 @@ SAMPLE_KWARGS = {
     "other_pk": lambda personas: personas.parcours.participant_id,
     "etape_pk": lambda personas: EtapeFactory(parcours=personas.parcours).pk,
     "transition": "terminer",
+    "rdv": lambda personas: EntretienFactory(parcours=personas.parcours).pk,
 }
 
 

@@ -48,6 +48,8 @@ from sorties.models import ClasseSortie, RegleSortie, SituationSortie, validate_
         ("objectif_part_rsa", 65, None),
         ("taux_controle", 20, None),
         ("suivi_emploi_mois", 6, 6),
+        # N §III.d: the second unjustified absence goes to the cellule; C sets no number.
+        ("absences_avant_cellule", 2, None),
         ("epci_sirens", ["200041317"], ["200065597"]),
     ],
 )

@@ -1,0 +1,138 @@
+"""Forms of the entretiens and contacts: plan an entretien, close one (and fix the next), log a contact."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from parcours.accueil import lieux_du_referent
+from parcours.entretiens import Prochain
+from parcours.forms import (
+    DATE_WIDGET,
+    DATETIME_WIDGET,
+    TIME_INPUT_FORMATS,
+    TIME_WIDGET,
+    LieuChoiceField,
+    PremierRdvForm,
+)
+from parcours.models import CanalContact, Modalite, StatutRendezVous
+from parcours.models.rendez_vous import DUREE_REELLE_MAX, DUREE_REELLE_MIN
+from plie import longueurs
+from plie.conflits import ConflictDetectionMixin
+
+S = StatutRendezVous
+NOTES_AIDE = "Lu seulement par le référent du parcours et la coordination."
+
+
+class EntretienForm(PremierRdvForm):
+    """The same fields as the first appointment's: date, time, modality, place, planned length."""
+
+    def __init__(self, parcours, *args, **kwargs):
+        super().__init__(parcours, *args, **kwargs)
+        self.fields["date"].label = "Date de l'entretien"
+
+
+class ClotureForm(ConflictDetectionMixin, forms.Form):
+    """Close an appointment; its model fields (issue, length, subject, notes) are checked for a
+    concurrent change (plie.conflits), and the next appointment is offered in the same form."""
+
+    statut = forms.ChoiceField(
+        label="Issue du rendez-vous",
+        choices=[(s.value, s.label) for s in (S.HONORE, S.EXCUSE, S.ABSENT, S.ANNULE)],
+        widget=forms.RadioSelect,
+    )
+    duree_reelle_minutes = forms.IntegerField(
+        label="Durée réelle (minutes)",
+        required=False,
+        help_text="Pour un entretien tenu.",
+        widget=forms.NumberInput(attrs={"min": DUREE_REELLE_MIN, "max": DUREE_REELLE_MAX}),
+    )
+    sujet = forms.CharField(label="Objet de l'entretien", required=False, max_length=200)
+    notes = forms.CharField(
+        label="Notes (facultatif)",
+        required=False,
+        max_length=longueurs.COMMENTAIRE,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=NOTES_AIDE,
+    )
+    prochain_date = forms.DateField(
+        label="Prochain rendez-vous : date", required=False, widget=DATE_WIDGET, help_text="Facultatif, conseillé."
+    )
+    prochain_heure = forms.TimeField(
+        label="Heure", required=False, widget=TIME_WIDGET, input_formats=TIME_INPUT_FORMATS
+    )
+    prochain_modalite = forms.ChoiceField(
+        label="Modalité",
+        required=False,
+        choices=Modalite.choices,
+        initial=Modalite.PRESENTIEL,
+        widget=forms.RadioSelect,
+    )
+    prochain_lieu = LieuChoiceField(
+        label="Lieu", queryset=None, required=False, empty_label="Un autre lieu (précisez-le ci-dessous)"
+    )
+    prochain_lieu_precision = forms.CharField(label="Autre lieu ou précision", required=False, max_length=200)
+
+    def __init__(self, rdv, *args, **kwargs):
+        self.instance = rdv
+        super().__init__(*args, **kwargs)
+        self.fields["prochain_lieu"].queryset = lieux_du_referent(rdv.parcours)
+        if rdv.lieu_id:
+            self.fields["prochain_lieu"].initial = rdv.lieu_id
+        self.fields["prochain_modalite"].initial = rdv.modalite
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("statut") == S.HONORE
+            and data.get("duree_reelle_minutes") is None
+            and not self.has_error("duree_reelle_minutes")
+        ):
+            self.add_error("duree_reelle_minutes", "Indiquez la durée réelle de l'entretien, en minutes.")
+        jour, heure = data.get("prochain_date"), data.get("prochain_heure")
+        data["prochain"] = None
+        if jour and not heure and not self.has_error("prochain_heure"):
+            self.add_error("prochain_heure", "Indiquez l'heure du prochain rendez-vous.")
+        elif heure and not jour and not self.has_error("prochain_date"):
+            self.add_error("prochain_date", "Indiquez la date du prochain rendez-vous.")
+        elif jour and heure:
+            data["prochain"] = Prochain(
+                debut=timezone.make_aware(datetime.datetime.combine(jour, heure)),
+                modalite=data.get("prochain_modalite") or Modalite.PRESENTIEL,
+                lieu=data.get("prochain_lieu"),
+                lieu_precision=data.get("prochain_lieu_precision", ""),
+                duree_minutes=self.instance.duree_minutes,
+            )
+        return data
+
+
+class ContactForm(forms.Form):
+    canal = forms.ChoiceField(label="Canal", choices=CanalContact.choices, widget=forms.RadioSelect)
+    abouti = forms.BooleanField(label="La personne a été jointe (ou l'échange a eu lieu)", required=False)
+    date = forms.DateTimeField(
+        label="Date et heure",
+        required=False,
+        widget=DATETIME_WIDGET,
+        help_text="Maintenant, sauf si vous notez un contact plus ancien.",
+    )
+    partenaire = forms.CharField(
+        label="Partenaire (nom, structure)",
+        required=False,
+        max_length=200,
+        help_text="Pour un échange avec un partenaire au sujet de la personne.",
+    )
+    avertissement_absence = forms.BooleanField(
+        label="J'ai informé la personne qu'une nouvelle absence injustifiée peut mettre fin à l'accompagnement",
+        required=False,
+    )
+    commentaire = forms.CharField(
+        label="Commentaire (facultatif)",
+        required=False,
+        max_length=longueurs.COMMENTAIRE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=NOTES_AIDE,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localtime().replace(second=0, microsecond=0)
