@@ -2,8 +2,12 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from parcours.models import (
+    Contrat,
+    Diagnostic,
     Etape,
+    EvenementContrat,
     EvenementEtape,
+    FreinDiagnostic,
     Parcours,
     Participant,
     PeriodeVeille,
@@ -139,3 +143,55 @@ class EvenementEtapeAdmin(admin.ModelAdmin):
     search_fields = ["etape__parcours__participant__nom_usage"]
     list_select_related = ["etape__parcours__participant", "auteur"]
     date_hierarchy = "date"
+
+
+class FreinDiagnosticInline(admin.TabularInline):
+    model = FreinDiagnostic
+    extra = 0
+    fields = ["theme", "niveau", "commentaire"]
+
+
+@admin.register(Diagnostic)
+class DiagnosticAdmin(SimpleHistoryAdmin):
+    list_display = ["parcours", "nature", "modifie_le", "fige_le"]
+    list_filter = ["nature"]
+    raw_id_fields = ["parcours", "modifie_par"]
+    # A frozen copy is a record of what was decided at the signature or the exit: never edited here.
+    readonly_fields = ["nature", "fige_le", "modifie_le"]
+    inlines = [FreinDiagnosticInline]
+
+
+@admin.register(FreinDiagnostic)
+class FreinDiagnosticAdmin(SimpleHistoryAdmin):
+    list_display = ["diagnostic", "theme", "niveau"]
+    list_filter = ["theme", "niveau"]
+    raw_id_fields = ["diagnostic"]
+
+
+class EvenementContratInline(admin.TabularInline):
+    model = EvenementContrat
+    extra = 0
+    can_delete = False
+    readonly_fields = ["transition", "statut_avant", "statut_apres", "auteur", "date", "motif"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Contrat)
+class ContratAdmin(SimpleHistoryAdmin):
+    list_display = ["parcours", "statut", "date_signature", "signe_bi_le"]
+    list_filter = ["statut"]
+    raw_id_fields = ["parcours", "signe_par_referent", "signe_bi_par"]
+    # The status moves through the contract's steps (parcours.cer), never by hand.
+    readonly_fields = ["statut", "date_signature", "signe_par_referent", "signe_bi_le", "signe_bi_par", "decision_le"]
+    inlines = [EvenementContratInline]
+
+
+@admin.register(EvenementContrat)
+class EvenementContratAdmin(admin.ModelAdmin):
+    list_display = ["contrat", "transition", "statut_avant", "statut_apres", "auteur", "date"]
+    readonly_fields = ["contrat", "transition", "statut_avant", "statut_apres", "auteur", "date", "motif"]
+
+    def has_add_permission(self, request):
+        return False

@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from parcours.demo import seed_entretiens
+from parcours.demo_contrats import seed_contrats
 from parcours.demo_etapes import seed_etapes
 from parcours.models import (
     Etat,
@@ -725,6 +726,7 @@ class DemoBuilder:
                 )
         TransitionParcours.objects.bulk_create(transitions, batch_size=5000)
         PeriodeVeille.objects.bulk_create(veilles, batch_size=5000)
+        seed_contrats(self.rng, self.today, self.referentiel, plans)
         seed_etapes(self.rng, self.today, self.referentiel, plans)
         seed_entretiens(self.rng, self.today, plans, self.referentiel)
         return self.logins

@@ -19,8 +19,9 @@ from plie.acces.journal import journalise
 from plie.conflits import SNAPSHOT_FIELD
 from plie.referentiel.models import Referentiel
 
-# The transitions asked for on the étape's own page (the creations are the « add » page).
-PAGES = ("commencer", "terminer", "abandonner")
+# The transitions asked for on the étape's own page (the creations are the « add » page): every one
+# with a source state.
+PAGES = frozenset(t for t in TRANSITIONS.values() if t.sources)
 
 
 def etapes_du_parcours(user, parcours) -> dict:
@@ -33,7 +34,7 @@ def etapes_du_parcours(user, parcours) -> dict:
     rows = [
         (
             etape,
-            [t for t in etape.transitions_possibles() if t.name in PAGES] if modifiables else [],
+            [t for t in etape.transitions_possibles() if t in PAGES] if modifiables else [],
             etape.motif_abandon or "",
         )
         for etape in parcours.etapes.frise().annotate(motif_abandon=Subquery(abandon.values("motif")[:1]))
@@ -116,7 +117,7 @@ def etape_edit(request, pk, etape_pk):
 def etape_transition(request, pk, etape_pk, transition):
     parcours = _parcours(request, pk)
     etape = get_object_or_404(parcours.etapes.select_related("ressource"), pk=etape_pk)
-    if transition not in PAGES or not permissions.can_apply_etape_transition(
+    if TRANSITIONS.get(transition) not in PAGES or not permissions.can_apply_etape_transition(
         request.user, etape, TRANSITIONS[transition]
     ):
         raise Http404("Action indisponible pour cette étape.")

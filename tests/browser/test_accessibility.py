@@ -24,7 +24,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROLES = ["coordination", "referent_a", "prescripteur", "bureau_insertion", "operateur", "financeur"]
 # Not pages a person reads: a JSON ping, a redirect on a token, logout.
-NOT_PAGES = {"healthz", "logout", "session_keep_alive"}
+# Not pages: a probe, a redirect, a keep-alive, and the htmx fragment of <option>s the étape form asks for.
+NOT_PAGES = {"healthz", "logout", "session_keep_alive", "ressources:options"}
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ OUR_APPS = [
 # Append-only: the admin shows these rows and never adds one (plie/acces/admin.py).
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 # Records nobody adds by hand: axes' records of logins, and the append-only access log.
-READ_ONLY = {"axes.AccessAttempt", "axes.AccessLog", "acces.AccesDossier"}
+READ_ONLY = {"axes.AccessAttempt", "axes.AccessLog", "acces.AccesDossier", "parcours.EvenementContrat"}
 
 
 @pytest.fixture
@@ -106,6 +106,21 @@ def data(personas, communes):
         ressource=RessourceTerritoire.objects.first(),
     )
     etape.commencer(personas.referent_a, timezone.localdate())
+    # A diagnostic and a contract (its log row comes with it).
+    from parcours.cer import rediger
+    from parcours.diagnostic import diagnostic_en_cours
+
+    diagnostic_en_cours(personas.parcours, personas.referent_a)
+    rediger(
+        ParcoursFactory(etat=Etat.ACCUEIL, referent=personas.referent_a),
+        personas.referent_a,
+        objectifs="Objectifs",
+        actions_prevues="Première étape",
+        engagements_participant="Venir",
+        engagements_referent="Recevoir",
+        date_debut=timezone.localdate(),
+        duree_mois=6,
+    )
     # The coordination opens the file: a row in the access log.
     coordination = verified_login(Client(), personas.coordination)
     assert coordination.get(f"/parcours/{parcours.pk}/").status_code == 200

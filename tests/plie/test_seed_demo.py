@@ -5,7 +5,7 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count
+from django.db.models import Count, F
 
 from parcours.models import Etat, Parcours, Participant, TransitionParcours
 from parcours.workflow import ETATS_OUVERTS
@@ -206,3 +206,27 @@ def test_accompaniments_have_months_of_entretiens_with_some_absences(demo):
         TransitionRendezVous.objects.exclude(transition="planifier").count()
         == RendezVous.objects.exclude(statut=StatutRendezVous.PREVU).count()
     )
+
+
+def test_entered_parcours_have_their_diagnostic_and_signed_contract(demo):
+    from parcours.models import Contrat, Diagnostic, EvenementContrat, NatureDiagnostic, StatutContrat
+    from parcours.models.cer import TRANSITIONS
+
+    entered = Parcours.objects.filter(date_entree__isnull=False)
+    assert entered.exists()
+    for nature in (NatureDiagnostic.EN_COURS, NatureDiagnostic.INITIAL):
+        assert not entered.exclude(diagnostics__nature=nature).exists(), nature
+    assert Diagnostic.objects.filter(freins__niveau="bloquant").exists()
+    signed = Contrat.objects.filter(statut=StatutContrat.SIGNE)  # Niort: the entry counts at the signature
+    assert signed.count() == entered.count()
+    assert not signed.exclude(date_signature=F("parcours__date_entree")).exists()
+    assert Contrat.objects.filter(statut=StatutContrat.BROUILLON, parcours__etat=Etat.ACCUEIL).exists()
+    # The log chains as the contract's machine writes it, and ends in the contract's status.
+    for contrat in Contrat.objects.prefetch_related("evenements"):
+        rows = sorted(contrat.evenements.all(), key=lambda e: (e.date, e.pk))
+        assert rows[0].transition == "rediger" and rows[0].statut_avant == ""
+        for before, after in zip(rows, rows[1:], strict=False):
+            assert after.statut_avant == before.statut_apres
+            assert after.statut_avant in TRANSITIONS[after.transition].sources
+        assert rows[-1].statut_apres == contrat.statut
+    assert EvenementContrat.objects.count() >= Contrat.objects.count()
