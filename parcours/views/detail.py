@@ -1,3 +1,4 @@
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,6 +12,7 @@ from plie import permissions, sensitive
 from plie.acces.journal import journalise
 from plie.acces.models import AccesDossier, TypeObjet
 from plie.referentiel.models import Referentiel
+from prescriptions.models import Prescription
 
 
 def premier_rdv(rendez_vous):
@@ -37,6 +39,8 @@ def parcours_detail(request, pk):
             "prescription",
         )
         .filter(participant__parcours=pk)
+        # Whether the user may open the fiche it came from: the prescriptions' own rule, in the same query.
+        .annotate(fiche_visible=Exists(Prescription.objects.visible_to(request.user).filter(parcours=OuterRef("pk"))))
         .order_by("-date_prescription", "-id")
     )
     parcours = next((p for p in rows if p.pk == pk), None)
@@ -45,7 +49,7 @@ def parcours_detail(request, pk):
     user = request.user
     visible = permissions.can_view_sensitive(user, parcours)
     fiche = getattr(parcours, "prescription", None)  # parcours accepted from an online referral
-    if fiche is not None and not permissions.can_view_prescription(user, fiche):
+    if fiche is not None and not parcours.fiche_visible:
         fiche = None
     actions = [
         (t, PAGES[t.name].url(parcours))

@@ -181,7 +181,7 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
 
     from parcours.cer import rediger
     from parcours.diagnostic import diagnostic_en_cours
-    from tests.factories import RendezVousFactory, TentativeContactFactory
+    from tests.factories import EntretienFactory, RendezVousFactory, TentativeContactFactory
 
     parcours = personas.parcours
     client = client_for(getattr(personas, who))
@@ -200,6 +200,7 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
             )
             TentativeContactFactory(parcours=parcours, abouti=True, auteur=personas.referent_a)
 
+    PrescriptionFactory(accepted_for=parcours, prescripteur=personas.prescripteur)  # the fiche's link
     diagnostic_en_cours(parcours, personas.referent_a)
     rediger(
         parcours,
@@ -215,7 +216,10 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
     client.get(url)
     small, _ = count_queries(client, url)
     grow(30)
+    # The latest appointment missed: the absence to follow and its tasks show on the card.
+    EntretienFactory(parcours=parcours, absent=True, debut=timezone.now() - datetime.timedelta(hours=2))
     large, response = count_queries(client, url)
+    assert "Absence non justifiée" in response.content.decode()
     assert "Freins forts ou bloquants" not in response.content.decode()  # the diagnostic card is there
     assert "Aucun frein fort ou bloquant" in response.content.decode()
     assert len(large) <= CEILING, f"{len(large)} queries:\n" + "\n".join(large)
