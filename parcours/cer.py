@@ -93,6 +93,15 @@ def rediger(parcours, by, **champs) -> Contrat:
     return contrat
 
 
+def conditionner_rsa(parcours, conditionne, by):
+    """Whether the signature conditions the RSA rights (then the first appointment is enough)."""
+    if parcours.cer_conditionne_rsa == conditionne:
+        return
+    parcours.cer_conditionne_rsa = conditionne
+    parcours._history_user = by
+    parcours.save(update_fields=["cer_conditionne_rsa", "modifie_le"])
+
+
 def signer(contrat, by, date_signature, *, referentiel):
     parcours = contrat.parcours
     today = timezone.localdate()

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from parcours.models import Contrat
+from plie import longueurs
 from plie.conflits import ConflictDetectionMixin
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -57,7 +58,7 @@ class SignatureForm(forms.Form):
 
 
 class MotifForm(forms.Form):
-    motif = forms.CharField(label="Motif", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    motif = forms.CharField(label="Motif", widget=forms.Textarea(attrs={"rows": 3}), max_length=longueurs.COMMENTAIRE)
 
 
 class ConfirmationForm(forms.Form):

@@ -27,6 +27,14 @@ def _parcours(request, pk):
     return parcours
 
 
+def _referentiel():
+    """The contract's name and rules come from the active référentiel; without one there is no contract page."""
+    referentiel = Referentiel.objects.active_or_none()
+    if referentiel is None:
+        raise Http404("Aucun référentiel n'est actif : la coordination doit en activer un.")
+    return referentiel
+
+
 def _add_error(form, error):
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
@@ -34,7 +42,7 @@ def _add_error(form, error):
 @journalise("parcours")
 def contrat(request, pk):
     parcours = _parcours(request, pk)
-    referentiel = Referentiel.objects.active()
+    referentiel = _referentiel()
     courant = cer.contrat_en_cours(parcours)
     etapes = []
     if courant is not None:
@@ -86,7 +94,7 @@ def contrat_rediger(request, pk):
             if saved:
                 messages.success(request, "Contrat enregistré.")
                 return redirect("parcours:contrat", pk=parcours.pk)
-    referentiel = Referentiel.objects.active()
+    referentiel = _referentiel()
     return render(
         request, "parcours/contrat_form.html", {"parcours": parcours, "form": form, "referentiel": referentiel}
     )
@@ -103,10 +111,7 @@ def _enregistrer(form, parcours, courant, by) -> bool:
         saved.save()
     else:
         return False
-    if parcours.cer_conditionne_rsa != data["cer_conditionne_rsa"]:
-        parcours.cer_conditionne_rsa = data["cer_conditionne_rsa"]
-        parcours._history_user = by
-        parcours.save(update_fields=["cer_conditionne_rsa", "modifie_le"])
+    cer.conditionner_rsa(parcours, data["cer_conditionne_rsa"], by)
     return True
 
 
@@ -115,7 +120,7 @@ def contrat_etape(request, pk, etape):
     parcours = _parcours(request, pk)
     page = ETAPES.get(etape)
     courant = cer.contrat_en_cours(parcours)
-    referentiel = Referentiel.objects.active()
+    referentiel = _referentiel()
     if (
         page is None
         or courant is None
@@ -149,7 +154,7 @@ def contrat_pdf(request, pk):
     courant = cer.contrat_en_cours(parcours)
     if courant is None:
         raise Http404("Aucun contrat pour ce parcours.")
-    referentiel = Referentiel.objects.active()
+    referentiel = _referentiel()
     html = render_to_string(
         "pdf/contrat.html",
         {"parcours": parcours, "contrat": courant, "fin": cer.date_fin(courant), "referentiel": referentiel},

@@ -339,3 +339,12 @@ def test_the_parcours_page_shows_the_contract_card_to_whom_may_read_it(named, cl
     assert f"/parcours/{accueilli.pk}/contrat/" not in content
     financeur = UserFactory(role=Role.FINANCEUR)
     assert client_for(financeur).get(url(accueilli, "pdf/")).status_code == 404
+
+
+def test_without_an_active_referentiel_the_contract_pages_say_so_instead_of_failing(named, client_for, accueilli):
+    from plie.referentiel.models import Referentiel
+
+    Referentiel.objects.update(actif=False)
+    client = client_for(named.referent_a)
+    for suffix in ("", "rediger/", "pdf/", "signer/"):
+        assert client.get(url(accueilli, suffix)).status_code == 404, suffix
