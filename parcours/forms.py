@@ -75,16 +75,19 @@ class ParcoursSearchForm(FiltresForm):
     etat = forms.ChoiceField(label="État", required=False, choices=[("", "Tous les états"), *Etat.choices])
 
     def filtre_q(self, parcours, texte):
-        """Every word is in the person's names (however typed) or in the commune's name.
+        """Every word is in the person's names or in their commune's name, however either is typed.
 
-        The communes are matched in a subquery (a handful of ids), not joined row by row: at 100 000
-        parcours a search counts its first 1 000 results in half the time.
+        The communes (a territory's few hundred) are read once and matched here, accents aside; their
+        ids go to the query as values: the planner then combines the two indexes (names, commune)
+        instead of scanning every person to test a subquery.
         """
-        for mot in normaliser(texte).split():
-            communes = Commune.objects.filter(nom__icontains=mot).values("pk")
-            parcours = parcours.filter(
-                Q(participant__cle_recherche__contains=mot) | Q(participant__commune__in=communes)
-            )
+        mots = normaliser(texte).split()
+        if not mots:
+            return parcours
+        communes = [(pk, normaliser(nom)) for pk, nom in Commune.objects.values_list("pk", "nom")]
+        for mot in mots:
+            ids = [pk for pk, nom in communes if mot in nom]
+            parcours = parcours.filter(Q(participant__cle_recherche__contains=mot) | Q(participant__commune__in=ids))
         return parcours
 
     def filtre_etat(self, parcours, etat):

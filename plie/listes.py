@@ -29,6 +29,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+from plie import widgets
 from plie.normalisation import normaliser
 
 PAR_PAGE = 25
@@ -142,6 +143,10 @@ class FiltresForm(forms.Form):
         super().__init__(data or None, *args, **kwargs)
         for name, field in self.fields.items():
             field.required = False
+            if type(field.widget) is forms.Select:  # the same markup, without a template per option
+                rapide = widgets.Select(attrs=field.widget.attrs)
+                rapide.choices = field.widget.choices
+                field.widget = rapide
             widget = field.widget
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             if isinstance(widget, forms.CheckboxInput):

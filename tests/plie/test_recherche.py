@@ -117,6 +117,22 @@ def test_parcours_list_finds_people_however_typed(personas, client_for):
     assert "Aucun parcours ne correspond à cette recherche." in page
 
 
+def test_parcours_list_finds_people_by_their_commune_however_typed(personas, client_for):
+    from plie.territoire.models import Commune
+
+    echire = Commune.objects.create(insee="79109", nom="Échiré", codes_postaux="79410", departement="79")
+    ParcoursFactory(
+        etat=Etat.ACCOMPAGNEMENT,
+        referent=personas.referent_a,
+        participant=ParticipantFactory(nom_usage="Habitante", prenoms="Léa", commune=echire),
+    )
+    client = client_for(personas.coordination)
+    for typed in ("echire", "ÉCHIRÉ", "echi lea"):
+        page = noms(client.get(reverse("parcours:list"), {"q": typed}))
+        assert "HABITANTE" in page, typed
+        assert personas.parcours.participant.nom_usage.upper() not in page, typed
+
+
 def test_bureau_insertion_validations_find_people_however_typed(personas, client_for):
     now = timezone.now()
     for nom in ("Müller", "Martin"):
