@@ -6,6 +6,7 @@ two référents editing the same diagnostic never overwrite each other silently.
 
 from django import forms
 from django.db.models import Case, IntegerField, Value, When
+from django.utils.text import capfirst
 
 from parcours.freins import Frein
 from parcours.models import Diagnostic, FreinDiagnostic
@@ -17,7 +18,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class DiagnosticForm(ConflictDetectionMixin, forms.ModelForm):
     # Longer than the code itself: « k 2204 » is accepted and stored as K2204.
     code_rome = forms.CharField(
-        label=Diagnostic._meta.get_field("code_rome").verbose_name.capitalize(),
+        label=capfirst(Diagnostic._meta.get_field("code_rome").verbose_name),  # « ROME » stays in capitals
         max_length=10,
         required=False,
         help_text=Diagnostic._meta.get_field("code_rome").help_text,
