@@ -15,7 +15,7 @@ from prescriptions.validations import adresses_bureau_insertion
 
 
 def checklist(prescription, referentiel, found=None):
-    found = candidats(prescription) if found is None else found
+    found = candidats(prescription, pour_compter=True) if found is None else found
     return eligibilite.verifier(prescription, referentiel, sum(1 for c in found if not c.resolu))
 
 

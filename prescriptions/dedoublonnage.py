@@ -71,8 +71,12 @@ def _contact_filter(prescription):
     return query
 
 
-def candidats(prescription) -> list[Candidat]:
-    """Participants (current and past parcours) and pending referrals that may be this person."""
+def candidats(prescription, *, pour_compter=False) -> list[Candidat]:
+    """Participants (current and past parcours) and pending referrals that may be this person.
+
+    ``pour_compter``: the caller only counts them (the checklist): their communes and parcours, which
+    the pages show, are not read.
+    """
     query = _contact_filter(prescription)
     participants_ecartes, prescriptions_ecartees = set(), set()
     for participant_id, autre_id in CandidatEcarte.objects.filter(prescription=prescription).values_list(
@@ -84,7 +88,10 @@ def candidats(prescription) -> list[Candidat]:
             prescriptions_ecartees.add(autre_id)
     moi = identite(prescription)
     found = []
-    for participant in Participant.objects.filter(query).select_related("commune").prefetch_related("parcours"):
+    participants = Participant.objects.filter(query)
+    if not pour_compter:
+        participants = participants.select_related("commune").prefetch_related("parcours")
+    for participant in participants:
         match = comparer(moi, identite(participant))
         if match:
             found.append(
@@ -95,12 +102,9 @@ def candidats(prescription) -> list[Candidat]:
                     lie=participant.pk == prescription.participant_id,
                 )
             )
-    autres = (
-        Prescription.objects.en_cours()
-        .filter(query)
-        .exclude(pk=prescription.pk)
-        .select_related("structure", "prescripteur", "commune")
-    )
+    autres = Prescription.objects.en_cours().filter(query).exclude(pk=prescription.pk)
+    if not pour_compter:
+        autres = autres.select_related("structure", "prescripteur", "commune")
     for autre in autres:
         match = comparer(moi, identite(autre))
         if match:

@@ -97,7 +97,8 @@ def doublons(request, pk):
 def rattacher(request, pk, participant_pk):
     prescription = _instructed(request, pk)
     participant = get_object_or_404(Participant, pk=participant_pk)
-    if participant.pk not in {c.objet.pk for c in dedoublonnage.candidats(prescription) if c.est_participant}:
+    found = dedoublonnage.candidats(prescription, pour_compter=True)
+    if participant.pk not in {c.objet.pk for c in found if c.est_participant}:
         raise Http404("Cette personne n'est pas un doublon possible de la prescription.")
     try:
         dedoublonnage.rattacher(prescription, request.user, participant)
