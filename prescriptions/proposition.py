@@ -24,10 +24,9 @@ Only référents in post are proposed (``User.objects.active_referents()``).
 import dataclasses
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
-
 from parcours.charges import ChargeReferent, with_file_active
-from plie.accounts.models import LieuAccompagnement, User
+from plie.accounts.models import LieuAccompagnement, ReferentProfile, User
+from plie.territoire.models import Commune
 
 
 @dataclass
@@ -48,6 +47,19 @@ class Proposition(ChargeReferent):
         """Load as a fraction of capacity; a post with no capacity counts as full."""
         return self.file_active / self.capacite if self.capacite else 1.0
 
+    # What the page shows, formatted once here (the template's floatformat cost more than the table).
+    @property
+    def distance_affichee(self) -> str:
+        return "inconnue" if self.distance_km is None else f"{_decimal_comma(self.distance_km)} km"
+
+    @property
+    def score_affiche(self) -> str:
+        return "—" if self.score is None else _decimal_comma(self.score)
+
+    @property
+    def etp_affiche(self) -> str:
+        return f"{self.etp:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
     @property
     def explication(self) -> str:
         if self.distance_km is None:
@@ -59,15 +71,37 @@ class Proposition(ChargeReferent):
 
 def proposer_referents(commune, referentiel) -> list[Proposition]:
     """Every référent in post, best first (see the module docstring), in two queries."""
-    lieux = Prefetch("referent_profile__lieux", queryset=LieuAccompagnement.objects.select_related("commune"))
-    referents = with_file_active(User.objects.active_referents()).prefetch_related(lieux)
-    propositions = sorted((_evaluer(r, commune, referentiel) for r in referents), key=_ordre)
+    referents = list(with_file_active(User.objects.active_referents()))
+    lieux = _lieux_des_postes([r.referent_profile.pk for r in referents])
+    propositions = sorted(
+        (_evaluer(r, lieux.get(r.referent_profile.pk, []), commune, referentiel) for r in referents), key=_ordre
+    )
     return [dataclasses.replace(p, rang=rang) for rang, p in enumerate(propositions, start=1)]
 
 
-def _evaluer(referent, commune, referentiel) -> Proposition:
+CHAMPS_LIEU = ("nom", "commune_id", "commune__nom", "commune__latitude", "commune__longitude")
+
+
+def _lieux_des_postes(postes) -> dict[int, list[LieuAccompagnement]]:
+    """Each post's places of accompaniment with their commune, in one query of plain values: a place
+    shared by several posts is built once (a prefetch built every pair, and its machinery cost more
+    than the rest of the proposal)."""
+    through = ReferentProfile.lieux.through
+    rows = through.objects.filter(referentprofile_id__in=postes).values_list(
+        "referentprofile_id", "lieuaccompagnement_id", *(f"lieuaccompagnement__{c}" for c in CHAMPS_LIEU)
+    )
+    built, par_poste = {}, {}
+    for poste, pk, nom, commune_id, commune_nom, latitude, longitude in rows:
+        if pk not in built:
+            commune = Commune(pk=commune_id, nom=commune_nom, latitude=latitude, longitude=longitude)
+            built[pk] = LieuAccompagnement(pk=pk, nom=nom, commune=commune)
+        par_poste.setdefault(poste, []).append(built[pk])
+    return par_poste
+
+
+def _evaluer(referent, lieux, commune, referentiel) -> Proposition:
     etp = referent.referent_profile.etp
-    lieu, distance = _lieu_le_plus_proche(referent.referent_profile.lieux.all(), commune)
+    lieu, distance = _lieu_le_plus_proche(lieux, commune)
     proposition = Proposition(
         rang=0,  # set once the list is sorted
         referent=referent,

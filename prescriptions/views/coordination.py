@@ -63,6 +63,12 @@ def queue(request):
     )
 
 
+def _choisi(form):
+    """The référent ticked in the form sent back (an id), or None."""
+    value = form["referent"].value()
+    return int(value) if str(value or "").isdigit() else None
+
+
 def _closed(request, prescription, transition):
     """A decision page for a prescription that no longer accepts it: say so and go back."""
     if prescription.statut in transition.sources:
@@ -211,6 +217,7 @@ def acceptation(request, pk):
             "prescription": prescription,
             "form": form,
             "propositions": propositions,
+            "choisi": _choisi(form),
             "checklist": checklist,
             "a_verifier": [v for v in checklist if v.resultat == "a_verifier" and v.confirmable],
             "bloquantes": [v for v in checklist if v.bloquante],

@@ -198,6 +198,21 @@ def test_explication_reads_in_french_with_a_decimal_comma(niort, territoire):
 
     assert connu.explication == "7,3 km (Maison de l'emploi, Chauray) ; 15 / 20 participants (75 %)"
     assert inconnu.explication == "distance inconnue ; 0 / 40 participants (0 %)"
+    # What the acceptance page's table shows, formatted once.
+    assert (connu.distance_affichee, connu.etp_affiche, str(connu.lieu)) == (
+        "7,3 km",
+        "0,5",
+        "Maison de l'emploi (Chauray)",
+    )
+    assert connu.score_affiche == f"{connu.score:.1f}".replace(".", ",")
+    assert (inconnu.distance_affichee, inconnu.score_affiche, inconnu.etp_affiche) == ("inconnue", "—", "1")
+
+
+@pytest.mark.parametrize(("etp", "affiche"), [("1", "1"), ("0.8", "0,8"), ("0.75", "0,75"), ("0.50", "0,5")])
+def test_the_etp_reads_without_trailing_zeros(niort, territoire, etp, affiche):
+    referent("Chevalier", etp=etp)
+    (proposition,) = proposer_referents(territoire["niort"], niort)
+    assert proposition.etp_affiche == affiche
 
 
 def test_a_post_without_capacity_counts_as_full(niort, territoire):
