@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from parcours.models import Participant
-from prescriptions.doublons import Correspondance, Force, Identite, comparer
+from prescriptions.doublons import Correspondance, Force, Identite, comparer, est_forte
 from prescriptions.models import CandidatEcarte, Prescription
 from prescriptions.workflow import STATUTS_EN_COURS
 
@@ -113,10 +113,24 @@ def candidats(prescription, *, pour_compter=False) -> list[Candidat]:
     return found
 
 
+def _identite_valeurs(row) -> Identite:
+    """The comparable identity of a row of ``CHAMPS_COMPARES`` values (pk first)."""
+    _pk, nom_usage, nom_naissance, prenoms, date_naissance, mobile, fixe, email = row
+    return Identite(
+        nom_usage=nom_usage,
+        nom_naissance=nom_naissance,
+        prenoms=prenoms,
+        date_naissance=date_naissance,
+        telephones=(mobile, fixe),
+        email=email,
+    )
+
+
 def doublons_possibles(prescriptions) -> set[int]:
     """Ids of the given prescriptions with an unresolved strong candidate, in three queries in all.
 
-    For the queue: it flags, the prescription's page explains.
+    For the queue: it flags, the prescription's page explains. The people born on the same days
+    (150 at 100 000 participants) are read as plain values, each identity built once.
     """
     # A decided prescription has nothing left to resolve.
     prescriptions = [p for p in prescriptions if p.date_naissance and p.statut in STATUTS_EN_COURS]
@@ -124,11 +138,13 @@ def doublons_possibles(prescriptions) -> set[int]:
         return set()
     dates = {p.date_naissance for p in prescriptions}
     by_date = {}
-    # Every person born on those days (150 at 100 000 participants): their identity fields alone.
-    for participant in Participant.objects.filter(date_naissance__in=dates).only(*CHAMPS_COMPARES):
-        by_date.setdefault(participant.date_naissance, []).append(("participant", participant))
-    for autre in Prescription.objects.en_cours().filter(date_naissance__in=dates).only(*CHAMPS_COMPARES):
-        by_date.setdefault(autre.date_naissance, []).append(("prescription", autre))
+    champs = ("pk", *CHAMPS_COMPARES)
+    for kind, rows in (
+        ("participant", Participant.objects.filter(date_naissance__in=dates).values_list(*champs)),
+        ("prescription", Prescription.objects.en_cours().filter(date_naissance__in=dates).values_list(*champs)),
+    ):
+        for row in rows:
+            by_date.setdefault(row[4], []).append((kind, row[0], _identite_valeurs(row)))
     ecartes = set()
     for row in CandidatEcarte.objects.filter(prescription__in=[p.pk for p in prescriptions]).values_list(
         "prescription_id", "participant_id", "autre_prescription_id"
@@ -137,13 +153,12 @@ def doublons_possibles(prescriptions) -> set[int]:
     flagged = set()
     for prescription in prescriptions:
         moi = identite(prescription)
-        for kind, other in by_date.get(prescription.date_naissance, []):
-            if (kind == "prescription" and other.pk == prescription.pk) or (prescription.pk, kind, other.pk) in ecartes:
+        for kind, pk, autre in by_date.get(prescription.date_naissance, []):
+            if (kind == "prescription" and pk == prescription.pk) or (prescription.pk, kind, pk) in ecartes:
                 continue
-            if kind == "participant" and other.pk == prescription.participant_id:
+            if kind == "participant" and pk == prescription.participant_id:
                 continue
-            match = comparer(moi, identite(other))
-            if match and match.force == Force.FORTE:
+            if est_forte(moi, autre):
                 flagged.add(prescription.pk)
                 break
     return flagged

@@ -106,14 +106,23 @@ def _raisons_contact(a: Identite, b: Identite) -> list[str]:
     return raisons
 
 
+def _meme_date(a: Identite, b: Identite) -> bool:
+    return a.date_naissance is not None and a.date_naissance == b.date_naissance
+
+
+def est_forte(a: Identite, b: Identite) -> bool:
+    """Whether a and b are a strong match (the rule :func:`comparer` states), without its reasons."""
+    return _meme_date(a, b) and _raison_nom(a, b) is not None
+
+
 def comparer(a: Identite, b: Identite) -> Correspondance | None:
     """Say whether a and b are likely the same person, how strongly and why; None if not."""
-    meme_date = a.date_naissance is not None and a.date_naissance == b.date_naissance
+    meme_date = _meme_date(a, b)
     raison_nom = _raison_nom(a, b)
     contact = _raisons_contact(a, b)
     # On a weak match, agreeing names or birth date are still shown: they hint at a typo elsewhere.
     raisons = (*([RAISON_DATE] if meme_date else []), *([raison_nom] if raison_nom else []), *contact)
-    if meme_date and raison_nom:
+    if meme_date and raison_nom:  # est_forte
         return Correspondance(Force.FORTE, raisons)
     if contact:
         return Correspondance(Force.FAIBLE, raisons)
