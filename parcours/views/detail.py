@@ -10,6 +10,7 @@ from parcours.models import ObjetRendezVous, Parcours, StatutRendezVous
 from parcours.transitions import PAGES
 from parcours.views import entretiens
 from parcours.views.etapes import etapes_du_parcours
+from parcours.views.journal import demande_journal, section_journal
 from plie import permissions, sensitive
 from plie.acces.journal import journalise
 from plie.acces.models import AccesDossier, TypeObjet
@@ -23,26 +24,6 @@ def premier_rdv(rendez_vous):
         (r for r in rendez_vous if r.objet == ObjetRendezVous.PREMIER_RDV and r.statut != StatutRendezVous.ANNULE),
         None,
     )
-
-
-def demande_journal(request) -> bool:
-    """An htmx request for the journal's section alone (its filter clicked), not a history restore."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and htmx.target == "journal" and not htmx.history_restore_request
-
-
-def section_journal(request, parcours, lecteur, url) -> dict:
-    """The journal's card: its latest rows of the kind asked for (``?journal=…``), one query."""
-    genre = journal.genre_demande(request.GET.get("journal"), lecteur)
-    rows, suite = journal.Journal(parcours, lecteur, genre).derniers()
-    return {
-        "parcours": parcours,
-        "journal": rows,
-        "journal_suite": suite,
-        "journal_genres": lecteur.genres,
-        "journal_genre": genre,
-        "journal_url": url,
-    }
 
 
 @journalise("parcours")
