@@ -6,6 +6,7 @@ from parcours.views.cer import contrat, contrat_etape, contrat_pdf, contrat_redi
 from parcours.views.detail import parcours_detail
 from parcours.views.diagnostic import diagnostic
 from parcours.views.etapes import etape_create, etape_edit, etape_transition
+from parcours.views.journal import journal_page
 from parcours.views.list import parcours_list
 from parcours.views.reaffectation import reaffectation
 from parcours.views.transition import parcours_transition
@@ -15,6 +16,7 @@ app_name = "parcours"
 urlpatterns = [
     path("", parcours_list, name="list"),
     path("<int:pk>/", parcours_detail, name="detail"),
+    path("<int:pk>/journal/", journal_page, name="journal"),
     path("<int:pk>/action/<slug:name>/", parcours_transition, name="transition"),
     path("<int:pk>/premier-rendez-vous/", premier_rdv, name="premier_rdv"),
     path("reaffectation/<int:pk>/", reaffectation, name="reaffectation"),

@@ -74,6 +74,12 @@ def can_log_contact_attempt(user, parcours) -> bool:
     return parcours.etat in ETATS_PREMIER_CONTACT and can_view_sensitive(user, parcours)
 
 
+def can_view_alertes(user, parcours) -> bool:
+    """The dossier's alerts (rhythm, absences, contract, measure): the follow-up of the parcours's référent
+    and the coordination. They tell of absences and of the person's étapes: the sensitive-data rule."""
+    return can_view_sensitive(user, parcours)
+
+
 def can_view_diagnostic(user, parcours) -> bool:
     """The diagnostic grades health and holds notes: whom the sensitive-data rule allows, and only them."""
     return can_view_sensitive(user, parcours)

@@ -95,6 +95,13 @@ class ParcoursQuerySet(models.QuerySet):
     def file_active(self):
         return self.filter(etat__in=ETATS_FILE_ACTIVE)
 
+    def annoter_en_action(self, date=None):
+        """``en_action``: whether the person is in an étape emploi, formation or opération on ``date``
+        (:meth:`EtapeQuerySet.en_action`, C §III.1.3), read in the same query (the rhythm asks it)."""
+        from parcours.models.etapes import Etape
+
+        return self.annotate(en_action=Exists(Etape.objects.en_action(date).filter(parcours=OuterRef("pk"))))
+
     def counts_by_etat(self) -> dict:
         # COUNT(*), not COUNT(id): rows are counted on the index of the state alone (index-only scan),
         # half the time of reading each id at 100 000 parcours.

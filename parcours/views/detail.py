@@ -1,13 +1,16 @@
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
-from parcours import absences, cer, diagnostic, rythme
+from parcours import absences, alertes, cer, diagnostic, journal, rythme
 from parcours.models import ObjetRendezVous, Parcours, StatutRendezVous
 from parcours.transitions import PAGES
 from parcours.views import entretiens
 from parcours.views.etapes import etapes_du_parcours
+from parcours.views.journal import demande_journal, section_journal
 from plie import permissions, sensitive
 from plie.acces.journal import journalise
 from plie.acces.models import AccesDossier, TypeObjet
@@ -25,10 +28,13 @@ def premier_rdv(rendez_vous):
 
 @journalise("parcours")
 def parcours_detail(request, pk):
+    today = timezone.localdate()
     # This parcours and the person's others the user may see, in one query: the absence to follow and
-    # its tasks, and the contract's status, come with each row.
+    # its tasks, the contract's status and whether the person is in an étape emploi / formation
+    # (the rhythm asks) come with each row.
     rows = list(
         absences.avec_absence(cer.annoter_contrat(Parcours.objects.visible_to(request.user)))
+        .annoter_en_action(today)
         .select_related(
             "participant",
             "participant__commune",
@@ -48,6 +54,13 @@ def parcours_detail(request, pk):
         raise Http404("Parcours introuvable.")
     user = request.user
     visible = permissions.can_view_sensitive(user, parcours)
+    contrat_visible = permissions.can_view_contrat(user, parcours)
+    lecteur = journal.lecteur(user, parcours, contrat_visible=contrat_visible)
+    journal_carte = section_journal(request, parcours, lecteur, reverse("parcours:detail", args=[pk]))
+    if demande_journal(request):
+        response = render(request, "parcours/journal_carte.html", journal_carte)
+        patch_vary_headers(response, ["HX-Request", "HX-Target"])
+        return response
     fiche = getattr(parcours, "prescription", None)  # parcours accepted from an online referral
     if fiche is not None and not parcours.fiche_visible:
         fiche = None
@@ -58,24 +71,51 @@ def parcours_detail(request, pk):
     ]
     autres_parcours = [p for p in rows if p.pk != pk]
     diagnostic_visible = permissions.can_view_diagnostic(user, parcours)
-    contrat_visible = permissions.can_view_contrat(user, parcours)
     referentiel = Referentiel.objects.active_or_none()
     diagnostic_modifie_le, freins_forts = diagnostic.resume(parcours) if diagnostic_visible else (None, [])
     # Each list read once, whatever it holds; the rhythm reads the same rows.
     veilles = list(parcours.periodes_veille.all())
     rendez_vous = list(parcours.rendez_vous.select_related("lieu", "lieu__commune"))
     tentatives = list(parcours.tentatives_contact.journal())
-    return render(
+    # The référent's and the coordination's tool: by when the next contact is due (Caen: by any
+    # means while the person is in an étape emploi / formation / opération).
+    echeance = (
+        rythme.echeance(
+            parcours,
+            referentiel,
+            today,
+            en_etape=parcours.en_action,
+            rendez_vous=rendez_vous,
+            contacts=tentatives,
+            veilles=veilles,
+        )
+        if visible and referentiel
+        else None
+    )
+    suivi_entretiens = entretiens.carte(
+        parcours, user, rendez_vous=rendez_vous, tentatives=tentatives, referentiel=referentiel
+    )
+    response = render(
         request,
         "parcours/detail.html",
         {
             "diagnostic_visible": diagnostic_visible,
             "contrat_visible": contrat_visible,
-            # The référent's and the coordination's tool: by when the next contact is due.
-            "echeance": (
-                rythme.echeance(parcours, referentiel, rendez_vous=rendez_vous, contacts=tentatives, veilles=veilles)
-                if visible and referentiel
-                else None
+            "echeance": echeance,
+            "alertes": (
+                alertes.alertes(
+                    parcours,
+                    referentiel,
+                    echeance=echeance,
+                    suivi=absences.suivi(parcours),
+                    signalement=suivi_entretiens.signalement,
+                    rendez_vous=rendez_vous,
+                    contacts=tentatives,
+                    contrat_visible=contrat_visible,
+                    today=today,
+                )
+                if permissions.can_view_alertes(user, parcours)
+                else []
             ),
             "contrat_statut": cer.libelle_statut(parcours.contrat_statut) if contrat_visible else "",
             "diagnostic_modifiable": permissions.can_edit_diagnostic(user, parcours),
@@ -86,7 +126,7 @@ def parcours_detail(request, pk):
             "criteres": sensitive.criteres_visibles(parcours.participant.criteres.all(), visible),
             "sensitive": visible,
             "actions": actions,
-            "journal": parcours.transitions.select_related("auteur"),
+            **journal_carte,
             "veilles": [(v, sensitive.motif_veille(v, visible)) for v in veilles],
             "autres_parcours": autres_parcours,
             "tentatives": [
@@ -94,9 +134,7 @@ def parcours_detail(request, pk):
                 for t in tentatives
                 if parcours.date_entree is None or timezone.localdate(t.date) < parcours.date_entree
             ],
-            "suivi_entretiens": entretiens.carte(
-                parcours, user, rendez_vous=rendez_vous, tentatives=tentatives, referentiel=referentiel
-            ),
+            "suivi_entretiens": suivi_entretiens,
             "premier_rdv": premier_rdv(rendez_vous),
             "can_log_contact": permissions.can_log_contact_attempt(user, parcours),
             "fiche": fiche,
@@ -109,3 +147,5 @@ def parcours_detail(request, pk):
             ),
         },
     )
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response

@@ -139,6 +139,7 @@ PROTECTED_PAGES = [
     "/parcours/{pk}/",
     "/parcours/{pk}/action/orienter/",
     "/parcours/{pk}/action/proposer_sortie/",
+    "/parcours/{pk}/journal/",
     "/referentiel/",
     "/referentiel/modifier/",
     "/territoire/",
@@ -281,6 +282,12 @@ def test_referent_loses_transitions_when_the_parcours_moves_to_a_colleague(named
 @pytest.mark.parametrize(("who", "sensitive"), persona_params(lambda name: name in {"coordination", "referent_a"}))
 def test_can_view_sensitive(named, who, sensitive):
     assert permissions.can_view_sensitive(getattr(named, who), named.parcours) is sensitive
+
+
+@pytest.mark.parametrize(("who", "shown"), persona_params(lambda name: name in {"coordination", "referent_a"}))
+def test_can_view_alertes(named, who, shown):
+    """The dossier's alerts tell of absences and étapes: the référent's and the coordination's."""
+    assert permissions.can_view_alertes(getattr(named, who), named.parcours) is shown
 
 
 @pytest.mark.parametrize(

@@ -174,18 +174,36 @@ def test_main_pages_stay_under_the_ceiling(personas, client_for, who, url):
 
 @pytest.mark.parametrize("who", ["coordination", "referent_a"])
 def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, client_for, who):
-    """Diagnostic, contract, appointments, contact attempts: each read once, however many there are."""
+    """Diagnostic, contract, appointments, contact attempts, étapes and the journal of every kind: each
+    read once, however many there are (10 then 300 entretiens)."""
     import datetime
 
     from django.utils import timezone
 
     from parcours.cer import rediger
     from parcours.diagnostic import diagnostic_en_cours
+    from parcours.journal import Genre
+    from parcours.models import Etape, EvenementContrat, TransitionParcours
     from tests.factories import EntretienFactory, RendezVousFactory, TentativeContactFactory
 
     parcours = personas.parcours
+    referent = personas.referent_a
     client = client_for(getattr(personas, who))
     url = f"/parcours/{parcours.pk}/"
+    today = timezone.localdate()
+
+    PrescriptionFactory(accepted_for=parcours, prescripteur=personas.prescripteur)  # the fiche's link
+    diagnostic = diagnostic_en_cours(parcours, referent)
+    contrat = rediger(
+        parcours,
+        referent,
+        objectifs="Objectifs",
+        actions_prevues="Première étape",
+        engagements_participant="Venir",
+        engagements_referent="Recevoir",
+        date_debut=today,
+        duree_mois=6,
+    )
 
     def grow(n):
         for i in range(n):
@@ -198,29 +216,41 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
                 duree_reelle_minutes=45,
                 cloture_le=debut + datetime.timedelta(hours=1),
             )
-            TentativeContactFactory(parcours=parcours, abouti=True, auteur=personas.referent_a)
+            TentativeContactFactory(parcours=parcours, abouti=True, auteur=referent, date=debut)
+        # The other kinds of the journal, newer than the appointments: each shows among the latest rows.
+        for i in range(n // 10):
+            TransitionParcours.objects.create(
+                parcours=parcours,
+                transition="renouveler",
+                etat_avant=parcours.etat,
+                etat_apres=parcours.etat,
+                auteur=referent,
+                motif=f"Bilan {i}",
+            )
+            etape = Etape.planifier(referent, parcours, type="formation_qualifiante", date_debut=today)
+            etape.commencer(referent, today)
+            etape.modifier(referent, type="formation_qualifiante", date_debut=today, commentaire=f"Note {i}")
+            diagnostic.potentiels, diagnostic._history_user = f"Potentiels {i}", referent
+            diagnostic.save()
+            frein = diagnostic.freins.get(theme="mobilite")
+            frein.niveau, frein._history_user = ["leger", "fort"][i % 2], referent
+            frein.save()
+            EvenementContrat.objects.create(
+                contrat=contrat, transition="rediger", statut_apres=contrat.statut, auteur=referent
+            )
 
-    PrescriptionFactory(accepted_for=parcours, prescripteur=personas.prescripteur)  # the fiche's link
-    diagnostic_en_cours(parcours, personas.referent_a)
-    rediger(
-        parcours,
-        personas.referent_a,
-        objectifs="Objectifs",
-        actions_prevues="Première étape",
-        engagements_participant="Venir",
-        engagements_referent="Recevoir",
-        date_debut=timezone.localdate(),
-        duree_mois=6,
-    )
-    grow(1)
+    grow(10)
     client.get(url)
-    small, _ = count_queries(client, url)
-    grow(30)
+    small, small_response = count_queries(client, url)
+    grow(290)
     # The latest appointment missed: the absence to follow and its tasks show on the card.
     EntretienFactory(parcours=parcours, absent=True, debut=timezone.now() - datetime.timedelta(hours=2))
     large, response = count_queries(client, url)
     assert "Absence non justifiée" in response.content.decode()
-    assert "Freins forts ou bloquants" not in response.content.decode()  # the diagnostic card is there
-    assert "Aucun frein fort ou bloquant" in response.content.decode()
+    assert "Aucun frein fort ou bloquant" in response.content.decode()  # the diagnostic card is there
+    assert {e.genre for e in small_response.context["journal"]} == set(Genre)
+    # With 300 of them, the appointments and contacts are older than the latest 50 rows of the other kinds.
+    assert {e.genre for e in response.context["journal"]} == set(Genre) - {Genre.ENTRETIENS, Genre.CONTACTS}
+    assert response.context["journal_suite"] and response.context["alertes"]
     assert len(large) <= CEILING, f"{len(large)} queries:\n" + "\n".join(large)
     assert len(large) == len(small), f"{len(small)} then {len(large)} queries:\n" + "\n".join(large)

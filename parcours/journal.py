@@ -1,0 +1,451 @@
+"""The journal of a parcours: everything that happened to it, newest first, filterable by kind.
+
+One SQL query, whatever the history holds: every source is a branch of one ``UNION ALL`` with the
+same columns, ordered by date and cut to the rows shown (the dossier shows the latest
+:data:`DERNIERS`; the journal page counts them and reads one page). The sources:
+
+- the parcours's transitions (« décisions »: orientation, entry, veille, renewal, exit…);
+- its rendez-vous, one row each in its latest state (fixed, held, missed, excused, cancelled);
+- its contacts (the accueil's attempts and every later contact);
+- its étapes: their transitions and the edits that changed no state (simple-history);
+- its diagnostic: opened, updated, frozen, and each frein whose level or note changed (simple-history);
+- its contract's steps.
+
+Who reads what follows the rules of :mod:`plie.permissions`: the étapes and the diagnostic only for
+whom may see them, the contract for whom may read it; the notes (motives, subjects, comments,
+partners' names, declared in :mod:`plie.sensitive`) are not even read for whom may not see them.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from parcours.etapes import TRANSITIONS as TRANSITIONS_ETAPE
+from parcours.etapes import EtatEtape, TypeEtape
+from parcours.freins import Frein
+from parcours.models import (
+    CanalContact,
+    Diagnostic,
+    Etape,
+    Etat,
+    EvenementContrat,
+    EvenementEtape,
+    FreinDiagnostic,
+    Modalite,
+    NatureDiagnostic,
+    NiveauFrein,
+    ObjetRendezVous,
+    RendezVous,
+    StatutContrat,
+    StatutRendezVous,
+    TentativeContact,
+    TransitionParcours,
+)
+from parcours.models.cer import TRANSITIONS as TRANSITIONS_CONTRAT
+from parcours.workflow import TRANSITIONS as TRANSITIONS_PARCOURS
+from plie import permissions
+
+DERNIERS = 50  # rows of the journal on the dossier; the rest on the journal page
+
+
+class Genre(models.TextChoices):
+    """The kinds of the journal, in the order of its filter (``?journal=…``)."""
+
+    DECISIONS = "decisions", "Décisions"
+    ENTRETIENS = "entretiens", "Entretiens"
+    CONTACTS = "contacts", "Contacts"
+    ETAPES = "etapes", "Étapes"
+    DIAGNOSTIC = "diagnostic", "Diagnostic"
+    CONTRAT = "contrat", "Contrat"
+
+
+@dataclass(frozen=True)
+class Lecteur:
+    """What one user may read of one parcours's journal."""
+
+    genres: tuple  # the kinds shown, in the filter's order
+    notes: bool  # the free texts (plie.sensitive.TEXTES_LIBRES)
+
+
+def lecteur(user, parcours, *, contrat_visible=None) -> Lecteur:
+    """``contrat_visible``: the answer of :func:`permissions.can_view_contrat` when the page has it."""
+    if contrat_visible is None:
+        contrat_visible = permissions.can_view_contrat(user, parcours)
+    allowed = {
+        Genre.DECISIONS: True,
+        Genre.ENTRETIENS: True,
+        Genre.CONTACTS: True,
+        Genre.ETAPES: permissions.can_view_etapes(user, parcours),
+        Genre.DIAGNOSTIC: permissions.can_view_diagnostic(user, parcours),
+        Genre.CONTRAT: contrat_visible,
+    }
+    return Lecteur(genres=tuple(g for g in Genre if allowed[g]), notes=permissions.can_view_sensitive(user, parcours))
+
+
+def genre_demande(valeur, lecteur_: Lecteur):
+    """The kind asked for in the URL, or None (every kind) when absent, unknown or not readable."""
+    return next((g for g in lecteur_.genres if g.value == valeur), None)
+
+
+@dataclass(frozen=True)
+class Evenement:
+    genre: Genre
+    date: datetime.datetime
+    titre: str
+    detail: str = ""
+    note: str = ""  # a free text about the person: only read for whom may see it
+    auteur: str = ""
+
+
+# --- the branches of the union -----------------------------------------------------------------
+# Every branch selects these columns, in this order (a UNION matches columns by position).
+
+TEXTE = CharField()
+
+
+def _texte(value):
+    if value is None or isinstance(value, str):
+        return Value(value or "", output_field=TEXTE)
+    return Coalesce(Cast(value, TEXTE), Value("", output_field=TEXTE))
+
+
+def _colonnes(source, *, date, quand=None, code="", avant="", apres="", info="", texte="", texte2="", auteur=""):
+    """The branch's columns; ``auteur`` is the path to a user (``"auteur"``) or two expressions."""
+    if isinstance(auteur, str):
+        prenom, nom = (F(f"{auteur}__first_name"), F(f"{auteur}__last_name")) if auteur else ("", "")
+    else:
+        prenom, nom = auteur
+    return {
+        "j_source": Value(source, output_field=TEXTE),
+        "j_date": date,
+        "j_id": F("pk"),
+        "j_quand": quand if quand is not None else date,
+        "j_code": _texte(code),
+        "j_avant": _texte(avant),
+        "j_apres": _texte(apres),
+        "j_info": _texte(info),
+        "j_texte": _texte(texte),
+        "j_texte2": _texte(texte2),
+        "j_prenom": _texte(prenom),
+        "j_nom": _texte(nom),
+    }
+
+
+def _note(field, notes):
+    return F(field) if notes else ""
+
+
+def _decisions(parcours, notes):
+    return TransitionParcours.objects.filter(parcours=parcours).values(
+        **_colonnes(
+            "decision",
+            date=F("date"),
+            code=F("transition"),
+            avant=F("etat_avant"),
+            apres=F("etat_apres"),
+            texte=_note("motif", notes),
+            auteur="auteur",
+        )
+    )
+
+
+R = StatutRendezVous
+# Fixed: when it was fixed; held or missed: when it took place; excused or cancelled: when it was said.
+DATE_RDV = Case(
+    When(statut=R.PREVU, then=F("cree_le")),
+    When(statut__in=[R.EXCUSE, R.ANNULE], then=Coalesce(F("cloture_le"), F("cree_le"))),
+    default=F("debut"),
+)
+
+
+def _rendez_vous(parcours, notes):
+    fixe = Q(statut=R.PREVU)
+    return RendezVous.objects.filter(parcours=parcours).values(
+        **_colonnes(
+            "rdv",
+            date=DATE_RDV,
+            quand=F("debut"),
+            code=F("statut"),
+            avant=F("objet"),
+            apres=F("duree_reelle_minutes"),
+            info=F("modalite"),
+            texte=_note("sujet", notes),
+            texte2=_note("notes", notes),
+            auteur=(
+                Case(When(fixe, then=F("cree_par__first_name")), default=F("cloture_par__first_name")),
+                Case(When(fixe, then=F("cree_par__last_name")), default=F("cloture_par__last_name")),
+            ),
+        )
+    )
+
+
+def _oui(condition):
+    return Case(When(condition, then=Value("1")), default=Value(""), output_field=TEXTE)
+
+
+def _contacts(parcours, notes):
+    return TentativeContact.objects.filter(parcours=parcours).values(
+        **_colonnes(
+            "contact",
+            date=F("date"),
+            code=F("canal"),
+            avant=_oui(Q(abouti=True)),
+            apres=_oui(Q(avertissement_absence=True)),
+            texte=_note("commentaire", notes),
+            texte2=_note("partenaire", notes),
+            auteur="auteur",
+        )
+    )
+
+
+def _etapes(parcours, notes):
+    return EvenementEtape.objects.filter(etape__parcours=parcours).values(
+        **_colonnes(
+            "etape",
+            date=F("date"),
+            code=F("transition"),
+            avant=F("etat_avant"),
+            apres=F("etat_apres"),
+            info=F("etape__type"),
+            texte=_note("motif", notes),
+            auteur="auteur",
+        )
+    )
+
+
+def _etapes_modifiees(parcours, notes):
+    """The edits of an étape (« modifier »): its versions that kept the state of the one before
+    (a transition changes the state, and has its own row in :func:`_etapes`)."""
+    History = Etape.history.model
+    precedent = History.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date")).order_by(
+        "-history_date", "-history_id"
+    )
+    return (
+        History.objects.filter(parcours_id=parcours.pk, history_type="~")
+        .alias(etat_precedent=Subquery(precedent.values("etat")[:1]))
+        .filter(etat=F("etat_precedent"))
+        .values(**_colonnes("etape_modifiee", date=F("history_date"), info=F("type"), auteur="history_user"))
+    )
+
+
+def _diagnostics(parcours, notes):
+    """Opened, updated (the diagnostic in progress), frozen (the initial and final copies)."""
+    History = Diagnostic.history.model
+    return (
+        History.objects.filter(parcours_id=parcours.pk)
+        .filter(Q(history_type="+") | Q(history_type="~", nature=NatureDiagnostic.EN_COURS))
+        .values(
+            **_colonnes(
+                "diagnostic",
+                date=F("history_date"),
+                code=F("history_type"),
+                avant=F("nature"),
+                auteur="history_user",
+            )
+        )
+    )
+
+
+def _freins(parcours, notes):
+    """A frein of the diagnostic in progress whose level or note changed (the level before, read with it)."""
+    History = FreinDiagnostic.history.model
+    precedent = History.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date")).order_by(
+        "-history_date", "-history_id"
+    )
+    en_cours = Diagnostic.objects.filter(parcours=parcours, nature=NatureDiagnostic.EN_COURS).values("pk")
+    return History.objects.filter(diagnostic_id__in=en_cours, history_type="~").values(
+        **_colonnes(
+            "frein",
+            date=F("history_date"),
+            code=F("niveau"),
+            avant=Subquery(precedent.values("niveau")[:1]),
+            info=F("theme"),
+            auteur="history_user",
+        )
+    )
+
+
+def _contrats(parcours, notes):
+    return EvenementContrat.objects.filter(contrat__parcours=parcours).values(
+        **_colonnes(
+            "contrat",
+            date=F("date"),
+            code=F("transition"),
+            avant=F("statut_avant"),
+            apres=F("statut_apres"),
+            texte=_note("motif", notes),
+            auteur="auteur",
+        )
+    )
+
+
+SOURCES = {
+    Genre.DECISIONS: (_decisions,),
+    Genre.ENTRETIENS: (_rendez_vous,),
+    Genre.CONTACTS: (_contacts,),
+    Genre.ETAPES: (_etapes, _etapes_modifiees),
+    Genre.DIAGNOSTIC: (_diagnostics, _freins),
+    Genre.CONTRAT: (_contrats,),
+}
+GENRE_DE = {
+    "decision": Genre.DECISIONS,
+    "rdv": Genre.ENTRETIENS,
+    "contact": Genre.CONTACTS,
+    "etape": Genre.ETAPES,
+    "etape_modifiee": Genre.ETAPES,
+    "diagnostic": Genre.DIAGNOSTIC,
+    "frein": Genre.DIAGNOSTIC,
+    "contrat": Genre.CONTRAT,
+}
+
+
+def requete(parcours, lecteur_: Lecteur, genre=None):
+    """The union of the sources the reader may see (of ``genre`` alone when given), newest first."""
+    genres = [genre] if genre is not None else list(lecteur_.genres)
+    branches = [source(parcours, lecteur_.notes).order_by() for g in genres for source in SOURCES[g]]
+    first, *rest = branches
+    return first.union(*rest, all=True).order_by("-j_date", "-j_source", "-j_id")
+
+
+# --- in words ----------------------------------------------------------------------------------
+
+
+def _libelle(choices, value, default=""):
+    return choices(value).label if value in choices.values else default
+
+
+def _le(moment) -> str:
+    return f"{timezone.localtime(moment):%d/%m/%Y à %H:%M}"
+
+
+def _decision(row):
+    transition = TRANSITIONS_PARCOURS.get(row["j_code"])
+    apres = _libelle(Etat, row["j_apres"])
+    avant = _libelle(Etat, row["j_avant"])
+    return {
+        "titre": transition.label if transition else row["j_code"],
+        # A renewal or a change of référent keeps the state: said once.
+        "detail": f"{avant} → {apres}" if avant and avant != apres else apres,
+        "note": row["j_texte"],
+    }
+
+
+def _rdv(row):
+    objet = _libelle(ObjetRendezVous, row["j_avant"], "Rendez-vous")
+    quand, statut = _le(row["j_quand"]), row["j_code"]
+    if statut == R.PREVU:
+        titre = f"{objet} fixé au {quand}"
+    elif statut == R.HONORE:
+        duree = f", {row['j_apres']} min" if row["j_apres"] else ""
+        titre = f"{objet} du {quand} : tenu{duree}"
+    elif statut == R.ANNULE:
+        titre = f"{objet} du {quand} : annulé"
+    else:
+        titre = f"{objet} du {quand} : {_libelle(R, statut).lower()}"
+    notes = [f"Objet : {row['j_texte']}" if row["j_texte"] else "", row["j_texte2"]]
+    return {"titre": titre, "detail": _libelle(Modalite, row["j_info"]), "note": "\n".join(n for n in notes if n)}
+
+
+def _contact(row):
+    canal = row["j_code"]
+    titre = _libelle(CanalContact, canal)
+    if canal != CanalContact.PARTENAIRE:
+        titre += " — personne jointe" if row["j_avant"] else " — sans réponse"
+    if row["j_apres"]:
+        titre += ", personne avertie qu'une nouvelle absence peut mettre fin à l'accompagnement"
+    notes = [row["j_texte2"], row["j_texte"]]
+    return {"titre": titre, "note": "\n".join(n for n in notes if n)}
+
+
+def _etape(row):
+    transition = TRANSITIONS_ETAPE.get(row["j_code"])
+    return {
+        "titre": f"Étape « {_libelle(TypeEtape, row['j_info'])} » : {_libelle(EtatEtape, row['j_apres']).lower()}",
+        "detail": transition.label if transition else "",
+        "note": row["j_texte"],
+    }
+
+
+def _etape_modifiee(row):
+    return {"titre": f"Étape « {_libelle(TypeEtape, row['j_info'])} » modifiée"}
+
+
+FIGES = {
+    NatureDiagnostic.INITIAL: "Diagnostic initial figé (à la signature du contrat)",
+    NatureDiagnostic.FINAL: "Diagnostic final figé (à la sortie)",
+}
+
+
+def _diagnostic(row):
+    if row["j_avant"] != NatureDiagnostic.EN_COURS:
+        return {"titre": FIGES.get(row["j_avant"], "Diagnostic figé")}
+    return {"titre": "Diagnostic ouvert" if row["j_code"] == "+" else "Diagnostic mis à jour"}
+
+
+def _frein(row):
+    theme = _libelle(Frein, row["j_info"])
+    avant, apres = _libelle(NiveauFrein, row["j_avant"]), _libelle(NiveauFrein, row["j_code"])
+    if avant and avant != apres:
+        return {"titre": f"Frein « {theme} » : {avant.lower()} → {apres.lower()}"}
+    return {"titre": f"Frein « {theme} » : commentaire mis à jour"}
+
+
+def _contrat(row):
+    transition = TRANSITIONS_CONTRAT.get(row["j_code"])
+    if row["j_code"] == "contresigner":
+        titre = "Contrat d'entrée : signé pour le bureau insertion"
+    else:
+        titre = f"Contrat d'entrée : {_libelle(StatutContrat, row['j_apres']).lower()}"
+    return {"titre": titre, "detail": transition.label if transition else "", "note": row["j_texte"]}
+
+
+EN_MOTS = {
+    "decision": _decision,
+    "rdv": _rdv,
+    "contact": _contact,
+    "etape": _etape,
+    "etape_modifiee": _etape_modifiee,
+    "diagnostic": _diagnostic,
+    "frein": _frein,
+    "contrat": _contrat,
+}
+
+
+def evenement(row) -> Evenement:
+    source = row["j_source"]
+    return Evenement(
+        genre=GENRE_DE[source],
+        date=row["j_date"],
+        auteur=f"{row['j_prenom']} {row['j_nom']}".strip(),
+        **EN_MOTS[source](row),
+    )
+
+
+# --- reading it ----------------------------------------------------------------------------------
+
+
+class Journal:
+    """The journal as a sequence: ``len()`` counts it, a slice reads those rows only (one query each).
+
+    What :func:`plie.listes.paginer` pages through on the journal page.
+    """
+
+    def __init__(self, parcours, lecteur_: Lecteur, genre=None):
+        self.query = requete(parcours, lecteur_, genre)
+
+    def __len__(self):
+        return self.query.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("Le journal se lit par tranches.")
+        return [evenement(row) for row in self.query[index]]
+
+    def derniers(self, n=DERNIERS) -> tuple[list[Evenement], bool]:
+        """The latest ``n`` rows, and whether older ones exist (one query)."""
+        rows = self[: n + 1]
+        return rows[:n], len(rows) > n
