@@ -75,6 +75,7 @@ def test_a_referent_runs_the_first_weeks_of_an_accompaniment(page, live_server, 
     parcours.refresh_from_db()
     assert parcours.etat == Etat.ACCUEIL
     assert RendezVous.objects.get(parcours=parcours).statut == StatutRendezVous.HONORE
+    expect(page.locator("#alertes")).to_contain_text("Contrat d'engagement réciproque non signé")
 
     # --- the diagnostic ----------------------------------------------------------------------
     page.goto(f"{live_server.url}/parcours/{parcours.pk}/")
@@ -111,6 +112,7 @@ def test_a_referent_runs_the_first_weeks_of_an_accompaniment(page, live_server, 
     assert (parcours.etat, parcours.date_entree) == (Etat.ACCOMPAGNEMENT, _jour(3))
     assert [m for m in mail.outbox if "contrat à signer" in m.subject and bureau.email in m.to]
     page.goto(f"{live_server.url}/parcours/{parcours.pk}/")
+    expect(page.get_by_text("Contrat d'engagement réciproque non signé")).to_have_count(0)
     first_due = _jour(3) + datetime.timedelta(days=15)
     expect(_rythme(page)).to_contain_text(f"Prochain entretien en face à face avant le {first_due:%d/%m/%Y}")
 
@@ -134,6 +136,7 @@ def test_a_referent_runs_the_first_weeks_of_an_accompaniment(page, live_server, 
     ]:
         _entretien(page, live_server, parcours, days_ago, heure)
         _clore(page, f"{_jour(days_ago):%d/%m/%Y} à {heure}", issue, duree=60 if issue == "Honoré" else None)
+    expect(page.locator("#alertes")).to_contain_text(f"Absence non justifiée du {_jour(1):%d/%m/%Y} à suivre")
     section = page.locator("#entretiens-et-contacts")
     expect(section).to_contain_text(f"Absence non justifiée du {_jour(1):%d/%m/%Y} à suivre")
     for tache in ["Appeler la personne", "Lui proposer un nouveau rendez-vous", "L'informer qu'une nouvelle absence"]:
@@ -159,3 +162,26 @@ def test_a_referent_runs_the_first_weeks_of_an_accompaniment(page, live_server, 
         expect(page.get_by_text("ajoutée.")).to_be_visible()
     expect(page.locator("#etapes tbody tr")).to_have_count(2)
     assert parcours.etapes.filter(ressource__isnull=False).count() == 2
+
+    # --- the journal: everything that happened, newest first, filterable -----------------------------
+    page.goto(f"{live_server.url}/parcours/{parcours.pk}/")
+    journal = page.locator("#journal")
+    expect(journal.locator("ol > li").first).to_contain_text("Étape « Formation pré-qualifiante » : prévue")
+    for event in [
+        "Contrat d'entrée : signé pour le bureau insertion",
+        "Démarrer l'accompagnement (CER signé)",
+        "Diagnostic initial figé (à la signature du contrat)",
+        "Frein « Mobilité » : aucun → fort",
+        f"Entretien individuel du {_jour(1):%d/%m/%Y} à 15:00 : absence non justifiée",
+        f"Premier rendez-vous du {_jour(3):%d/%m/%Y} à 10:00 : tenu, 75 min",
+    ]:
+        expect(journal).to_contain_text(event)
+    journal.get_by_role("link", name="Contrat", exact=True).click()
+    journal = page.locator("#journal")
+    expect(journal).not_to_contain_text("Frein « Mobilité »")
+    expect(journal).to_contain_text("Contrat d'entrée : signé pour le bureau insertion")
+    expect(journal).to_contain_text("Signer pour le bureau insertion, par Bruno Insertion")
+    journal.get_by_role("link", name="Entretiens", exact=True).click()
+    journal = page.locator("#journal")
+    expect(journal).not_to_contain_text("Contrat d'entrée")
+    expect(journal.locator("ol > li", has_text="Entretien individuel du")).to_have_count(3)
