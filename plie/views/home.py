@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from parcours import absences, alertes, rythme
 from parcours.accueil import nouvelles_orientations
 from parcours.charges import charge_referents
-from parcours.models import Etat, Parcours, RendezVous, StatutRendezVous, TentativeContact
+from parcours.models import Etat, Parcours, RendezVous, StatutRendezVous
 from plie import aggregates, permissions
 from plie.accounts.models import ReferentProfile, Role
 from plie.listes import paginer
@@ -97,27 +97,28 @@ class LigneRythme:
         return max(0, -self.echeance.jours_restants)
 
 
-def _echeances(parcours, referentiel, today) -> list[LigneRythme]:
+def _echeances(parcours, lectures, referentiel, today) -> list[LigneRythme]:
     """The parcours overdue, the most overdue first, then those due within 7 days.
 
-    ``parcours`` carry :meth:`ParcoursQuerySet.annoter_en_action` and the prefetches of
-    :func:`_home_referent`: no query here.
+    ``parcours`` carry :meth:`ParcoursQuerySet.annoter_en_action`; ``lectures`` are their rows read by
+    :func:`parcours.rythme.lire`: no query here.
     """
     rows = []
     for p in parcours:
         if p.etat not in rythme.ETATS_RYTHME:
             continue
+        lu = lectures[p.pk]
         echeance = rythme.echeance(
             p,
             referentiel,
             today,
             en_etape=p.en_action,
-            rendez_vous=p.rdv_rythme,
-            contacts=p.contacts_rythme,
-            veilles=p.periodes_veille.all(),
+            rendez_vous=lu.rendez_vous,
+            contacts=lu.contacts,
+            veilles=lu.veilles,
         )
         if echeance and not echeance.en_veille and (echeance.en_retard or echeance.bientot):
-            rows.append(LigneRythme(p, echeance, alertes.prochain_fixe(echeance, p.rdv_rythme, today)))
+            rows.append(LigneRythme(p, echeance, alertes.prochain_fixe(echeance, lu.rendez_vous, today)))
     return sorted(rows, key=lambda row: (row.echeance.jours_restants, row.parcours.pk))
 
 
@@ -134,33 +135,19 @@ def _home_referent(request):
     # The oldest ones, most urgent, and a link to all of them when there are more: the page stays one
     # screen long (and fast) whatever the number waiting.
     nouvelles = nouvelles_orientations(user, referentiel, NOUVELLES_AFFICHEES + 1)
-    # Every open parcours of the référent once, with what the rhythm reads (held and planned
-    # appointments, contacts that reached the person, veilles: one query each, whatever their number)
-    # and the absence to follow, for the two lists below.
+    # Every open parcours of the référent once, with the absence to follow, for the two lists below;
+    # then what the rhythm reads of them (held and planned appointments, contacts that reached the
+    # person, veilles: one query each, whatever their number).
     suivis = list(
         absences.avec_absence(Parcours.objects.visible_to(user).ouverts())
         .annoter_en_action(today)
         .select_related("participant")
-        .prefetch_related(
-            Prefetch(
-                "rendez_vous",
-                queryset=RendezVous.objects.filter(statut__in=[StatutRendezVous.HONORE, StatutRendezVous.PREVU]).only(
-                    "parcours_id", "debut", "statut", "modalite"
-                ),
-                to_attr="rdv_rythme",
-            ),
-            Prefetch(
-                "tentatives_contact",
-                queryset=TentativeContact.objects.filter(abouti=True).only("parcours_id", "date", "abouti"),
-                to_attr="contacts_rythme",
-            ),
-            "periodes_veille",
-        )
     )
+    lectures = rythme.lire(p.pk for p in suivis if p.etat in rythme.ETATS_RYTHME)
     a_suivre = sorted(
         (p for p in suivis if p.dernier_statut == StatutRendezVous.ABSENT), key=lambda p: (p.absence_debut, p.pk)
     )
-    echeances = _echeances(suivis, referentiel, today) if referentiel else []
+    echeances = _echeances(suivis, lectures, referentiel, today) if referentiel else []
     context = {
         "nouvelles": nouvelles[:NOUVELLES_AFFICHEES],
         "nouvelles_suite": len(nouvelles) > NOUVELLES_AFFICHEES,
