@@ -8,7 +8,8 @@ One function for the dossier, the référent's home, and every later dashboard a
   means while the person is in an étape emploi / formation / opération (the référentiel says so).
   Periods of veille are excluded: the due date moves by their length.
 - ``conformite``: over a period, the parcours-days within the rhythm and whether any gap was overdue;
-  ``taux_conformite`` sums it for a référent or the PLIE.
+  ``taux_conformite`` sums it for a référent or the PLIE; ``conformites`` runs it over many parcours in
+  a constant number of queries (the « Respect du rythme » page).
 
 The référent's own absences are not excused here: the pages report them beside the figure.
 """
@@ -17,9 +18,10 @@ import datetime
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from parcours.models import Etat, Modalite, StatutRendezVous
+from parcours.models import Etape, Etat, Modalite, PeriodeVeille, RendezVous, StatutRendezVous, TentativeContact
 
 # The rhythm runs while the person is accompanied (a veille suspends it).
 ETATS_RYTHME = frozenset({Etat.ACCOMPAGNEMENT, Etat.VEILLE, Etat.SORTIE_PROPOSEE})
@@ -188,3 +190,54 @@ def taux_conformite(resultats) -> tuple[float | None, float | None]:
         sum(r.jours_conformes for r in resultats) / jours,
         sum(1 for r in resultats if r.sans_retard) / len(resultats),
     )
+
+
+def conformites(parcours, referentiel, debut, fin) -> list[tuple[object, Conformite]]:
+    """``conformite`` over [debut, fin] of each parcours of the QuerySet that was in accompaniment then,
+    with its result: in five queries whatever their number (the parcours, then their appointments,
+    contacts and veilles, and who was in an étape en action on the last day counted, which the Caen
+    référentiel asks for: ``en_etape``).
+    """
+    end = min(fin, timezone.localdate())
+    # What the rule reads of each row, up to the last day counted (a later contact changes nothing).
+    borne = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
+    rows = list(
+        parcours.filter(date_entree__isnull=False, date_entree__lte=fin)
+        .filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=debut))
+        .only("id", "referent_id", "etat", "date_entree", "date_sortie")
+        .order_by("id")
+        .prefetch_related(
+            Prefetch(
+                "rendez_vous",
+                queryset=RendezVous.objects.filter(debut__lt=borne).only("parcours", "debut", "statut", "modalite"),
+            ),
+            Prefetch(
+                "tentatives_contact",
+                queryset=TentativeContact.objects.filter(date__lt=borne).only("parcours", "date", "abouti"),
+            ),
+            Prefetch("periodes_veille", queryset=PeriodeVeille.objects.only("parcours", "debut", "fin")),
+        )
+    )
+    en_etape = set()
+    if referentiel.rythme_tout_moyen_en_etape and rows:
+        en_etape = set(
+            Etape.objects.en_action(end)
+            .filter(parcours_id__in=[p.pk for p in rows])
+            .values_list("parcours_id", flat=True)
+        )
+    return [
+        (
+            p,
+            conformite(
+                p,
+                referentiel,
+                debut,
+                fin,
+                en_etape=p.pk in en_etape,
+                rendez_vous=list(p.rendez_vous.all()),
+                contacts=list(p.tentatives_contact.all()),
+                veilles=list(p.periodes_veille.all()),
+            ),
+        )
+        for p in rows
+    ]
