@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from parcours.models import (
+    AbsenceReferent,
     Contrat,
     Diagnostic,
     Etape,
@@ -195,3 +196,12 @@ class EvenementContratAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(AbsenceReferent)
+class AbsenceReferentAdmin(SimpleHistoryAdmin):
+    list_display = ["referent", "debut", "fin", "nature"]
+    list_filter = ["nature"]
+    search_fields = ["referent__last_name", "referent__first_name", "commentaire"]
+    raw_id_fields = ["referent", "cree_par"]
+    date_hierarchy = "debut"

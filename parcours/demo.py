@@ -1,15 +1,20 @@
 """The demo's entretiens: months of appointments for the parcours in accompaniment, mostly held,
 a few excused or missed without reason (so that follow-up tasks and a cellule flag show), and the
-next one planned; written in bulk, with their log rows, by :func:`seed_entretiens`."""
+next one planned; written in bulk, with their log rows, by :func:`seed_entretiens`. And the référents'
+own absences, which their agenda shows (:func:`seed_absences_referents`).
+"""
 
 import datetime
 
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from parcours.models import (
+    AbsenceReferent,
     CanalContact,
     Etat,
     Modalite,
+    NatureAbsence,
     ObjetRendezVous,
     RendezVous,
     StatutRendezVous,
@@ -117,3 +122,30 @@ def _rdv(rng, parcours, referent, debut, statut, lieux):
         cloture_par=referent if closed else None,
         cree_par=referent,
     )
+
+
+def seed_absences_referents(rng, today, referents):
+    """A few absences of each référent, never two on one day: a week of leave in the last three months, a
+    training day this week or the next (this week for the demo référent, the first one, so that their
+    agenda shows it at once), for some two days of illness last week or a week of leave to come."""
+    lundi = today - datetime.timedelta(days=today.weekday())
+    rows = []
+
+    def add(referent, debut, jours, nature, commentaire=""):
+        fin = debut + datetime.timedelta(days=jours - 1)
+        rows.append(
+            AbsenceReferent(
+                referent=referent, debut=debut, fin=fin, nature=nature, commentaire=commentaire, cree_par=referent
+            )
+        )
+
+    for index, referent in enumerate(referents):
+        add(referent, lundi - datetime.timedelta(weeks=rng.randint(2, 12)), 5, NatureAbsence.CONGE, "Congés")
+        semaine = 0 if index == 0 else rng.randint(0, 1)
+        jour = lundi + datetime.timedelta(weeks=semaine, days=rng.randint(0, 4))
+        add(referent, jour, 1, NatureAbsence.FORMATION, "Formation des référents du PLIE")
+        if rng.random() < 0.2:
+            add(referent, lundi - datetime.timedelta(days=6), 2, NatureAbsence.MALADIE)
+        if rng.random() < 0.3:
+            add(referent, lundi + datetime.timedelta(weeks=rng.randint(3, 6)), 5, NatureAbsence.CONGE, "Congés d'été")
+    return len(bulk_create_with_history(rows, AbsenceReferent, batch_size=2000))

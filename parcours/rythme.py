@@ -8,7 +8,8 @@ One function for the dossier, the référent's home, and every later dashboard a
   means while the person is in an étape emploi / formation / opération (the référentiel says so).
   Periods of veille are excluded: the due date moves by their length.
 - ``conformite``: over a period, the parcours-days within the rhythm and whether any gap was overdue;
-  ``taux_conformite`` sums it for a référent or the PLIE.
+  ``taux_conformite`` sums it for a référent or the PLIE; ``conformites`` runs it over many parcours in
+  a constant number of queries (the « Respect du rythme » page).
 
 The référent's own absences are not excused here: the pages report them beside the figure.
 """
@@ -17,9 +18,10 @@ import datetime
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Q
 from django.utils import timezone
 
-from parcours.models import Etat, Modalite, StatutRendezVous
+from parcours.models import Etape, Etat, Modalite, PeriodeVeille, RendezVous, StatutRendezVous, TentativeContact
 
 # The rhythm runs while the person is accompanied (a veille suspends it).
 ETATS_RYTHME = frozenset({Etat.ACCOMPAGNEMENT, Etat.VEILLE, Etat.SORTIE_PROPOSEE})
@@ -190,6 +192,47 @@ def taux_conformite(resultats) -> tuple[float | None, float | None]:
     )
 
 
+def conformites(parcours, referentiel, debut, fin) -> list[tuple[object, Conformite]]:
+    """``conformite`` over [debut, fin] of each parcours of the QuerySet that was in accompaniment then,
+    with its result: in five queries whatever their number (the parcours, then their appointments,
+    contacts and veilles as plain values (:func:`lire`), and who was in an étape en action on the last
+    day counted, which the Caen référentiel asks for: ``en_etape``).
+    """
+    end = min(fin, timezone.localdate())
+    rows = list(
+        parcours.filter(date_entree__isnull=False, date_entree__lte=fin)
+        .filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=debut))
+        .only("id", "referent_id", "etat", "date_entree", "date_sortie")
+        .order_by("id")
+    )
+    # What the rule reads of each row, as plain values (it counts held appointments alone, and stops at
+    # the last day counted by itself).
+    lectures = lire((p.pk for p in rows), statuts=(StatutRendezVous.HONORE,))
+    en_etape = set()
+    if referentiel.rythme_tout_moyen_en_etape and rows:
+        en_etape = set(
+            Etape.objects.en_action(end)
+            .filter(parcours_id__in=[p.pk for p in rows])
+            .values_list("parcours_id", flat=True)
+        )
+    return [
+        (
+            p,
+            conformite(
+                p,
+                referentiel,
+                debut,
+                fin,
+                en_etape=p.pk in en_etape,
+                rendez_vous=lectures[p.pk].rendez_vous,
+                contacts=lectures[p.pk].contacts,
+                veilles=lectures[p.pk].veilles,
+            ),
+        )
+        for p in rows
+    ]
+
+
 # --- what the rule reads of many parcours, as plain values --------------------------------------
 
 
@@ -231,7 +274,6 @@ def lire(parcours_ids, statuts=(StatutRendezVous.HONORE, StatutRendezVous.PREVU)
     its veilles, in three queries of plain values whatever their number: the pages that list parcours
     (the référent's home) pay neither a model per row nor a prefetch's machinery (15 → 4 ms for a
     portfolio of 40 parcours and 600 appointments)."""
-    from parcours.models import PeriodeVeille, RendezVous, TentativeContact
 
     ids = list(parcours_ids)
     lectures = {pk: Lecture([], [], []) for pk in ids}

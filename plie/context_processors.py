@@ -18,6 +18,10 @@ def navigation(request):
         entries.append(("prescriptions:validations", "Validations RSA"))
     if permissions.can_list_parcours(user):
         entries.append(("parcours:list", "Parcours"))
+    if permissions.can_view_agenda(user):
+        entries.append(("agenda:agenda", "Agenda"))
+    if permissions.can_view_conformite(user):
+        entries.append(("conformite", "Respect du rythme"))
     if permissions.can_view_referents(user):
         entries.append(("referents", "Référents"))
     if permissions.can_view_referentiel(user):

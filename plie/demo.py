@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from parcours.demo import seed_entretiens
+from parcours.demo import seed_absences_referents, seed_entretiens
 from parcours.demo_contrats import seed_contrats
 from parcours.demo_etapes import seed_etapes
 from parcours.models import (
@@ -729,6 +729,7 @@ class DemoBuilder:
         seed_contrats(self.rng, self.today, self.referentiel, plans)
         seed_etapes(self.rng, self.today, self.referentiel, plans)
         seed_entretiens(self.rng, self.today, plans, self.referentiel)
+        seed_absences_referents(self.rng, self.today, self.referents)
         return self.logins
 
 

@@ -294,3 +294,52 @@ def can_manage_ressources(user) -> bool:
 def can_view_ressources(user) -> bool:
     """The coordination, and the référents, who mobilise them (N §III.d, C §II.2.2)."""
     return is_coordination(user) or (user.is_authenticated and user.has_role(Role.REFERENT))
+
+
+# --- the référent's agenda, their own absences, and the rhythm's compliance ----------------------
+
+
+def can_view_agenda(user, referent=None) -> bool:
+    """A référent's agenda (their appointments, with the names of the people, and their absences): the
+    référent's own, and any référent's for the coordination. Without ``referent``: whether the user has an
+    agenda page at all (the navigation; the prescripteur, bureau insertion, opérateur and financeur get a
+    403, a référent asking another's agenda a 404)."""
+    if not user.is_authenticated:
+        return False
+    if referent is None:
+        return is_coordination(user) or user.has_role(Role.REFERENT)
+    if referent.role != Role.REFERENT:
+        return False
+    return is_coordination(user) or (user.has_role(Role.REFERENT) and referent.pk == user.pk)
+
+
+def can_edit_absences_referent(user, referent) -> bool:
+    """The référent enters their own leave and training in their agenda (C §IV.1); the coordination
+    enters anyone's: whoever sees the agenda."""
+    return can_view_agenda(user, referent)
+
+
+def can_view_conformite(user) -> bool:
+    """« Respect du rythme »: the coordination, the référents, and whom sees aggregates (opérateur,
+    financeur). No participant is named on it."""
+    return (
+        is_coordination(user) or (user.is_authenticated and user.has_role(Role.REFERENT)) or can_view_aggregates(user)
+    )
+
+
+def can_view_conformite_referent(user, referent) -> bool:
+    """One référent's line of compliance (with their absence days): the coordination for every référent,
+    a référent their own, an opérateur its own référents (their activity, as on its home page)."""
+    if not user.is_authenticated or referent.role != Role.REFERENT:
+        return False
+    if is_coordination(user) or (user.has_role(Role.REFERENT) and referent.pk == user.pk):
+        return True
+    return (
+        user.has_role(Role.OPERATEUR) and user.structure_id is not None and referent.structure_id == user.structure_id
+    )
+
+
+def sees_aggregates_only(user) -> bool:
+    """Whom sees figures about people only as aggregates, under statistical secrecy (plie.aggregates):
+    every role but the coordination and the référents."""
+    return not (is_coordination(user) or (user.is_authenticated and user.has_role(Role.REFERENT)))

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from parcours.views.conformite import conformite
 from plie.accounts.views import referent_list
 from plie.views.home import healthz, home
 
@@ -19,6 +20,8 @@ urlpatterns = [
     path("favicon.ico", login_not_required(RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg"))),
     path("compte/", include("plie.accounts.urls")),
     path("parcours/", include("parcours.urls")),
+    path("agenda/", include("parcours.agenda_urls")),
+    path("respect-du-rythme/", conformite, name="conformite"),
     path("prescriptions/", include("prescriptions.urls")),
     path("journal-des-acces/", include("plie.acces.urls")),
     path("notifications/", include("plie.notifications.urls")),

@@ -1,3 +1,4 @@
+from parcours.models.absence_referent import AbsenceReferent, NatureAbsence
 from parcours.models.accueil import CANAUX_ACCUEIL, CanalContact, TentativeContact
 from parcours.models.cer import Contrat, ContratError, EvenementContrat, StatutContrat
 from parcours.models.diagnostic import (
@@ -32,6 +33,7 @@ from parcours.models.rendez_vous import (
 )
 
 __all__ = [
+    "AbsenceReferent",
     "AutonomieNumerique",
     "CANAUX_ACCUEIL",
     "CLOTURES_RDV",
@@ -48,6 +50,7 @@ __all__ = [
     "EvenementEtape",
     "Modalite",
     "MotifVeille",
+    "NatureAbsence",
     "NatureDiagnostic",
     "NiveauFormation",
     "NiveauFrein",

@@ -1,4 +1,5 @@
-"""One mechanism for every page that shows a named person: ``@journalise("parcours")``.
+"""One mechanism for every page that shows a named person: ``@journalise("parcours")`` (``@journalise_liste``
+for a page listing several).
 
 The decorator writes one row per request, after the view ran: granted, or refused when the view
 raised Http404 / PermissionDenied or answered 403 / 404 (someone opening another's file is
@@ -39,6 +40,33 @@ def journalise(type_objet, *, kwarg="pk", action=None):
             return response
 
         # Read by the resolver test: this view logs, and which kind of object.
+        wrapper.journal_des_acces = type_objet
+        return wrapper
+
+    return decorate
+
+
+def journalise_liste(type_objet, *, action=None):
+    """The same for a page that lists several named people (the référent's agenda): the view puts the
+    ids of the objects it shows on its response, ``response.journal_objets``; one row each is written in
+    one query (none when it shows nobody). A refused request writes one refused row naming no object.
+    """
+    type_objet = TypeObjet(type_objet)
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                response = view(request, *args, **kwargs)
+            except (Http404, PermissionDenied):
+                noter(request, type_objet, None, action=action, refuse=True)
+                raise
+            if response.status_code in REFUSED_STATUSES:
+                noter(request, type_objet, None, action=action, refuse=True)
+            else:
+                noter_plusieurs(request, type_objet, getattr(response, "journal_objets", []), action=action)
+            return response
+
         wrapper.journal_des_acces = type_objet
         return wrapper
 

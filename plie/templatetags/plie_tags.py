@@ -28,3 +28,11 @@ def telephone_lien(value):
     except ValidationError:  # not a number we can dial: shown as it is
         return value
     return format_html('<a href="tel:{}">{}</a>', phone.e164, phone.national())
+
+
+@register.filter
+def pourcentage(value):
+    """0.874 → « 87 % » (a narrow no-break space, as French readers write it); no value → « — »."""
+    if value is None or value == "":
+        return "—"
+    return f"{round(float(value) * 100)}\u202f%"

@@ -173,6 +173,8 @@ def test_the_login_page_and_its_refusal_have_no_serious_violation(page, live_ser
         ("referent_a", "/parcours/{parcours}/entretiens/planifier/", None),
         ("referent_a", "/parcours/{parcours}/entretiens/{rdv}/cloture/", None),
         ("referent_a", "/parcours/{parcours}/contacts/noter/", None),
+        ("referent_a", "/agenda/absences/nouvelle/", None),
+        ("coordination", "/agenda/absences/nouvelle/", None),
         ("financeur", "/compte/mot-de-passe/changer/", None),
     ],
 )

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalChanges
 
 from financement.models import InstantaneEtats
 from parcours.accueil import fixer_premier_rdv, noter_tentative
-from parcours.models import Etape, Etat
+from parcours.models import AbsenceReferent, Etape, Etat
 from plie.accounts import second_factor
 from plie.accounts.invitations import inviter
 from plie.accounts.models import Invitation, Role, User
@@ -120,6 +120,10 @@ def data(personas, communes):
         engagements_referent="Recevoir",
         date_debut=timezone.localdate(),
         duree_mois=6,
+    )
+    # A référent's day of training in their agenda.
+    AbsenceReferent.objects.create(
+        referent=personas.referent_a, debut=timezone.localdate(), fin=timezone.localdate(), nature="formation"
     )
     # The coordination opens the file: a row in the access log.
     coordination = verified_login(Client(), personas.coordination)

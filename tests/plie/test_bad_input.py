@@ -79,6 +79,10 @@ def test_lists_and_searches_never_fail(personas, client_for, communes, junk):
         ("/parcours/", {"q": junk, "etat": junk, "page": junk}),
         ("/territoire/", {"q": junk, "sans_coordonnees": junk, "page": junk}),
         ("/", {"page": junk}),
+        ("/agenda/", {"referent": junk, "jour": junk, "vue": junk}),
+        ("/agenda/absences/", {"referent": junk, "page": junk}),
+        ("/agenda/absences/nouvelle/", {"referent": junk}),
+        ("/respect-du-rythme/", {"debut": junk, "fin": junk, "page": junk}),
     ]:
         response = client.get(url, params)
         assert response.status_code in OK_STATUSES, (url, junk[:20], response.status_code)
@@ -116,6 +120,12 @@ def _post_forms(personas, client_for):
         (personas.bureau_insertion, f"/prescriptions/{brsa.pk}/validation/bureau_insertion/avis/", {"avis": ""}),
         (personas.coordination, "/compte/invitations/nouvelle/", {"email": "", "first_name": "R2D2"}),
         (personas.coordination, "/notifications/tout-lu/", {}),
+        (
+            personas.coordination,
+            "/agenda/absences/nouvelle/",
+            {"referent": personas.referent_a.pk, "debut": "2026-02-31", "fin": "", "nature": "conge"},
+        ),
+        (personas.referent_a, "/agenda/absences/nouvelle/", {"debut": "", "fin": "2026-03-02", "nature": "maladie"}),
     ]
 
 

@@ -1183,6 +1183,28 @@ def etape_transition_logged_without_a_state_before():
     return lambda: update(log, etat_avant="")
 
 
+# The référent's own absences
+
+
+def _absence_referent():
+    from parcours.models import AbsenceReferent
+
+    day = datetime.date(2026, 3, 2)
+    return AbsenceReferent.objects.create(referent=ReferentFactory(), debut=day, fin=day, nature="conge")
+
+
+@violates("absence_referent_fin_after_debut")
+def absence_referent_ending_before_it_starts():
+    absence = _absence_referent()
+    return lambda: update(absence, fin=absence.debut - DAY)
+
+
+@violates("absence_referent_nature_known")
+def absence_referent_of_an_unknown_nature():
+    absence = _absence_referent()
+    return lambda: update(absence, nature="sabbatique")
+
+
 # The catalogue of the ressources du territoire
 
 

@@ -18,7 +18,7 @@ from plie.accounts.models import Role, User
 from plie.referentiel.models import CriterePublic, Referentiel
 from plie.territoire.models import Commune
 from tests.conftest import Personas
-from tests.factories import ParcoursFactory, ParticipantFactory, UserFactory
+from tests.factories import ParcoursFactory, ParticipantFactory, ReferentFactory, UserFactory
 from tests.snapshots import instantane
 
 ALL_PERSONAS = list(Personas.NAMES)
@@ -310,6 +310,17 @@ def test_can_view_alertes(named, who, shown):
         pytest.param(
             permissions.can_view_aggregates, {"coordination", "operateur", "financeur"}, id="can_view_aggregates"
         ),
+        pytest.param(permissions.can_view_agenda, {"coordination", "referent_a", "referent_b"}, id="can_view_agenda"),
+        pytest.param(
+            permissions.can_view_conformite,
+            {"coordination", "referent_a", "referent_b", "operateur", "financeur"},
+            id="can_view_conformite",
+        ),
+        pytest.param(
+            permissions.sees_aggregates_only,
+            set(ALL_PERSONAS) - {"coordination", "referent_a", "referent_b"},
+            id="sees_aggregates_only",
+        ),
     ],
 )
 def test_role_rules(named, rule, granted):
@@ -332,8 +343,11 @@ def test_superuser_passes_every_role_rule(db):
         permissions.can_manage_postes,
         permissions.can_manage_users,
         permissions.can_reassign,
+        permissions.can_view_agenda,
+        permissions.can_view_conformite,
     ]:
         assert rule(admin), rule.__name__
+    assert not permissions.sees_aggregates_only(admin)
 
 
 def test_inactive_user_cannot_log_in_with_a_session(named):
@@ -352,6 +366,8 @@ def test_inactive_user_cannot_log_in_with_a_session(named):
 NAV_ENTRIES = {
     "/": "Accueil",
     "/parcours/": "Parcours",
+    "/agenda/": "Agenda",
+    "/respect-du-rythme/": "Respect du rythme",
     "/referents/": "Référents",
     "/referentiel/": "Référentiel",
     "/territoire/": "Territoire",
@@ -369,6 +385,8 @@ EXPECTED_NAV = {
     "coordination": {
         "/",
         "/parcours/",
+        "/agenda/",
+        "/respect-du-rythme/",
         "/referents/",
         "/referentiel/",
         "/territoire/",
@@ -380,14 +398,14 @@ EXPECTED_NAV = {
         "/compte/utilisateurs/",
         "/journal-des-acces/",
     },
-    "referent_a": {"/", "/parcours/", "/referentiel/", "/ressources/"},
-    "referent_b": {"/", "/parcours/", "/referentiel/", "/ressources/"},
+    "referent_a": {"/", "/parcours/", "/agenda/", "/respect-du-rythme/", "/referentiel/", "/ressources/"},
+    "referent_b": {"/", "/parcours/", "/agenda/", "/respect-du-rythme/", "/referentiel/", "/ressources/"},
     "prescripteur": {"/", "/parcours/", "/prescriptions/"},
     "autre_prescripteur": {"/", "/parcours/", "/prescriptions/"},
     "prescripteur_ailleurs": {"/", "/parcours/", "/prescriptions/"},
     "bureau_insertion": {"/", "/parcours/", "/referentiel/", "/prescriptions/", "/prescriptions/validations/"},
-    "operateur": {"/", "/referents/", "/referentiel/"},
-    "financeur": {"/", "/referentiel/"},
+    "operateur": {"/", "/respect-du-rythme/", "/referents/", "/referentiel/"},
+    "financeur": {"/", "/respect-du-rythme/", "/referentiel/"},
 }
 
 
@@ -435,3 +453,31 @@ def test_nobody_deactivates_themselves_or_an_administrator(named):
     assert not permissions.can_deactivate_user(named.coordination, named.coordination)
     assert not permissions.can_deactivate_user(named.coordination, admin)
     assert not permissions.can_deactivate_user(named.operateur, named.referent_a)
+
+
+# --- the référent's agenda, their absences, the compliance lines --------------------------------
+
+
+@pytest.mark.parametrize(("who", "may"), persona_params(lambda name: name in {"coordination", "referent_a"}))
+def test_who_may_open_referent_a_agenda_and_enter_their_absences(named, who, may):
+    user = getattr(named, who)
+    assert permissions.can_view_agenda(user, named.referent_a) is may
+    assert permissions.can_edit_absences_referent(user, named.referent_a) is may
+
+
+@pytest.mark.parametrize(
+    ("who", "may"), persona_params(lambda name: name in {"coordination", "referent_a", "operateur"})
+)
+def test_who_may_read_referent_a_compliance_line(named, who, may):
+    """The coordination, référent A, and the opérateur that employs référent A."""
+    assert permissions.can_view_conformite_referent(getattr(named, who), named.referent_a) is may
+
+
+def test_nobody_has_the_agenda_or_the_line_of_someone_who_is_not_a_referent(named):
+    for target in [named.coordination, named.prescripteur, named.operateur]:
+        assert not permissions.can_view_agenda(named.coordination, target)
+        assert not permissions.can_view_conformite_referent(named.coordination, target)
+    other = ReferentFactory()  # another employer's référent
+    assert not permissions.can_view_conformite_referent(named.operateur, other)
+    assert not permissions.can_view_agenda(AnonymousUser(), named.referent_a)
+    assert not permissions.can_view_conformite(AnonymousUser())

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F
+from django.utils import timezone
 
 from parcours.models import Etat, Parcours, Participant, TransitionParcours
 from parcours.workflow import ETATS_OUVERTS
@@ -231,3 +232,25 @@ def test_entered_parcours_have_their_diagnostic_and_signed_contract(demo):
             assert after.statut_avant in TRANSITIONS[after.transition].sources
         assert rows[-1].statut_apres == contrat.statut
     assert EvenementContrat.objects.count() >= Contrat.objects.count()
+
+
+def test_referents_have_absences_that_their_agenda_shows(demo, client):
+    from parcours import agenda
+    from parcours.models import AbsenceReferent
+
+    referents = User.objects.filter(role=Role.REFERENT, referent_profile__actif=True)
+    assert set(AbsenceReferent.objects.values_list("referent", flat=True)) == set(
+        referents.values_list("pk", flat=True)
+    )
+    for referent in referents:
+        absences = list(AbsenceReferent.objects.du_referent(referent))
+        assert not any(AbsenceReferent.objects.chevauchant(a).exists() for a in absences)  # never two on one day
+        assert all(a.fin >= a.debut for a in absences)
+    assert AbsenceReferent.history.count() == AbsenceReferent.objects.count()
+    # The demo référent's week holds a training day, blocked in their agenda.
+    referent = User.objects.get(email=f"referent@{DEMO_DOMAIN}")
+    lundi, dimanche = agenda.periode(timezone.localdate(), agenda.VUE_SEMAINE)
+    jours = agenda.agenda(referent, lundi, dimanche)
+    assert any(j.absences and not j.libres for j in jours)
+    client.force_login(referent)
+    assert "Formation des référents du PLIE" in client.get("/agenda/").content.decode()

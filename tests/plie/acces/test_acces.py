@@ -145,6 +145,8 @@ EXEMPT = {
     "ressources:deactivate": "une ressource du territoire, pas une personne",
     "ressources:reactivate": "une ressource du territoire, pas une personne",
     "notifications:open": "la notification de l'utilisateur lui-même ; elle mène à la page du dossier, qui journalise",
+    "agenda:absence_edit": "une absence (congé, formation) d'un référent, compte professionnel, pas une personne",
+    "agenda:absence_delete": "une absence d'un référent, compte professionnel, pas une personne",
 }
 
 
