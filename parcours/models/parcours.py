@@ -420,15 +420,12 @@ class Parcours(models.Model):
             # A parcours that entered under a référentiel without measures starts its first one now.
             base = self.date_fin_mesure or max(self.date_entree, timezone.localdate())
             nouvelle_fin = base + relativedelta(months=referentiel.duree_mesure_mois)
-            if referentiel.duree_max_parcours_mois:
-                # Time spent in veille (leave, illness…) postpones the limit.
-                limite = self.date_entree + relativedelta(months=referentiel.duree_max_parcours_mois)
-                limite += datetime.timedelta(days=self.jours_en_veille())
-                if nouvelle_fin > limite:
-                    raise TransitionError(
-                        f"Renouvellement impossible : le référentiel limite le parcours à "
-                        f"{referentiel.duree_max_parcours_mois} mois (jusqu'au {limite:%d/%m/%Y})."
-                    )
+            limite = self.date_limite(referentiel)
+            if limite is not None and nouvelle_fin > limite:
+                raise TransitionError(
+                    f"Renouvellement impossible : le référentiel limite le parcours à "
+                    f"{referentiel.duree_max_parcours_mois} mois (jusqu'au {limite:%d/%m/%Y})."
+                )
             self.date_fin_mesure = nouvelle_fin
             self.nombre_renouvellements += 1
 
@@ -463,9 +460,19 @@ class Parcours(models.Model):
                 raise TransitionError("Ce référent suit déjà le parcours.", field="referent")
             self.referent = referent
 
-    def jours_en_veille(self) -> int:
+    def jours_en_veille(self, veilles=None) -> int:
+        """Days spent in veille so far (``veilles``: the parcours's periods, when the caller has them)."""
         today = timezone.localdate()
-        return sum(((p.fin or today) - p.debut).days for p in self.periodes_veille.all() if p.debut <= today)
+        periodes = self.periodes_veille.all() if veilles is None else veilles
+        return sum(((p.fin or today) - p.debut).days for p in periodes if p.debut <= today)
+
+    def date_limite(self, referentiel, veilles=None):
+        """The last day the référentiel allows the parcours: its entry plus the maximum length, postponed
+        by the time spent in veille (leave, illness…); None without an entry or a maximum."""
+        if referentiel is None or not referentiel.duree_max_parcours_mois or self.date_entree is None:
+            return None
+        limite = self.date_entree + relativedelta(months=referentiel.duree_max_parcours_mois)
+        return limite + datetime.timedelta(days=self.jours_en_veille(veilles))
 
 
 class PeriodeVeille(models.Model):

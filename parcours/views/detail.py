@@ -26,6 +26,12 @@ def premier_rdv(rendez_vous):
     )
 
 
+def prochain_rdv(rendez_vous):
+    """The next appointment still to come (in date order), or None."""
+    now = timezone.now()
+    return next((r for r in rendez_vous if r.statut == StatutRendezVous.PREVU and r.debut >= now), None)
+
+
 @journalise("parcours")
 def parcours_detail(request, pk):
     today = timezone.localdate()
@@ -136,6 +142,8 @@ def parcours_detail(request, pk):
             ],
             "suivi_entretiens": suivi_entretiens,
             "premier_rdv": premier_rdv(rendez_vous),
+            "prochain_rdv": prochain_rdv(rendez_vous),
+            "date_limite": parcours.date_limite(referentiel, veilles),
             "can_log_contact": permissions.can_log_contact_attempt(user, parcours),
             "fiche": fiche,
             **etapes_du_parcours(user, parcours),

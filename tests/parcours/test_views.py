@@ -238,3 +238,44 @@ def test_changing_to_an_inactive_referent_is_refused(named, client_for):
     assert "Sélectionnez un choix valide" in field_block(response.content.decode(), "referent")
     parcours.refresh_from_db()
     assert (parcours.etat, parcours.referent) == (Etat.ACCOMPAGNEMENT, referent)
+
+
+# --- key dates and contact on the dossier --------------------------------------------------------
+
+
+def test_the_dossier_gives_the_next_appointment_the_maximum_length_and_a_phone_to_tap(named, client_for, niort):
+    from dateutil.relativedelta import relativedelta
+
+    from parcours.models import PeriodeVeille
+    from tests.factories import EntretienFactory
+
+    niort.duree_max_parcours_mois = 24
+    niort.save()
+    parcours = ParcoursFactory(
+        etat=Etat.ACCOMPAGNEMENT,
+        referent=named.referent_a,
+        participant=ParticipantFactory(nom_usage="Keraudren", telephone_mobile="+33612345678"),
+    )
+    client = client_for(named.referent_a)
+    html = page(client, f"/parcours/{parcours.pk}/")
+    assert 'Prochain rendez-vous</dt><dd class="col-sm-7">aucun de fixé' in html
+    limite = parcours.date_entree + relativedelta(months=24)
+    assert f"jusqu'au {limite:%d/%m/%Y}" in html
+    assert '<a href="tel:+33612345678">06 12 34 56 78</a>' in html
+
+    demain = timezone.now() + datetime.timedelta(days=1)
+    EntretienFactory(parcours=parcours, debut=demain - datetime.timedelta(days=3), honore=True)
+    EntretienFactory(parcours=parcours, debut=demain)
+    # Ten days of veille postpone the limit by as many days.
+    debut = parcours.date_entree + datetime.timedelta(days=5)
+    PeriodeVeille.objects.create(
+        parcours=parcours,
+        motif="sante",
+        debut=debut,
+        fin_prevue=debut + datetime.timedelta(days=10),
+        fin=debut + datetime.timedelta(days=10),
+    )
+    html = page(client, f"/parcours/{parcours.pk}/")
+    local = timezone.localtime(demain)
+    assert f"le {local:%d/%m/%Y} à {local:%H:%M}" in html
+    assert f"jusqu'au {limite + datetime.timedelta(days=10):%d/%m/%Y}" in html
