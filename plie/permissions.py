@@ -308,7 +308,7 @@ def can_view_agenda(user, referent=None) -> bool:
         return False
     if referent is None:
         return is_coordination(user) or user.has_role(Role.REFERENT)
-    if referent.role != Role.REFERENT:
+    if not referent.has_role(Role.REFERENT):
         return False
     return is_coordination(user) or (user.has_role(Role.REFERENT) and referent.pk == user.pk)
 
@@ -330,7 +330,7 @@ def can_view_conformite(user) -> bool:
 def can_view_conformite_referent(user, referent) -> bool:
     """One référent's line of compliance (with their absence days): the coordination for every référent,
     a référent their own, an opérateur its own référents (their activity, as on its home page)."""
-    if not user.is_authenticated or referent.role != Role.REFERENT:
+    if not user.is_authenticated or not referent.has_role(Role.REFERENT):
         return False
     if is_coordination(user) or (user.has_role(Role.REFERENT) and referent.pk == user.pk):
         return True

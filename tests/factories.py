@@ -30,7 +30,11 @@ class CommuneFactory(factory.django.DjangoModelFactory):
         model = Commune
         django_get_or_create = ["insee"]
 
-    insee = factory.Sequence(lambda n: f"99{n:03d}")
+    # « 99 » (abroad, no commune of the territories) and three base-36 characters: five characters, as the
+    # field holds, for 46 656 communes (a full run creates more than the 1 000 of three digits).
+    insee = factory.Sequence(
+        lambda n: "99" + "".join("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[n // 36**i % 36] for i in (2, 1, 0))
+    )
     nom = factory.Sequence(lambda n: f"Commune {n}")
     codes_postaux = "99000"
     epci_siren = "200041317"
