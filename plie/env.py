@@ -51,6 +51,7 @@ class Config:
     site_url: str
     static_root: Path
     media_root: Path
+    private_root: Path
     email: dict = field(default_factory=dict)
     sms: dict = field(default_factory=dict)
     hsts_seconds: int = 0
@@ -268,6 +269,7 @@ def read_config(environ, base_dir: Path) -> Config:
         site_url=site_url,
         static_root=Path(env.str("STATIC_ROOT") or var_dir / "static"),
         media_root=Path(env.str("MEDIA_ROOT") or var_dir / "media"),
+        private_root=Path(env.str("PRIVATE_ROOT") or var_dir / "prive"),
         email=email,
         sms=sms,
         hsts_seconds=hsts_seconds,

@@ -176,6 +176,11 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = CONFIG.media_root
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Receipts and generated sheets: outside any served folder, read only through authorised views.
+    "prive": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": CONFIG.private_root, "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

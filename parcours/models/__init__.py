@@ -1,5 +1,16 @@
 from parcours.models.absence_referent import AbsenceReferent, NatureAbsence
 from parcours.models.accueil import CANAUX_ACCUEIL, CanalContact, TentativeContact
+from parcours.models.ateliers import (
+    Atelier,
+    AtelierError,
+    InscriptionAtelier,
+    Periodicite,
+    PresenceAtelier,
+    SeanceAtelier,
+    StatutPresence,
+    StatutSeance,
+    TransitionSeance,
+)
 from parcours.models.cer import Contrat, ContratError, EvenementContrat, StatutContrat
 from parcours.models.diagnostic import (
     AutonomieNumerique,
@@ -9,6 +20,7 @@ from parcours.models.diagnostic import (
     NiveauFormation,
     NiveauFrein,
 )
+from parcours.models.emargement import LotEmargement, StatutLot
 from parcours.models.etapes import Etape, EvenementEtape
 from parcours.models.parcours import (
     Etat,
@@ -18,6 +30,7 @@ from parcours.models.parcours import (
     TransitionParcours,
 )
 from parcours.models.participant import Participant, Sexe
+from parcours.models.signatures import Signataire, Signature, SignatureError
 from parcours.models.rendez_vous import (
     CLOTURES as CLOTURES_RDV,
 )
@@ -33,6 +46,20 @@ from parcours.models.rendez_vous import (
 )
 
 __all__ = [
+    "Atelier",
+    "AtelierError",
+    "InscriptionAtelier",
+    "LotEmargement",
+    "Periodicite",
+    "PresenceAtelier",
+    "SeanceAtelier",
+    "Signataire",
+    "Signature",
+    "SignatureError",
+    "StatutLot",
+    "StatutPresence",
+    "StatutSeance",
+    "TransitionSeance",
     "AbsenceReferent",
     "AutonomieNumerique",
     "CANAUX_ACCUEIL",

@@ -60,6 +60,9 @@ class TentativeContact(models.Model):
         blank=True,
         help_text="Pour un échange avec un partenaire : « Mme Roux, CCAS de Chauray ».",
     )
+    # What the émargement sheet prints for the contact (C §III.1.3: every contact appears).
+    objet = models.CharField("objet", max_length=200, blank=True)
+    duree_minutes = models.PositiveSmallIntegerField("durée (minutes)", null=True, blank=True)
     # After an unjustified absence, the person is told that another may end the accompaniment (N §III.d).
     avertissement_absence = models.BooleanField(
         "la personne a été avertie qu'une nouvelle absence injustifiée peut mettre fin à l'accompagnement",

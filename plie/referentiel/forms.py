@@ -85,6 +85,7 @@ class ReferentielForm(ConflictDetectionMixin, forms.ModelForm):
             "cer_rang_rdv_min",
             "cer_validation_equipe",
             "ateliers_frequence_min_jours",
+            "ateliers_comptent_dans_rythme",
             "budget_ateliers_par_etp",
             "categories_depenses_ateliers",
             "objectif_part_rsa",
@@ -135,7 +136,12 @@ class ReferentielForm(ConflictDetectionMixin, forms.ModelForm):
         ("Contrat d'entrée", ["cer_libelle", "cer_rang_rdv_min", "cer_validation_equipe"]),
         (
             "Ateliers collectifs",
-            ["ateliers_frequence_min_jours", "budget_ateliers_par_etp", "categories_depenses_ateliers"],
+            [
+                "ateliers_frequence_min_jours",
+                "ateliers_comptent_dans_rythme",
+                "budget_ateliers_par_etp",
+                "categories_depenses_ateliers",
+            ],
         ),
         ("Objectifs et contrôle", ["objectif_part_rsa", "taux_controle", "suivi_emploi_mois"]),
     ]

@@ -282,6 +282,11 @@ class Referentiel(models.Model):
         help_text="Par exemple 30 pour au moins un atelier par mois. Vide : pas d'obligation.",
         validators=bornes("ateliers_frequence_min_jours"),
     )
+    ateliers_comptent_dans_rythme = models.BooleanField(
+        "une présence à un atelier compte comme un entretien dans le rythme",
+        default=False,
+        help_text="Cochez si le cahier des charges admet qu'un atelier collectif tienne lieu de rencontre.",
+    )
     budget_ateliers_par_etp = models.DecimalField(
         "budget des ateliers par ETP (€)",
         max_digits=8,

@@ -230,6 +230,7 @@ NIORT = {
     # N §V: documents remis « au plus tard cinq jours ouvrables avant la cellule de suivi ».
     "delai_documents_cellule_jours_ouvres": 5,
     "ateliers_frequence_min_jours": 30,  # N §III.d: ateliers collectifs au moins mensuels
+    "ateliers_comptent_dans_rythme": False,  # N §III.d: the rhythm counts individual entretiens
     # N §VIII.a: « 1 000 € dédiés au financement d'actions menées dans le cadre des temps
     # collectifs », beside « 6 500 € pour 1 ETP »: read as per ETP, as the digest does.
     "budget_ateliers_par_etp": "1000.00",
@@ -375,6 +376,7 @@ CAEN = {
     "proposition_km_charge_pleine": 20,  # not in the seeds: the product's default, editable
     "delai_documents_cellule_jours_ouvres": None,  # C: no monthly cellule; a commission decides exits
     "ateliers_frequence_min_jours": None,
+    "ateliers_comptent_dans_rythme": False,  # C §II.2.1: a monthly individual meeting
     "budget_ateliers_par_etp": None,
     "categories_depenses_ateliers": [],
     "objectif_part_rsa": None,
