@@ -10,11 +10,10 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from parcours.workflow import Etat
 from plie import longueurs
 from plie.longueurs import longueur_max
 from plie.stockage import prive
-
-from parcours.workflow import Etat
 
 
 class InstantaneEtats(models.Model):
@@ -135,3 +134,6 @@ class TransitionDepense(models.Model):
         verbose_name = "transition de dépense"
         ordering = ["date", "id"]
         constraints = [longueur_max("transition_depense", "motif", longueurs.MOTIF)]
+
+    def __str__(self):
+        return f"{self.transition} ({self.date:%d/%m/%Y})"

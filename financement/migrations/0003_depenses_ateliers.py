@@ -4,135 +4,304 @@ import django.db.models.deletion
 import django.db.models.functions.text
 import django.db.models.lookups
 import django.utils.timezone
-import plie.stockage
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+import plie.stockage
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('financement', '0002_parcours_born_oriented'),
-        ('parcours', '0018_ateliers_emargement_signatures'),
+        ("financement", "0002_parcours_born_oriented"),
+        ("parcours", "0018_ateliers_emargement_signatures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DepenseAtelier',
+            name="DepenseAtelier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date de la dépense')),
-                ('montant', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='montant (€)')),
-                ('categorie', models.CharField(max_length=150, verbose_name='catégorie')),
-                ('fournisseur', models.CharField(max_length=150, verbose_name='fournisseur')),
-                ('objet', models.CharField(blank=True, max_length=200, verbose_name='objet')),
-                ('justificatif', models.FileField(blank=True, storage=plie.stockage.prive, upload_to='justificatifs/%Y/', verbose_name='justificatif')),
-                ('justificatif_nom', models.CharField(blank=True, max_length=150, verbose_name='nom du justificatif')),
-                ('justificatif_type', models.CharField(blank=True, max_length=50, verbose_name='type du justificatif')),
-                ('statut', models.CharField(choices=[('a_valider', 'À valider'), ('validee', 'Validée'), ('refusee', 'Refusée')], default='a_valider', max_length=20, verbose_name='statut')),
-                ('motif_refus', models.TextField(blank=True, max_length=2000, verbose_name='motif du refus')),
-                ('decide_le', models.DateTimeField(blank=True, null=True, verbose_name='décidé le')),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='saisi le')),
-                ('modifie_le', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('atelier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='depenses', to='parcours.atelier', verbose_name='atelier')),
-                ('cree_par', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='saisi par')),
-                ('decide_par', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='décidé par')),
-                ('referent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='depenses_ateliers', to=settings.AUTH_USER_MODEL, verbose_name='référent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="date de la dépense")),
+                ("montant", models.DecimalField(decimal_places=2, max_digits=8, verbose_name="montant (€)")),
+                ("categorie", models.CharField(max_length=150, verbose_name="catégorie")),
+                ("fournisseur", models.CharField(max_length=150, verbose_name="fournisseur")),
+                ("objet", models.CharField(blank=True, max_length=200, verbose_name="objet")),
+                (
+                    "justificatif",
+                    models.FileField(
+                        blank=True,
+                        storage=plie.stockage.prive,
+                        upload_to="justificatifs/%Y/",
+                        verbose_name="justificatif",
+                    ),
+                ),
+                ("justificatif_nom", models.CharField(blank=True, max_length=150, verbose_name="nom du justificatif")),
+                ("justificatif_type", models.CharField(blank=True, max_length=50, verbose_name="type du justificatif")),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[("a_valider", "À valider"), ("validee", "Validée"), ("refusee", "Refusée")],
+                        default="a_valider",
+                        max_length=20,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("motif_refus", models.TextField(blank=True, max_length=2000, verbose_name="motif du refus")),
+                ("decide_le", models.DateTimeField(blank=True, null=True, verbose_name="décidé le")),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="saisi le")),
+                ("modifie_le", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "atelier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="depenses",
+                        to="parcours.atelier",
+                        verbose_name="atelier",
+                    ),
+                ),
+                (
+                    "cree_par",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="saisi par",
+                    ),
+                ),
+                (
+                    "decide_par",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="décidé par",
+                    ),
+                ),
+                (
+                    "referent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="depenses_ateliers",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="référent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "dépense d'atelier",
-                'verbose_name_plural': "dépenses d'ateliers",
-                'ordering': ['-date', '-id'],
+                "verbose_name": "dépense d'atelier",
+                "verbose_name_plural": "dépenses d'ateliers",
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalDepenseAtelier',
+            name="HistoricalDepenseAtelier",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date de la dépense')),
-                ('montant', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='montant (€)')),
-                ('categorie', models.CharField(max_length=150, verbose_name='catégorie')),
-                ('fournisseur', models.CharField(max_length=150, verbose_name='fournisseur')),
-                ('objet', models.CharField(blank=True, max_length=200, verbose_name='objet')),
-                ('justificatif', models.TextField(blank=True, max_length=100, verbose_name='justificatif')),
-                ('justificatif_nom', models.CharField(blank=True, max_length=150, verbose_name='nom du justificatif')),
-                ('justificatif_type', models.CharField(blank=True, max_length=50, verbose_name='type du justificatif')),
-                ('statut', models.CharField(choices=[('a_valider', 'À valider'), ('validee', 'Validée'), ('refusee', 'Refusée')], default='a_valider', max_length=20, verbose_name='statut')),
-                ('motif_refus', models.TextField(blank=True, max_length=2000, verbose_name='motif du refus')),
-                ('decide_le', models.DateTimeField(blank=True, null=True, verbose_name='décidé le')),
-                ('cree_le', models.DateTimeField(blank=True, editable=False, verbose_name='saisi le')),
-                ('modifie_le', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('atelier', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='parcours.atelier', verbose_name='atelier')),
-                ('cree_par', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='saisi par')),
-                ('decide_par', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='décidé par')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='référent')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="date de la dépense")),
+                ("montant", models.DecimalField(decimal_places=2, max_digits=8, verbose_name="montant (€)")),
+                ("categorie", models.CharField(max_length=150, verbose_name="catégorie")),
+                ("fournisseur", models.CharField(max_length=150, verbose_name="fournisseur")),
+                ("objet", models.CharField(blank=True, max_length=200, verbose_name="objet")),
+                ("justificatif", models.TextField(blank=True, max_length=100, verbose_name="justificatif")),
+                ("justificatif_nom", models.CharField(blank=True, max_length=150, verbose_name="nom du justificatif")),
+                ("justificatif_type", models.CharField(blank=True, max_length=50, verbose_name="type du justificatif")),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[("a_valider", "À valider"), ("validee", "Validée"), ("refusee", "Refusée")],
+                        default="a_valider",
+                        max_length=20,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("motif_refus", models.TextField(blank=True, max_length=2000, verbose_name="motif du refus")),
+                ("decide_le", models.DateTimeField(blank=True, null=True, verbose_name="décidé le")),
+                ("cree_le", models.DateTimeField(blank=True, editable=False, verbose_name="saisi le")),
+                ("modifie_le", models.DateTimeField(blank=True, editable=False, verbose_name="modifié le")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "atelier",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="parcours.atelier",
+                        verbose_name="atelier",
+                    ),
+                ),
+                (
+                    "cree_par",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="saisi par",
+                    ),
+                ),
+                (
+                    "decide_par",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="décidé par",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="référent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "historical dépense d'atelier",
-                'verbose_name_plural': "historical dépenses d'ateliers",
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical dépense d'atelier",
+                "verbose_name_plural": "historical dépenses d'ateliers",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='TransitionDepense',
+            name="TransitionDepense",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('transition', models.CharField(max_length=40, verbose_name='transition')),
-                ('statut_avant', models.CharField(blank=True, max_length=20, verbose_name='statut avant')),
-                ('statut_apres', models.CharField(max_length=20, verbose_name='statut après')),
-                ('motif', models.TextField(blank=True, max_length=5000, verbose_name='motif')),
-                ('date', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date')),
-                ('auteur', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('depense', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='financement.depenseatelier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("transition", models.CharField(max_length=40, verbose_name="transition")),
+                ("statut_avant", models.CharField(blank=True, max_length=20, verbose_name="statut avant")),
+                ("statut_apres", models.CharField(max_length=20, verbose_name="statut après")),
+                ("motif", models.TextField(blank=True, max_length=5000, verbose_name="motif")),
+                ("date", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date")),
+                (
+                    "auteur",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "depense",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="financement.depenseatelier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'transition de dépense',
-                'ordering': ['date', 'id'],
+                "verbose_name": "transition de dépense",
+                "ordering": ["date", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='depenseatelier',
-            index=models.Index(fields=['referent', 'date'], name='financement_referen_23dcf0_idx'),
+            model_name="depenseatelier",
+            index=models.Index(fields=["referent", "date"], name="financement_referen_23dcf0_idx"),
         ),
         migrations.AddIndex(
-            model_name='depenseatelier',
-            index=models.Index(fields=['statut', 'date'], name='financement_statut_11dc7d_idx'),
+            model_name="depenseatelier",
+            index=models.Index(fields=["statut", "date"], name="financement_statut_11dc7d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='depenseatelier',
-            constraint=models.CheckConstraint(condition=models.Q(('montant__gt', 0)), name='depense_atelier_montant_positif', violation_error_message="Le montant d'une dépense est positif."),
+            model_name="depenseatelier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("montant__gt", 0)),
+                name="depense_atelier_montant_positif",
+                violation_error_message="Le montant d'une dépense est positif.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='depenseatelier',
-            constraint=models.CheckConstraint(condition=models.Q(('statut__in', ['a_valider', 'refusee', 'validee'])), name='depense_atelier_statut_known', violation_error_message='Statut de dépense inconnu.'),
+            model_name="depenseatelier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("statut__in", ["a_valider", "refusee", "validee"])),
+                name="depense_atelier_statut_known",
+                violation_error_message="Statut de dépense inconnu.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='depenseatelier',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('statut', 'refusee'), _negated=True), models.Q(('motif_refus', ''), _negated=True), _connector='OR'), name='depense_atelier_refus_a_motif', violation_error_message='Un refus dit pourquoi.'),
+            model_name="depenseatelier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("statut", "refusee"), _negated=True),
+                    models.Q(("motif_refus", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="depense_atelier_refus_a_motif",
+                violation_error_message="Un refus dit pourquoi.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='depenseatelier',
-            constraint=models.CheckConstraint(condition=models.Q(('statut', 'a_valider'), ('decide_le__isnull', False), _connector='OR'), name='depense_atelier_decision_datee', violation_error_message='Une dépense validée ou refusée a la date de la décision.'),
+            model_name="depenseatelier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("statut", "a_valider"), ("decide_le__isnull", False), _connector="OR"),
+                name="depense_atelier_decision_datee",
+                violation_error_message="Une dépense validée ou refusée a la date de la décision.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='depenseatelier',
-            constraint=models.CheckConstraint(condition=models.Q(('justificatif', ''), models.Q(('justificatif_type', ''), _negated=True), _connector='OR'), name='depense_atelier_justificatif_type', violation_error_message='Un justificatif a son type vérifié.'),
+            model_name="depenseatelier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("justificatif", ""), models.Q(("justificatif_type", ""), _negated=True), _connector="OR"
+                ),
+                name="depense_atelier_justificatif_type",
+                violation_error_message="Un justificatif a son type vérifié.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='depenseatelier',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('motif_refus'), 2000), name='depense_atelier_motif_refus_length', violation_error_message='Ce texte dépasse 2000 caractères.'),
+            model_name="depenseatelier",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("motif_refus"), 2000
+                ),
+                name="depense_atelier_motif_refus_length",
+                violation_error_message="Ce texte dépasse 2000 caractères.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transitiondepense',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('motif'), 5000), name='transition_depense_motif_length', violation_error_message='Ce texte dépasse 5000 caractères.'),
+            model_name="transitiondepense",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("motif"), 5000
+                ),
+                name="transition_depense_motif_length",
+                violation_error_message="Ce texte dépasse 5000 caractères.",
+            ),
         ),
     ]

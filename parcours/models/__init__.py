@@ -30,7 +30,6 @@ from parcours.models.parcours import (
     TransitionParcours,
 )
 from parcours.models.participant import Participant, Sexe
-from parcours.models.signatures import Signataire, Signature, SignatureError
 from parcours.models.rendez_vous import (
     CLOTURES as CLOTURES_RDV,
 )
@@ -44,6 +43,7 @@ from parcours.models.rendez_vous import (
     StatutRendezVous,
     TransitionRendezVous,
 )
+from parcours.models.signatures import Signataire, Signature, SignatureError
 
 __all__ = [
     "Atelier",

@@ -239,6 +239,9 @@ class TransitionSeance(models.Model):
         ordering = ["date", "id"]
         constraints = [longueur_max("transition_seance", "motif", longueurs.MOTIF)]
 
+    def __str__(self):
+        return f"{self.transition} ({self.date:%d/%m/%Y})"
+
 
 class InscriptionAtelier(models.Model):
     atelier = models.ForeignKey(Atelier, verbose_name="atelier", on_delete=models.CASCADE, related_name="inscriptions")
@@ -259,6 +262,9 @@ class InscriptionAtelier(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["atelier", "parcours"], name="inscription_atelier_unique"),
         ]
+
+    def __str__(self):
+        return f"Invitation à l'atelier {self.atelier_id}"
 
 
 class PresenceAtelier(models.Model):
@@ -303,5 +309,8 @@ class PresenceAtelier(models.Model):
         ]
 
     @property
+    def __str__(self):
+        return self.get_statut_display()
+
     def est_present(self) -> bool:
         return self.statut == StatutPresence.PRESENT

@@ -59,3 +59,6 @@ class LotEmargement(models.Model):
                 violation_error_message="Un lot terminé a son fichier.",
             ),
         ]
+
+    def __str__(self):
+        return f"Feuilles d'émargement de {self.mois:%m/%Y}"

@@ -123,6 +123,9 @@ class Signature(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"Signature du {self.get_signataire_display().lower()}"
+
     def save(self, *args, **kwargs):
         # Written once: a signature is never changed afterwards.
         if self.pk is not None and not self._state.adding:
