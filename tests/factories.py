@@ -332,3 +332,107 @@ class ContactFactory(TentativeContactFactory):
     """A contact of the accompaniment (after the entry)."""
 
     parcours = factory.SubFactory(ParcoursFactory, etat=Etat.ACCOMPAGNEMENT)
+    date = factory.LazyAttribute(
+        lambda o: timezone.make_aware(datetime.datetime.combine(o.parcours.date_entree, datetime.time(14, 0)))
+    )
+
+
+# --- Accompagnement II: ateliers, signatures, expenses ----------------------------------------
+
+
+def _png_signature() -> bytes:
+    """A small PNG with a stroke drawn on it, as signature_pad sends."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (300, 120), (255, 255, 255, 0))
+    ImageDraw.Draw(image).line([(20, 90), (120, 30), (200, 80), (280, 20)], fill=(0, 0, 0, 255), width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class AtelierFactory(factory.django.DjangoModelFactory):
+    """A one-off atelier run by one référent next week, 9:30-12:00, for 8 people."""
+
+    class Meta:
+        model = "parcours.Atelier"
+
+    theme = factory.Sequence(lambda n: f"Atelier CV et lettre de motivation {n}")
+    animateur = factory.SubFactory(ReferentFactory)
+    lieu_precision = "Salle collective"
+    capacite = 8
+    premiere_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+    heure_debut = datetime.time(9, 30)
+    heure_fin = datetime.time(12, 0)
+    cree_par = factory.LazyAttribute(lambda o: o.animateur)
+
+
+class SeanceAtelierFactory(factory.django.DjangoModelFactory):
+    """A session of an atelier, on its first date and slot; ``tenue=True``: held."""
+
+    class Meta:
+        model = "parcours.SeanceAtelier"
+
+    atelier = factory.SubFactory(AtelierFactory)
+    numero = factory.Sequence(lambda n: n + 1)
+    debut = factory.LazyAttribute(
+        lambda o: timezone.make_aware(datetime.datetime.combine(o.atelier.premiere_date, o.atelier.heure_debut))
+    )
+    fin = factory.LazyAttribute(
+        lambda o: timezone.make_aware(datetime.datetime.combine(o.atelier.premiere_date, o.atelier.heure_fin))
+    )
+    lieu_precision = factory.LazyAttribute(lambda o: o.atelier.lieu_precision)
+
+    class Params:
+        tenue = factory.Trait(statut="tenue", contenu="Rédaction des CV, simulation d'entretien.")
+
+
+class InscriptionAtelierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "parcours.InscriptionAtelier"
+
+    atelier = factory.SubFactory(AtelierFactory)
+    parcours = factory.SubFactory(ParcoursFactory, etat=Etat.ACCOMPAGNEMENT)
+    invite_par = factory.LazyAttribute(lambda o: o.atelier.animateur)
+
+
+class PresenceAtelierFactory(factory.django.DjangoModelFactory):
+    """A participant present for the whole of a held session."""
+
+    class Meta:
+        model = "parcours.PresenceAtelier"
+
+    seance = factory.SubFactory(SeanceAtelierFactory, tenue=True)
+    parcours = factory.SubFactory(ParcoursFactory, etat=Etat.ACCOMPAGNEMENT)
+    statut = "present"
+    duree_minutes = factory.LazyAttribute(lambda o: o.seance.duree_minutes if o.statut == "present" else None)
+    saisi_par = factory.LazyAttribute(lambda o: o.seance.atelier.animateur)
+
+
+class SignatureFactory(factory.django.DjangoModelFactory):
+    """A participant's signature of an entretien (give ``presence=`` or ``seance=`` for the others)."""
+
+    class Meta:
+        model = "parcours.Signature"
+
+    rendez_vous = None
+    signataire = "participant"
+    image = factory.LazyFunction(_png_signature)
+    recueillie_par = factory.SubFactory(ReferentFactory)
+    session_empreinte = "0" * 64
+
+
+class DepenseAtelierFactory(factory.django.DjangoModelFactory):
+    """An expense of 45,50 € in the first of Niort's categories, to validate."""
+
+    class Meta:
+        model = "financement.DepenseAtelier"
+
+    referent = factory.SubFactory(ReferentFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    montant = Decimal("45.50")
+    categorie = "Frais de déplacement"
+    fournisseur = "SNCF"
+    cree_par = factory.LazyAttribute(lambda o: o.referent)
