@@ -144,6 +144,8 @@ def parcours_detail(request, pk):
             "premier_rdv": premier_rdv(rendez_vous),
             "prochain_rdv": prochain_rdv(rendez_vous),
             "date_limite": parcours.date_limite(referentiel, veilles),
+            # The contract's name in this PLIE: CER in Niort, dossier de présentation in Caen.
+            "contrat_libelle": referentiel.cer_libelle if referentiel else "Contrat d'entrée",
             "can_log_contact": permissions.can_log_contact_attempt(user, parcours),
             "fiche": fiche,
             **etapes_du_parcours(user, parcours),

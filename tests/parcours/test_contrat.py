@@ -341,6 +341,23 @@ def test_the_parcours_page_shows_the_contract_card_to_whom_may_read_it(named, cl
     assert client_for(financeur).get(url(accueilli, "pdf/")).status_code == 404
 
 
+def test_the_contract_card_bears_the_name_the_referentiel_gives_it(named, client_for, accueilli):
+    import re
+
+    def card_title():
+        content = page(client_for(named.referent_a), f"/parcours/{accueilli.pk}/")
+        return re.search(r'id="titre-contrat">([^<]+)<', content).group(1)
+
+    niort_name = card_title()
+    load_preset("caen", activate=True)
+    caen_name = card_title()
+    assert (unescape(niort_name), unescape(caen_name)) == (
+        load_preset("niort").cer_libelle,
+        load_preset("caen").cer_libelle,
+    )
+    assert niort_name != caen_name
+
+
 def test_without_an_active_referentiel_the_contract_pages_say_so_instead_of_failing(named, client_for, accueilli):
     from plie.referentiel.models import Referentiel
 
