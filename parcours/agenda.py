@@ -162,6 +162,21 @@ def agenda(referent, debut: datetime.date, fin: datetime.date, *, duree_par_defa
     return jours
 
 
+def avertissement_absence(referent_id, moment) -> str:
+    """A warning when an appointment falls on a day the référent is away (it is not refused: the
+    absence may have changed, or a colleague may hold it); empty otherwise. One query."""
+    if referent_id is None or moment is None:
+        return ""
+    jour = timezone.localdate(moment)
+    absence = AbsenceReferent.objects.du_referent(referent_id).entre(jour, jour).order_by("debut").first()
+    if absence is None:
+        return ""
+    return (
+        f"Attention : le {jour:%d/%m/%Y}, le référent est absent ({absence.get_nature_display().lower()} "
+        f"du {absence.debut:%d/%m/%Y} au {absence.fin:%d/%m/%Y})."
+    )
+
+
 def jours_ouvres_d_absence(absences, debut: datetime.date, fin: datetime.date) -> int:
     """The working days of [debut, fin] that one of ``absences`` covers (overlapping absences count once)."""
     jours = set()

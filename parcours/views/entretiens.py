@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from parcours import absences, contacts, entretiens
+from parcours import absences, agenda, contacts, entretiens
 from parcours.forms_entretiens import ClotureForm, ContactForm, EntretienForm
 from parcours.models import Parcours
 from plie import permissions
@@ -121,6 +121,8 @@ def planifier(request, pk):
             _add_error(form, error)
         else:
             messages.success(request, f"Entretien planifié le {rdv.debut_local:%d/%m/%Y à %H:%M}.")
+            if avertissement := agenda.avertissement_absence(parcours.referent_id, rdv.debut):
+                messages.warning(request, avertissement)
             return redirect("parcours:detail", pk=parcours.pk)
     return render(request, "parcours/entretien_planifier.html", {"parcours": parcours, "form": form})
 
@@ -161,6 +163,8 @@ def clore(request, pk, rdv):
                 if prochain:
                     message += f" Prochain rendez-vous le {prochain.debut_local:%d/%m/%Y à %H:%M}."
                 messages.success(request, message)
+                if prochain and (avertissement := agenda.avertissement_absence(parcours.referent_id, prochain.debut)):
+                    messages.warning(request, avertissement)
                 return redirect("parcours:detail", pk=parcours.pk)
     return render(
         request,

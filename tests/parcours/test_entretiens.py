@@ -429,3 +429,25 @@ def test_a_closed_appointment_shows_its_issue_and_no_form(named, passe, client_f
     content = client_for(named.referent_a).get(close_url(passe)).content.decode()
     assert "Ce rendez-vous est déjà clos : honoré, 40 minutes." in content
     assert '<form method="post"' not in content.split("<main")[1]
+
+
+def test_planning_on_a_day_the_referent_is_away_warns_without_refusing(named, lieu, client_for):
+    from parcours.models import AbsenceReferent
+
+    AbsenceReferent.objects.create(
+        referent=named.referent_a,
+        nature="formation",
+        debut=datetime.date(2026, 3, 11),
+        fin=datetime.date(2026, 3, 13),
+    )
+    client = client_for(named.referent_a)
+    data = {"date": "2026-03-12", "heure": "14:30", "modalite": "presentiel", "lieu": lieu.pk, "duree_minutes": "60"}
+    response = client.post(plan_url(named.parcours), data, follow=True)
+    content = unescape(response.content.decode())
+    assert RendezVous.objects.filter(parcours=named.parcours).count() == 1
+    assert "le 12/03/2026, le référent est absent (formation du 11/03/2026 au 13/03/2026)" in content
+
+    data["date"] = "2026-03-16"
+    content = unescape(client.post(plan_url(named.parcours), data, follow=True).content.decode())
+    assert RendezVous.objects.filter(parcours=named.parcours).count() == 2
+    assert "le référent est absent" not in content
