@@ -17,6 +17,8 @@ from plie.conflits import ConflictDetectionMixin
 from plie.decimaux import DecimalFrField
 from plie.listes import FiltresForm, chercher_personne
 
+FICHIER_A_RECHOISIR = "Le formulaire n'est pas enregistré : choisissez à nouveau le justificatif avant d'envoyer."
+
 
 class AtelierChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, atelier):
@@ -73,12 +75,19 @@ class DepenseForm(ConflictDetectionMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.errors and data.get("fichier"):
-            # A file input cannot be shown again: say so next to it, whatever else was refused.
-            self.add_error(
-                "fichier", "Le formulaire n'est pas enregistré : choisissez à nouveau le justificatif avant d'envoyer."
-            )
+        if self.errors:
+            self._fichier_a_rechoisir()
         return data
+
+    def refuser(self, error):
+        """Show a rule's refusal (financement.depenses.DepenseError) next to its field."""
+        self.add_error(error.field if error.field in self.fields else None, error.message)
+        self._fichier_a_rechoisir()
+
+    def _fichier_a_rechoisir(self):
+        # A file input cannot be shown again: say so next to it, whatever else was refused.
+        if self.cleaned_data.get("fichier"):
+            self.add_error("fichier", FICHIER_A_RECHOISIR)
 
 
 class RefusForm(forms.Form):

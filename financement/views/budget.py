@@ -32,7 +32,6 @@ def budget(request):
 
 def budget_referent(request, pk):
     """One référent's budget, as the coordination or their opérateur reads it (404 for anyone else)."""
-    _autorise(request)
     referent = get_object_or_404(User.objects.referents(), pk=pk)
     if not permissions.can_view_budget_referent(request.user, referent):
         raise Http404("Budget indisponible.")

@@ -19,10 +19,6 @@ def _retour(annee):
     return f"{reverse('depenses:budget')}?annee={annee}"
 
 
-def _erreur(form, error):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 def depense_create(request):
     user = request.user
     if not permissions.can_add_depense_atelier(user):
@@ -34,7 +30,7 @@ def depense_create(request):
         try:
             regles.ajouter(form.instance, user, form.cleaned_data.get("fichier"))
         except regles.DepenseError as error:
-            _erreur(form, error)
+            form.refuser(error)
         else:
             messages.success(
                 request,
@@ -73,7 +69,7 @@ def depense_edit(request, pk):
                         retirer_justificatif=form.cleaned_data.get("retirer_justificatif", False),
                     )
         except regles.DepenseError as error:
-            _erreur(form, error)
+            form.refuser(error)
             saved = False
         if saved:
             messages.success(request, f"Dépense du {depense.date:%d/%m/%Y} enregistrée.")

@@ -4,6 +4,7 @@ a 403 on the list, a 404 on an expense."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -40,7 +41,9 @@ def a_valider(request):
 
 
 def _depense(request, pk):
-    _autorise(request)
+    """The expense to decide; a 404 for whoever does not decide (an expense is an object: not a 403)."""
+    if not permissions.can_decide_depenses_ateliers(request.user):
+        raise Http404("Dépense indisponible.")
     return get_object_or_404(DepenseAtelier.objects.select_related("referent"), pk=pk)
 
 
