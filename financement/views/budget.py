@@ -75,7 +75,7 @@ def _lignes(request, rows, user, decide):
         {
             "depense": d,
             "modifiable": permissions.can_edit_depense_atelier(user, d),
-            "decision": DecisionForm(initial={"vu_le": version(d)})
+            "decision": DecisionForm(initial={"vu_le": version(d)}, auto_id=False)
             if decide and d.statut == StatutDepense.A_VALIDER
             else None,
         }

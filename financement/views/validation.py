@@ -33,7 +33,9 @@ def a_valider(request):
     context["depenses"] = [
         {
             "depense": d,
-            "decision": DecisionForm(initial={"vu_le": version(d)}) if d.statut == StatutDepense.A_VALIDER else None,
+            "decision": DecisionForm(initial={"vu_le": version(d)}, auto_id=False)
+            if d.statut == StatutDepense.A_VALIDER
+            else None,
         }
         for d in context["page_obj"]
     ]

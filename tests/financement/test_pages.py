@@ -226,6 +226,12 @@ def test_caen_has_no_budget(caen, client_for):
     page = content(client.get(BUDGET))
     assert "Le référentiel de ce PLIE ne prévoit pas de budget pour les ateliers." in page
     assert "Saisir une dépense" not in page
+    page = content(client.get(CREATE))
+    assert (
+        "Sans budget des ateliers, aucune dépense ne se saisit." in page and '<form method="post" enctype' not in page
+    )
+    client.post(CREATE, valid_post(categorie="Frais de réception"))
+    assert not DepenseAtelier.objects.exists()
 
 
 # --- entering one ------------------------------------------------------------------------------------
