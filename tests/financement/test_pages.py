@@ -608,3 +608,39 @@ def test_queries_do_not_grow_with_the_expenses(personas, client_for, who, url):
     add(27)
     assert count_queries(client, url) == few
     assert few <= 15
+
+
+JUNK = [
+    "",
+    " ",
+    "-1",
+    "99999999999999999999",
+    "1e309",
+    "NaN",
+    "31/02/2026",
+    "<script>alert(1)</script>",
+    "x" * 5000,
+    "\u202e\u0000é",
+]
+
+
+@pytest.mark.parametrize("field", ["date", "montant", "categorie", "fournisseur", "objet", "atelier"])
+def test_junk_in_any_field_is_answered_without_a_server_error(personas, client_for, field):
+    client = client_for(personas.referent_a)
+    for junk in JUNK:
+        response = client.post(CREATE, valid_post(**{field: junk}))
+        assert response.status_code in {200, 302}, (field, junk)
+    assert DepenseAtelier.objects.filter(montant__lte=0).count() == 0
+
+
+@pytest.mark.parametrize("param", ["q", "statut", "referent", "mois", "page", "annee"])
+def test_junk_in_the_lists_urls_is_answered_without_a_server_error(personas, client_for, param):
+    for who, url in (
+        ("coordination", A_VALIDER),
+        ("coordination", BUDGET),
+        ("referent_a", BUDGET),
+        ("financeur", BUDGET),
+    ):
+        client = client_for(getattr(personas, who))
+        for junk in JUNK:
+            assert client.get(url, {param: junk}).status_code == 200, (url, param, junk)
