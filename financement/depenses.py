@@ -204,10 +204,12 @@ def budget_total(annee: int, referentiel=None) -> Decimal | None:
 
 
 def annees(referent=None) -> list[int]:
-    """The years a page offers: this one, and every year holding an expense (of ``referent`` if given)."""
+    """The years a page offers: this one and the last (an expense may still be entered for it), and every
+    year holding an expense (of ``referent`` if given)."""
     depenses = DepenseAtelier.objects.all() if referent is None else DepenseAtelier.objects.filter(referent=referent)
     found = set(depenses.annotate(annee=ExtractYear("date")).values_list("annee", flat=True).distinct())
-    return sorted(found | {timezone.localdate().year}, reverse=True)
+    year = timezone.localdate().year
+    return sorted(found | {year, year - 1}, reverse=True)
 
 
 # --- who sees which expenses ---------------------------------------------------------------------
