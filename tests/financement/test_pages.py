@@ -644,3 +644,21 @@ def test_junk_in_the_lists_urls_is_answered_without_a_server_error(personas, cli
         client = client_for(getattr(personas, who))
         for junk in JUNK:
             assert client.get(url, {param: junk}).status_code == 200, (url, param, junk)
+
+
+def test_the_referent_removes_a_receipt(personas, client_for, django_capture_on_commit_callbacks):
+    depense = with_receipt(personas.referent_a)
+    old = depense.justificatif.name
+    client = client_for(personas.referent_a)
+    page = content(client.get(edit_url(depense)))
+    snapshot = re.search(r'name="instantane" value="([^"]+)"', page).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            edit_url(depense),
+            {**valid_post(fournisseur="SNCF"), "instantane": snapshot, "retirer_justificatif": "on"},
+        )
+    assert response.status_code == 302
+    depense.refresh_from_db()
+    assert (depense.justificatif.name, depense.justificatif_nom, depense.justificatif_type) == ("", "", "")
+    assert not depense.justificatif.storage.exists(old)
+    assert "Retirer le justificatif" not in content(client.get(edit_url(depense)))
