@@ -145,7 +145,7 @@ class MoisField(forms.DateField):
 
 
 class DepensesFiltresForm(FiltresForm):
-    q = forms.CharField(label="Rechercher", max_length=100, help_text="Référent, fournisseur ou objet.")
+    q = forms.CharField(label="Référent, fournisseur ou objet", max_length=100)
     statut = forms.ChoiceField(label="Statut", choices=[("", "Tous"), *StatutDepense.choices])
     referent = ReferentChoiceField(label="Référent", queryset=referents(), empty_label="Tous")
     mois = MoisField(label="Mois")
