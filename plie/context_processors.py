@@ -22,6 +22,10 @@ def navigation(request):
         entries.append(("agenda:agenda", "Agenda"))
     if permissions.can_view_conformite(user):
         entries.append(("conformite", "Respect du rythme"))
+    if permissions.can_view_budgets_ateliers(user):
+        entries.append(("depenses:budget", "Budget ateliers"))
+    if permissions.can_decide_depenses_ateliers(user):
+        entries.append(("depenses:a_valider", "Dépenses à valider"))
     if permissions.can_view_referents(user):
         entries.append(("referents", "Référents"))
     if permissions.can_view_referentiel(user):

@@ -343,3 +343,61 @@ def sees_aggregates_only(user) -> bool:
     """Whom sees figures about people only as aggregates, under statistical secrecy (plie.aggregates):
     every role but the coordination and the référents."""
     return not (is_coordination(user) or (user.is_authenticated and user.has_role(Role.REFERENT)))
+
+
+# Budget des ateliers
+
+
+def can_view_budgets_ateliers(user) -> bool:
+    """The pages of the ateliers' budget (N §III.d): the coordination (every référent's, and the expenses to
+    validate), a référent their own, an opérateur its référents' (read only), a financeur the PLIE's totals
+    per category, without any name. The prescripteur and the bureau insertion get a 403."""
+    return user.is_authenticated and user.has_role(Role.COORDINATION, Role.REFERENT, Role.OPERATEUR, Role.FINANCEUR)
+
+
+def can_view_budget_referent(user, referent) -> bool:
+    """One référent's budget with its expenses (and their receipts): the référent, the coordination, the
+    opérateur employing them. Anyone else gets a 404."""
+    if not user.is_authenticated or not referent.has_role(Role.REFERENT):
+        return False
+    if is_coordination(user) or (user.has_role(Role.REFERENT) and referent.pk == user.pk):
+        return True
+    return (
+        user.has_role(Role.OPERATEUR) and user.structure_id is not None and referent.structure_id == user.structure_id
+    )
+
+
+def can_add_depense_atelier(user) -> bool:
+    """The référents enter their own expenses (the « saisir » actors)."""
+    from financement.depenses import TRANSITIONS
+
+    return acts_as(user, TRANSITIONS["saisir"])
+
+
+def can_edit_depense_atelier(user, depense) -> bool:
+    """Its référent changes or deletes an expense until the coordination decides."""
+    from financement.models import StatutDepense
+
+    return (
+        user.is_authenticated
+        and user.has_role(Role.REFERENT)
+        and depense.referent_id == user.pk
+        and depense.statut == StatutDepense.A_VALIDER
+    )
+
+
+def can_decide_depenses_ateliers(user) -> bool:
+    """Who validates and refuses at the team meeting: the actors of both decisions (the coordination)."""
+    from financement.depenses import TRANSITIONS
+
+    return acts_as(user, TRANSITIONS["valider"]) and acts_as(user, TRANSITIONS["refuser"])
+
+
+def can_download_justificatif(user, depense) -> bool:
+    """A receipt: whoever may read the référent's budget (the référent, the coordination, their opérateur)."""
+    return can_view_budget_referent(user, depense.referent)
+
+
+def sees_budget_totals_only(user) -> bool:
+    """The financeur reads the ateliers' budget as the PLIE's totals per category, never per référent."""
+    return user.is_authenticated and user.has_role(Role.FINANCEUR)

@@ -30,5 +30,6 @@ urlpatterns = [
     path("referentiel/", include("plie.referentiel.urls")),
     path("territoire/", include("plie.territoire.urls")),
     path("ressources/", include("plie.territoire.ressources_urls")),
+    path("budget-ateliers/", include("financement.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,7 @@
 """The Django admin: every registered model's pages open, and every model of ours is registered."""
 
+from decimal import Decimal
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -124,6 +126,20 @@ def data(personas, communes):
     # A référent's day of training in their agenda.
     AbsenceReferent.objects.create(
         referent=personas.referent_a, debut=timezone.localdate(), fin=timezone.localdate(), nature="formation"
+    )
+    # An atelier expense entered, with its log row.
+    from financement.depenses import ajouter
+    from financement.models import DepenseAtelier
+
+    ajouter(
+        DepenseAtelier(
+            referent=personas.referent_a,
+            date=timezone.localdate(),
+            montant=Decimal("12.50"),
+            categorie="Frais de réception",
+            fournisseur="Test",
+        ),
+        personas.referent_a,
     )
     # The coordination opens the file: a row in the access log.
     coordination = verified_login(Client(), personas.coordination)

@@ -1234,6 +1234,64 @@ for _name, _make, _field in [
     violates(_name)(_text_row(_make, _field))
 
 
+# The ateliers' budget: expenses and their log
+
+
+def _depense():
+    from tests.factories import DepenseAtelierFactory
+
+    return DepenseAtelierFactory()
+
+
+@violates("depense_atelier_montant_positif")
+def depense_of_a_negative_amount():
+    depense = _depense()
+    return lambda: update(depense, montant=Decimal("-1.00"))
+
+
+@violates("depense_atelier_montant_positif")
+def depense_of_nothing():
+    depense = _depense()
+    return lambda: update(depense, montant=Decimal("0"))
+
+
+@violates("depense_atelier_statut_known")
+def depense_of_an_unknown_status():
+    depense = _depense()
+    return lambda: update(depense, statut="remboursee", decide_le=timezone.now())
+
+
+@violates("depense_atelier_refus_a_motif")
+def depense_refused_without_a_motive():
+    depense = _depense()
+    return lambda: update(depense, statut="refusee", decide_le=timezone.now(), motif_refus="")
+
+
+@violates("depense_atelier_decision_datee")
+def depense_validated_without_a_date():
+    depense = _depense()
+    return lambda: update(depense, statut="validee", decide_le=None)
+
+
+@violates("depense_atelier_justificatif_type")
+def depense_receipt_without_its_checked_type():
+    depense = _depense()
+    return lambda: update(depense, justificatif="justificatifs/2026/x.pdf", justificatif_type="")
+
+
+def _transition_depense():
+    from financement.models import TransitionDepense
+
+    return TransitionDepense.objects.create(depense=_depense(), transition="saisir", statut_apres="a_valider")
+
+
+for _name, _make, _field in [
+    ("depense_atelier_motif_refus_length", _depense, "motif_refus"),
+    ("transition_depense_motif_length", _transition_depense, "motif"),
+]:
+    violates(_name)(_text_row(_make, _field))
+
+
 # --- the tests ----------------------------------------------------------------------------------
 
 

@@ -380,6 +380,8 @@ NAV_ENTRIES = {
     "/compte/invitations/": "Invitations",
     "/compte/utilisateurs/": "Comptes",
     "/journal-des-acces/": "Journal des accès",
+    "/budget-ateliers/": "Budget ateliers",
+    "/budget-ateliers/a-valider/": "Dépenses à valider",
 }
 EXPECTED_NAV = {
     "coordination": {
@@ -397,15 +399,33 @@ EXPECTED_NAV = {
         "/compte/invitations/",
         "/compte/utilisateurs/",
         "/journal-des-acces/",
+        "/budget-ateliers/",
+        "/budget-ateliers/a-valider/",
     },
-    "referent_a": {"/", "/parcours/", "/agenda/", "/respect-du-rythme/", "/referentiel/", "/ressources/"},
-    "referent_b": {"/", "/parcours/", "/agenda/", "/respect-du-rythme/", "/referentiel/", "/ressources/"},
+    "referent_a": {
+        "/",
+        "/parcours/",
+        "/agenda/",
+        "/respect-du-rythme/",
+        "/referentiel/",
+        "/ressources/",
+        "/budget-ateliers/",
+    },
+    "referent_b": {
+        "/",
+        "/parcours/",
+        "/agenda/",
+        "/respect-du-rythme/",
+        "/referentiel/",
+        "/ressources/",
+        "/budget-ateliers/",
+    },
     "prescripteur": {"/", "/parcours/", "/prescriptions/"},
     "autre_prescripteur": {"/", "/parcours/", "/prescriptions/"},
     "prescripteur_ailleurs": {"/", "/parcours/", "/prescriptions/"},
     "bureau_insertion": {"/", "/parcours/", "/referentiel/", "/prescriptions/", "/prescriptions/validations/"},
-    "operateur": {"/", "/respect-du-rythme/", "/referents/", "/referentiel/"},
-    "financeur": {"/", "/respect-du-rythme/", "/referentiel/"},
+    "operateur": {"/", "/respect-du-rythme/", "/referents/", "/referentiel/", "/budget-ateliers/"},
+    "financeur": {"/", "/respect-du-rythme/", "/referentiel/", "/budget-ateliers/"},
 }
 
 

@@ -24,7 +24,7 @@ from plie.accounts.models import Role, User
 from plie.celery import app
 from plie.env import ConfigError, read_config
 from tests.conftest import Personas, verified_login
-from tests.factories import EntretienFactory, EtapeFactory, PrescriptionFactory, UserFactory
+from tests.factories import DepenseAtelierFactory, EntretienFactory, EtapeFactory, PrescriptionFactory, UserFactory
 from tests.resolver import pages
 
 REFUSED = {403, 404}
@@ -147,6 +147,11 @@ EXEMPT = {
     "notifications:open": "la notification de l'utilisateur lui-même ; elle mène à la page du dossier, qui journalise",
     "agenda:absence_edit": "une absence (congé, formation) d'un référent, compte professionnel, pas une personne",
     "agenda:absence_delete": "une absence d'un référent, compte professionnel, pas une personne",
+    "depenses:referent": "le budget des ateliers d'un référent (compte professionnel), pas une personne accompagnée",
+    "depenses:edit": "une dépense d'atelier d'un référent (fournisseur, montant), pas une personne accompagnée",
+    "depenses:delete": "une dépense d'atelier d'un référent, pas une personne accompagnée",
+    "depenses:valider": "une dépense d'atelier d'un référent, pas une personne accompagnée",
+    "depenses:refuser": "une dépense d'atelier d'un référent, pas une personne accompagnée",
 }
 
 
@@ -191,6 +196,8 @@ def test_the_walk_finds_the_person_level_pages():
 SAMPLE_OBJECTS = {
     TypeObjet.PARCOURS: lambda personas: personas.parcours.pk,
     TypeObjet.PRESCRIPTION: lambda personas: PrescriptionFactory(prescripteur=personas.prescripteur).pk,
+    # A receipt (its download names the expense it proves).
+    TypeObjet.DOCUMENT: lambda personas: DepenseAtelierFactory(referent=personas.referent_a).pk,
 }
 # The other parts of the URLs: a new kwarg needs a value here (the test says so).
 SAMPLE_KWARGS = {
