@@ -147,6 +147,10 @@ EXEMPT = {
     "notifications:open": "la notification de l'utilisateur lui-même ; elle mène à la page du dossier, qui journalise",
     "agenda:absence_edit": "une absence (congé, formation) d'un référent, compte professionnel, pas une personne",
     "agenda:absence_delete": "une absence d'un référent, compte professionnel, pas une personne",
+    "emargement:seance": "désigne une séance d'atelier ; la feuille journalise chaque parcours qu'elle nomme, "
+    "et le refus",
+    "emargement:lot": "le lot du mois d'un référent (compte professionnel) : son avancement ne nomme personne",
+    "emargement:lot_fichier": "désigne un lot ; son téléchargement journalise chaque parcours du fichier, et le refus",
 }
 
 
