@@ -125,7 +125,8 @@ class FeuilleIndividuelle:
     debut: datetime.date
     fin: datetime.date
     lignes: list = field(default_factory=list)
-    # The frise of the parcours over the period (SVG markup from parcours/frise.py), where one is drawn.
+    # Hook for the frise of the parcours over the period: inline SVG markup, a SafeString (parcours/frise.py
+    # builds it; the view or the task sets it before rendering). Empty: the sheet prints none.
     frise: str = ""
 
     @property

@@ -23,22 +23,19 @@ class PeriodeEmargementForm(PeriodeForm):
         self.fields["debut"].initial, self.fields["fin"].initial = self.defaut
 
 
-class MoisField(forms.CharField):
+class MoisField(forms.Field):
     """A month, typed MM/AAAA or sent by the browser's month picker (AAAA-MM): its first day."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "MM/AAAA", "class": "form-control"})
-
-    def __init__(self, **kwargs):
-        super().__init__(max_length=7, **kwargs)
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "MM/AAAA", "maxlength": 7})
 
     def prepare_value(self, value):
         return f"{value:%Y-%m}" if isinstance(value, datetime.date) else value
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = (value or "").strip()
         if not value:
             return None
-        match = _MOIS.match(value)
+        match = _MOIS.match(value[:20])
         if match is None:
             raise forms.ValidationError("Saisissez un mois au format MM/AAAA (par exemple 11/2026).")
         annee, numero = int(match["a"] or match["a2"]), int(match["m"] or match["m2"])

@@ -176,11 +176,8 @@ def lot_fichier(request, pk):
     except Http404:
         noter(request, TypeObjet.PARCOURS, None, action=Action.TELECHARGEMENT, refuse=True)
         raise
-    parcours_ids = parcours_du_lot(lot)
-    if parcours_ids:
-        noter_plusieurs(request, TypeObjet.PARCOURS, parcours_ids, action=Action.TELECHARGEMENT)
-    else:  # an empty month, or a list gone missing: the download is logged all the same
-        noter(request, TypeObjet.PARCOURS, None, action=Action.TELECHARGEMENT)
+    # A month without any contact prints nobody: nothing to log then.
+    noter_plusieurs(request, TypeObjet.PARCOURS, parcours_du_lot(lot), action=Action.TELECHARGEMENT)
     response = FileResponse(
         lot.fichier.open("rb"),
         as_attachment=True,
