@@ -390,7 +390,7 @@ def test_the_collective_sheet_lists_the_participants_and_the_animateurs(named, c
         "Présent(e)",
         "2 h",
         "ZELLER Marc",
-        "3 invités, 1 présent",
+        "3 participants, dont 1 présent",
         named.referent_a.get_full_name(),
         named.referent_b.get_full_name(),
         "Animateur",
@@ -458,6 +458,21 @@ def test_the_sheets_queries_do_not_grow_with_the_contacts(named, client_for, moi
     many = _queries(client, url("individuelle", named.parcours)), _queries(client, url("partenaires", named.parcours))
     assert few == many
     assert many[0] <= 12, many
+
+
+def test_a_batchs_rows_are_read_in_four_queries_however_many_sheets(named, django_assert_num_queries):
+    from parcours import emargement
+
+    debut, fin = datetime.date(2026, 11, 1), datetime.date(2026, 11, 30)
+    few = [named.parcours]
+    many = few + [ParcoursFactory(etat="accompagnement", referent=named.referent_a) for _ in range(12)]
+    for parcours in many:
+        _grow(parcours, 3, named)
+    with django_assert_num_queries(4):
+        feuilles = emargement.feuilles_individuelles(few, debut, fin)
+    with django_assert_num_queries(4):
+        feuilles = emargement.feuilles_individuelles(many, debut, fin)
+    assert [len(f.lignes) for f in feuilles] == [4] * 13  # 3 contacts, 1 signed entretien each
 
 
 def test_the_collective_sheets_queries_do_not_grow_with_the_participants(named, client_for, seance):
