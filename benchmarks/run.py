@@ -7,7 +7,9 @@ plus an access log of several rows per parcours. For each main page of each role
 queries and the median and p95 of BENCH_REPEAT requests, beside a trivial logged-in page measured
 in the same run, one request of it after each request of a page (target: every main page's p95
 within 3× the trivial page's). Deep pages are
-measured too (they walk the indexes that match the orderings). Timings are read, not tested.
+measured too (they walk the indexes that match the orderings). Then the émargement sheets: one sheet,
+a batch of one référent's month (BENCH_SHEETS, 60 by default), the same HTML drawn by bare WeasyPrint,
+and whether libharfbuzz-subset0 is there. Timings are read, not tested.
 """
 
 import io
@@ -148,6 +150,201 @@ def seed():
             timed("VACUUM ANALYZE", lambda: cursor.execute("VACUUM ANALYZE"))
 
 
+# --- émargement sheets: the PDF pipeline (plie/pdf.py) against bare WeasyPrint, in the same run -------
+
+SHEETS = int(os.environ.get("BENCH_SHEETS", "60"))  # the batch: one référent's month, at least 50 sheets
+
+
+def harfbuzz_subset_status():
+    """Whether Debian's libharfbuzz-subset0 is installed (dpkg) and whether WeasyPrint loaded it."""
+    import subprocess
+
+    from weasyprint.text import ffi
+
+    try:
+        status = subprocess.run(["dpkg", "-s", "libharfbuzz-subset0"], capture_output=True, text=True).stdout
+        installed = "Status: install ok installed" in status
+        version = next((line.split(": ", 1)[1] for line in status.splitlines() if line.startswith("Version:")), "")
+    except FileNotFoundError:  # not a Debian system
+        installed, version = None, ""
+    loaded = getattr(ffi, "harfbuzz_subset", None) is not None
+    return installed, version, loaded
+
+
+def seed_emargement_month(premier_jour):
+    """SHEETS parcours given to the demo référent, each with a month like a real one: an entretien held
+    and signed by both, one missed, one planned, two remote contacts and an exchange with a partner."""
+    import datetime
+
+    from django.utils import timezone
+
+    from parcours.models import Parcours, RendezVous, Signature, TentativeContact
+    from tests.factories import _png_signature
+
+    referent = User.objects.get(email="referent@demo.plie.localhost")
+    ids = list(Parcours.objects.exclude(referent=None).order_by("pk").values_list("pk", flat=True)[:SHEETS])
+    Parcours.objects.filter(pk__in=ids).update(referent=referent)
+
+    def at(day, hour):
+        return timezone.make_aware(datetime.datetime.combine(premier_jour.replace(day=day), datetime.time(hour)))
+
+    rdv = []
+    contacts = []
+    for pk in ids:
+        common = {"parcours_id": pk, "objet": "entretien", "modalite": "presentiel", "lieu_precision": "Bureau 2"}
+        rdv += [
+            RendezVous(
+                **common,
+                debut=at(3, 10),
+                statut="honore",
+                duree_reelle_minutes=45,
+                cloture_le=at(3, 11),
+                sujet="Point sur la recherche d'emploi",
+            ),
+            RendezVous(**common, debut=at(12, 14), statut="absent", cloture_le=at(12, 15)),
+            RendezVous(**common, debut=at(24, 9), duree_minutes=60),
+        ]
+        contacts += [
+            TentativeContact(
+                parcours_id=pk, date=at(6, 11), canal="telephone", abouti=True, objet="Relance", duree_minutes=15
+            ),
+            TentativeContact(
+                parcours_id=pk, date=at(7, 16), canal="email", abouti=True, objet="Offres", duree_minutes=10
+            ),
+            TentativeContact(
+                parcours_id=pk, date=at(8, 9), canal="partenaire", partenaire="CCAS", objet="Logement", duree_minutes=30
+            ),
+        ]
+    rdv = RendezVous.objects.bulk_create(rdv)
+    TentativeContact.objects.bulk_create(contacts)
+    image = _png_signature()
+    Signature.objects.bulk_create(
+        Signature(
+            rendez_vous=r,
+            signataire=signataire,
+            referent=referent if signataire == "referent" else None,
+            image=image,
+            recueillie_par=referent,
+            session_empreinte="0" * 64,
+        )
+        for r in rdv
+        if r.statut == "honore"
+        for signataire in ("participant", "referent")
+    )
+    return referent
+
+
+def median_ms(func, repeat):
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def bench_emargement():
+    """One sheet, a batch of SHEETS (sheets per second on one core), the same HTML drawn by bare
+    WeasyPrint (a fresh stylesheet and font configuration each time, as a view calling it directly does),
+    the ratio, and the cost of two options. Targets: within 1.2× bare WeasyPrint, ≥ 7 sheets/s per core."""
+    import datetime
+
+    from django.utils import timezone
+    from weasyprint import CSS, HTML
+
+    from parcours import emargement
+    from parcours.models import LotEmargement
+    from parcours.tasks import produire_lot_emargement
+    from plie import pdf
+    from plie.referentiel.models import Referentiel
+
+    premier_jour = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    referent = seed_emargement_month(premier_jour)
+    referentiel = Referentiel.objects.active_or_none()
+    debut, fin = emargement.mois(premier_jour)
+    parcours = list(emargement.parcours_du_mois(referent, premier_jour).select_related("referent__structure"))
+    template = "pdf/emargement_individuelle.html"
+
+    def contexte(feuille):
+        return {"feuille": feuille, "referentiel": referentiel}
+
+    def bare(source):
+        return HTML(string=source, base_url=pdf.STATIC_DIR.as_uri() + "/").write_pdf(
+            stylesheets=[CSS(filename=str(pdf.STYLESHEET))]
+        )
+
+    one = parcours[0]
+    source = pdf.rendre_html(template, contexte(emargement.feuille_individuelle(one, debut, fin)))
+    pdf.ecrire(pdf.document_html(source))  # the process's first sheet loads the stylesheet and fonts
+    bare(source)
+    # Interleaved, so both see the same load of the machine.
+    ours_times, bare_times = [], []
+    for _ in range(REPEAT):
+        ours_times.append(median_ms(lambda: pdf.ecrire(pdf.document_html(source)), 1))
+        bare_times.append(median_ms(lambda: bare(source), 1))
+    ours_ms, bare_ms = statistics.median(ours_times), statistics.median(bare_times)
+    full_ms = median_ms(
+        lambda: pdf.rendre_pdf(template, contexte(emargement.feuille_individuelle(one, debut, fin))), REPEAT
+    )
+    options = {
+        name: median_ms(lambda o=o: pdf.document_html(source).write_pdf(**{**pdf.OPTIONS, **o}), REPEAT)
+        for name, o in [
+            ("uncompressed_pdf=True", {"uncompressed_pdf": True}),
+            ("full_fonts=True (no subsetting)", {"full_fonts": True}),
+            ("optimize_images=True", {"optimize_images": True}),
+        ]
+    }
+    sizes = {
+        "default": len(pdf.ecrire(pdf.document_html(source))),
+        "full_fonts=True (no subsetting)": len(
+            pdf.document_html(source).write_pdf(**{**pdf.OPTIONS, "full_fonts": True})
+        ),
+        "uncompressed_pdf=True": len(pdf.document_html(source).write_pdf(**{**pdf.OPTIONS, "uncompressed_pdf": True})),
+    }
+
+    # The batch, as the Celery task builds it (rows in four queries, each sheet laid out, one merged PDF).
+    started = time.perf_counter()
+    feuilles = emargement.feuilles_individuelles(parcours, debut, fin)
+    documents = [pdf.document(template, contexte(f)) for f in feuilles]
+    merged = pdf.fusionner(documents)
+    batch_s = time.perf_counter() - started
+    sources = [pdf.rendre_html(template, contexte(f)) for f in feuilles]
+    started = time.perf_counter()
+    for s in sources:
+        bare(s)
+    bare_batch_s = time.perf_counter() - started
+    # And the task itself, end to end (its file written to the private storage).
+    lot = LotEmargement.objects.create(referent=referent, mois=premier_jour, demande_par=referent)
+    started = time.perf_counter()
+    produire_lot_emargement(lot.pk)
+    task_s = time.perf_counter() - started
+    lot.refresh_from_db()
+
+    installed, version, loaded = harfbuzz_subset_status()
+    n = len(parcours)
+    print(f"\nÉmargement sheets ({premier_jour:%m/%Y}, {n} sheets of the demo référent, {REPEAT} runs each, one core)")
+    etat = {True: f"installed {version}", False: "NOT installed", None: "unknown (no dpkg)"}[installed]
+    print(f"libharfbuzz-subset0: {etat}; WeasyPrint {'uses' if loaded else 'does NOT use'} it to subset the fonts")
+    print(f"| {'measure':<62} | {'value':>12} |")
+    print(f"|{'-' * 64}|{'-' * 14}|")
+    rows = [
+        ("one sheet, PDF from its HTML: plie.pdf (median ms)", f"{ours_ms:.1f}"),
+        ("one sheet, same HTML, bare WeasyPrint (median ms)", f"{bare_ms:.1f}"),
+        ("ratio plie.pdf / bare WeasyPrint (target ≤ 1.2)", f"{ours_ms / bare_ms:.2f}"),
+        ("one sheet with its queries and template (median ms)", f"{full_ms:.1f}"),
+        *((f"one sheet, {name} (median ms)", f"{ms:.1f}") for name, ms in options.items()),
+        *((f"one sheet PDF size, {name} (kB)", f"{size / 1000:.0f}") for name, size in sizes.items()),
+        (f"batch of {n} sheets, one merged PDF: plie.pdf (s)", f"{batch_s:.2f}"),
+        ("batch: sheets per second, one core (target ≥ 7)", f"{n / batch_s:.1f}"),
+        (f"batch: same {n} HTML, bare WeasyPrint, {n} PDFs (s)", f"{bare_batch_s:.2f}"),
+        ("batch: sheets per second, bare WeasyPrint", f"{n / bare_batch_s:.1f}"),
+        (f"Celery task end to end ({lot.faites} sheets, file written) (s)", f"{task_s:.2f}"),
+        ("merged PDF size (kB)", f"{len(merged) / 1000:.0f}"),
+    ]
+    for label, value in rows:
+        print(f"| {label:<62} | {value:>12} |")
+
+
 def main():
     if not os.environ.get("BENCH_SKIP_SEED"):  # set it to measure again on the rows of the last run
         seed()
@@ -202,6 +399,7 @@ def main():
     for label, count, median, page_p95 in rows:
         ratios = f"{page_p95 / trivial_p95:13.1f} | {median / trivial_median:16.1f}"
         print(f"| {label:<62} | {count:7d} | {median:11.1f} | {page_p95:8.1f} | {ratios} |")
+    bench_emargement()
 
 
 if __name__ == "__main__":

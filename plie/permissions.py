@@ -401,3 +401,37 @@ def can_download_justificatif(user, depense) -> bool:
 def sees_budget_totals_only(user) -> bool:
     """The financeur reads the ateliers' budget as the PLIE's totals per category, never per référent."""
     return user.is_authenticated and user.has_role(Role.FINANCEUR)
+
+# Émargement -------------------------------------------------------------------------------------
+
+
+def can_print_emargement(user, parcours) -> bool:
+    """A parcours's individual and partners' sheets (every contact, with its absences): the parcours's
+    référent and the coordination, as for the contacts themselves. Nobody else, the prescripteur never."""
+    if not user.is_authenticated:
+        return False
+    return is_coordination(user) or (user.has_role(Role.REFERENT) and parcours.referent_id == user.pk)
+
+
+def can_print_emargement_seance(user, atelier) -> bool:
+    """The collective sheet of a session names everyone invited: its animateurs and the coordination."""
+    if not user.is_authenticated:
+        return False
+    return is_coordination(user) or (user.has_role(Role.REFERENT) and user.pk in atelier.animateur_ids)
+
+
+def can_request_lot_emargement(user, referent=None) -> bool:
+    """A month's batch of individual sheets: a référent asks for their own, the coordination for any
+    référent's. Without ``referent``: whether the user has the page at all."""
+    if not user.is_authenticated:
+        return False
+    if referent is None:
+        return is_coordination(user) or user.has_role(Role.REFERENT)
+    if not referent.has_role(Role.REFERENT):
+        return False
+    return is_coordination(user) or (user.has_role(Role.REFERENT) and referent.pk == user.pk)
+
+
+def can_view_lot_emargement(user, lot) -> bool:
+    """A batch and its file: the référent whose sheets they are, and the coordination."""
+    return can_request_lot_emargement(user, lot.referent)

@@ -436,3 +436,17 @@ class DepenseAtelierFactory(factory.django.DjangoModelFactory):
     categorie = "Frais de déplacement"
     fournisseur = "SNCF"
     cree_par = factory.LazyAttribute(lambda o: o.referent)
+
+
+# --- Émargement: a référent's monthly batch of sheets ------------------------------------------
+
+
+class LotEmargementFactory(factory.django.DjangoModelFactory):
+    """A batch of the current month's sheets, waiting for the worker."""
+
+    class Meta:
+        model = "parcours.LotEmargement"
+
+    referent = factory.SubFactory(ReferentFactory)
+    mois = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    demande_par = factory.LazyAttribute(lambda o: o.referent)

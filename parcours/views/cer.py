@@ -2,16 +2,15 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 
 from parcours import cer
 from parcours.cer_forms import ContratForm
 from parcours.cer_transitions import ETAPES
 from parcours.models import ContratError, Parcours, StatutContrat
 from parcours.models.cer import TRANSITIONS
-from plie import permissions
+from plie import pdf, permissions
 from plie.acces.journal import journalise
 from plie.acces.models import Action
 from plie.referentiel.models import Referentiel
@@ -147,21 +146,14 @@ def contrat_etape(request, pk, etape):
 
 @journalise("parcours", action=Action.TELECHARGEMENT)
 def contrat_pdf(request, pk):
-    from django.contrib.staticfiles import finders
-    from weasyprint import CSS, HTML
-
     parcours = _parcours(request, pk)
     courant = cer.contrat_en_cours(parcours)
     if courant is None:
         raise Http404("Aucun contrat pour ce parcours.")
     referentiel = _referentiel()
-    html = render_to_string(
+    contenu = pdf.rendre_pdf(
         "pdf/contrat.html",
         {"parcours": parcours, "contrat": courant, "fin": cer.date_fin(courant), "referentiel": referentiel},
         request=request,
     )
-    # Local files only: no request leaves the server while the PDF is drawn.
-    pdf = HTML(string=html).write_pdf(stylesheets=[CSS(filename=finders.find("css/pdf.css"))])
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="contrat-parcours-{parcours.pk}.pdf"'
-    return response
+    return pdf.reponse_pdf(contenu, f"contrat-parcours-{parcours.pk}.pdf")

@@ -107,6 +107,7 @@ def parcours_detail(request, pk):
         {
             "diagnostic_visible": diagnostic_visible,
             "contrat_visible": contrat_visible,
+            "emargement_visible": permissions.can_print_emargement(user, parcours),
             "echeance": echeance,
             "alertes": (
                 alertes.alertes(

@@ -1291,6 +1291,48 @@ for _name, _make, _field in [
 ]:
     violates(_name)(_text_row(_make, _field))
 
+# Émargement: a référent's monthly batch of sheets
+
+
+@violates("lot_emargement_progress_bounded")
+def lot_with_more_sheets_done_than_to_do():
+    from tests.factories import LotEmargementFactory
+
+    lot = LotEmargementFactory(total=3)
+    return lambda: update(lot, faites=4)
+
+
+@violates("lot_emargement_first_of_month")
+def lot_dated_in_the_middle_of_a_month():
+    from tests.factories import LotEmargementFactory
+
+    lot = LotEmargementFactory()
+    return lambda: update(lot, mois=lot.mois.replace(day=15))
+
+
+@violates("lot_emargement_statut_known")
+def lot_in_an_unknown_state():
+    from tests.factories import LotEmargementFactory
+
+    lot = LotEmargementFactory()
+    return lambda: update(lot, statut="imprime")
+
+
+@violates("lot_emargement_done_has_file")
+def lot_done_without_its_file():
+    from tests.factories import LotEmargementFactory
+
+    lot = LotEmargementFactory()
+    return lambda: update(lot, statut="termine", termine_le=timezone.now())
+
+
+@violates("lot_emargement_done_has_file")
+def lot_done_without_its_date():
+    from tests.factories import LotEmargementFactory
+
+    lot = LotEmargementFactory()
+    return lambda: update(lot, statut="termine", fichier="emargement/lot.pdf")
+
 
 # --- the tests ----------------------------------------------------------------------------------
 

@@ -154,7 +154,7 @@ def url_kwargs(parcours, fiche):
 
 def pk_for(page_name, parcours, fiche):
     namespace = page_name.split(":")[0] if ":" in page_name else ""
-    return {"parcours": parcours.pk, "prescriptions": fiche.pk}.get(namespace, 1)
+    return {"parcours": parcours.pk, "emargement": parcours.pk, "prescriptions": fiche.pk}.get(namespace, 1)
 
 
 def urls_of_every_page(parcours, fiche):

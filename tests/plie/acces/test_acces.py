@@ -152,6 +152,10 @@ EXEMPT = {
     "depenses:delete": "une dépense d'atelier d'un référent, pas une personne accompagnée",
     "depenses:valider": "une dépense d'atelier d'un référent, pas une personne accompagnée",
     "depenses:refuser": "une dépense d'atelier d'un référent, pas une personne accompagnée",
+    "emargement:seance": "désigne une séance d'atelier ; la feuille journalise chaque parcours qu'elle nomme, "
+    "et le refus",
+    "emargement:lot": "le lot du mois d'un référent (compte professionnel) : son avancement ne nomme personne",
+    "emargement:lot_fichier": "désigne un lot ; son téléchargement journalise chaque parcours du fichier, et le refus",
 }
 
 
