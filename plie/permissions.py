@@ -402,6 +402,7 @@ def sees_budget_totals_only(user) -> bool:
     """The financeur reads the ateliers' budget as the PLIE's totals per category, never per référent."""
     return user.is_authenticated and user.has_role(Role.FINANCEUR)
 
+
 # Émargement -------------------------------------------------------------------------------------
 
 
