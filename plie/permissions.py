@@ -343,3 +343,22 @@ def sees_aggregates_only(user) -> bool:
     """Whom sees figures about people only as aggregates, under statistical secrecy (plie.aggregates):
     every role but the coordination and the référents."""
     return not (is_coordination(user) or (user.is_authenticated and user.has_role(Role.REFERENT)))
+
+
+# Signatures
+
+
+def can_collect_signature_entretien(user, parcours) -> bool:
+    """The signatures of an entretien (the participant's, the référent's): the parcours's référent and the
+    coordination, who hold it; the dates and states are :mod:`parcours.signatures`'s."""
+    if not user.is_authenticated:
+        return False
+    return is_coordination(user) or (user.has_role(Role.REFERENT) and parcours.referent_id == user.pk)
+
+
+def can_collect_signature_seance(user, seance) -> bool:
+    """The signatures of a session of an atelier (present participants, animateurs): its animateurs and
+    the coordination. The page names every present participant: nobody else reaches it (404)."""
+    if not user.is_authenticated:
+        return False
+    return is_coordination(user) or (user.has_role(Role.REFERENT) and user.pk in seance.atelier.animateur_ids)

@@ -46,6 +46,7 @@ class Carte:
     peut_planifier: bool
     peut_clore: bool
     peut_noter_contact: bool
+    peut_signer: bool  # the honoré entretiens lead to their signatures (parcours.signatures)
     suivi: object
     signalement: object
 
@@ -90,6 +91,7 @@ def carte(parcours, user, *, rendez_vous=None, tentatives=None, referentiel=None
         peut_planifier=permissions.can_plan_entretien(user, parcours),
         peut_clore=peut_clore,
         peut_noter_contact=permissions.can_log_contact(user, parcours),
+        peut_signer=permissions.can_collect_signature_entretien(user, parcours),
         # The follow-up tasks are the référent's: shown to whom closes the appointments.
         suivi=suivi if peut_clore else None,
         signalement=signalement,
@@ -210,6 +212,7 @@ def liste(request, pk):
         {
             "parcours": parcours,
             "peut_clore": permissions.can_close_rendez_vous(request.user, parcours),
+            "peut_signer": permissions.can_collect_signature_entretien(request.user, parcours),
             **paginer(request, rows),
         },
     )
