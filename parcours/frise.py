@@ -100,8 +100,8 @@ def _fr(d) -> str:
 
 
 def largeur_texte(texte: str, taille: int = POLICE) -> float:
-    """A generous estimate of a label's width (sans-serif averages ~0.55 em a character)."""
-    return len(texte) * taille * 0.58 + 2
+    """A generous estimate of a label's width (DejaVu Sans, the widest the PDFs use, averages ~0.6 em a character)."""
+    return len(texte) * taille * 0.62 + 2
 
 
 def voies(empreintes, espace=ESPACE) -> list[int]:
@@ -559,9 +559,9 @@ def frise(
     y = axe + 34
     legende = [("jalon", "Décision"), ("echeance", "Échéance à venir")]
     if voir_etapes:
-        legende += [(f"etape-{e.value}", f"Étape {e.label.lower()}") for e in EtatEtape]
+        legende += [(f"etape-{e.value}", f"Étape : {e.label.lower()}") for e in EtatEtape]
     legende += [
-        (FORME_RDV[s], f"Entretien {LIBELLE_RDV[s]}") for s in ("honore", "prevu", "excuse", "absent", "annule")
+        (FORME_RDV[s], f"Entretien : {LIBELLE_RDV[s]}") for s in ("honore", "prevu", "excuse", "absent", "annule")
     ]
     if voir_ateliers:
         legende += [("atelier_present", "Atelier : présent"), ("atelier_absent", "Atelier : absent")]

@@ -142,6 +142,14 @@ def verifier_entretien(rdv, now=None) -> None:
         )
 
 
+def a_signer(rendez_vous, now=None) -> frozenset:
+    """The ids of those of ``rendez_vous`` that may still be signed (held, in time): « Faire signer »."""
+    now = now or timezone.now()
+    return frozenset(
+        r.pk for r in rendez_vous if r.statut == StatutRendezVous.HONORE and now < fin_signature_entretien(r)
+    )
+
+
 def signataire_attendu(rdv, signatures) -> str | None:
     """Who signs next: the participant first, then the référent; None when both have."""
     faits = {s.signataire for s in signatures}

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from parcours import absences, contacts, entretiens
+from parcours import absences, contacts, entretiens, signatures
 from parcours.forms_entretiens import ClotureForm, ContactForm, EntretienForm
 from parcours.models import Parcours
 from plie import permissions
@@ -47,6 +47,7 @@ class Carte:
     peut_clore: bool
     peut_noter_contact: bool
     peut_signer: bool  # the honoré entretiens lead to their signatures (parcours.signatures)
+    a_signer: frozenset  # those still to be signed: « Faire signer »
     suivi: object
     signalement: object
 
@@ -92,6 +93,7 @@ def carte(parcours, user, *, rendez_vous=None, tentatives=None, referentiel=None
         peut_clore=peut_clore,
         peut_noter_contact=permissions.can_log_contact(user, parcours),
         peut_signer=permissions.can_collect_signature_entretien(user, parcours),
+        a_signer=signatures.a_signer(recents),
         # The follow-up tasks are the référent's: shown to whom closes the appointments.
         suivi=suivi if peut_clore else None,
         signalement=signalement,
@@ -206,6 +208,7 @@ def liste(request, pk):
     if not permissions.can_view_sensitive(request.user, parcours):
         raise Http404("Page réservée au référent du parcours et à la coordination.")
     rows = _rendez_vous(parcours).order_by("-debut", "-id")
+    page = paginer(request, rows)
     return render(
         request,
         "parcours/entretiens_liste.html",
@@ -213,6 +216,7 @@ def liste(request, pk):
             "parcours": parcours,
             "peut_clore": permissions.can_close_rendez_vous(request.user, parcours),
             "peut_signer": permissions.can_collect_signature_entretien(request.user, parcours),
-            **paginer(request, rows),
+            "a_signer": signatures.a_signer(page["page_obj"]),
+            **page,
         },
     )

@@ -141,7 +141,7 @@ def test_the_svg_parses_and_says_what_it_shows():
     assert "Aujourd'hui (03/12/2026)" in texts
     assert {"01/2025", "01/2026"} <= set(texts)  # month / year ticks
     assert {"Décisions", "Étapes", "Entretiens", "Ateliers"} <= set(texts)
-    assert {"Étape réalisée", "Étape abandonnée", "Entretien honoré", "Veille", "Atelier : présent"} <= set(texts)
+    assert {"Étape : réalisée", "Étape : abandonnée", "Entretien : honoré", "Veille", "Atelier : présent"} <= set(texts)
     assert len(root.findall(".//svg:rect[@class]", NS)) >= 4 + 2  # étape bars, veille spans
 
 
@@ -176,7 +176,7 @@ def test_no_style_no_script_and_labels_escaped():
 def test_what_the_reader_may_not_see_is_not_drawn():
     svg = str(frise.frise(parcours_(), etapes=None, presences=None, rendez_vous=[], today=TODAY))
     texts = [t.text for t in every(parse(svg), "text")]
-    assert "Étapes" not in texts and "Ateliers" not in texts and "Étape réalisée" not in texts
+    assert "Étapes" not in texts and "Ateliers" not in texts and "Étape : réalisée" not in texts
     assert "Entretiens" in texts and "Décisions" in texts
 
 

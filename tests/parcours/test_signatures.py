@@ -159,6 +159,16 @@ def test_a_signature_is_never_changed(entretien, personas):
         signature.save()
 
 
+def test_faire_signer_while_in_time_then_signatures(personas, client_for, entretien):
+    ancien = EntretienFactory(
+        parcours=personas.parcours, honore=True, debut=timezone.now() - datetime.timedelta(days=5)
+    )
+    for url in (f"/parcours/{personas.parcours.pk}/", f"/parcours/{personas.parcours.pk}/entretiens/"):
+        html = unescape(client_for(personas.referent_a).get(url).content.decode())
+        assert re.search(re.escape(url_entretien(entretien)) + r'">Faire signer<', html), url
+        assert re.search(re.escape(url_entretien(ancien)) + r'">Signatures<', html), url
+
+
 def test_the_dossier_links_a_held_entretien_to_its_signatures(personas, client_for, entretien):
     link = url_entretien(entretien)
     assert link in client_for(personas.referent_a).get(f"/parcours/{personas.parcours.pk}/").content.decode()
