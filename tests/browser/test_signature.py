@@ -76,7 +76,7 @@ def test_the_participant_and_the_referent_sign_an_entretien_with_the_mouse(page,
 
     login(referent)
     page.goto(f"{live_server.url}/parcours/{parcours.pk}/")
-    page.locator("#entretiens-et-contacts").get_by_role("link", name="Signatures").click()
+    page.locator("#entretiens-et-contacts").get_by_role("link", name="Faire signer").click()
     canvas = page.locator("[data-signature-canvas]")
     expect(canvas).to_be_visible()
     expect(page.locator("#signature-consigne")).to_contain_text("LEMOINE")
