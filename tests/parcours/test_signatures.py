@@ -390,3 +390,32 @@ def test_the_database_refuses_a_second_signature_raced_from_another_device(perso
     with pytest.raises(SignatureError, match="déjà signé"):
         signatures.signer_presence(presence, png(), personas.referent_a, "cle")
     assert Signature.objects.all().count() == 1
+
+
+@pytest.mark.parametrize("who", [*ROLES, "animateur_ailleurs"])
+def test_who_reaches_a_participants_and_an_animateurs_pad(personas, client_for, presence, who):
+    user = ReferentFactory() if who == "animateur_ailleurs" else getattr(personas, who)
+    client = client_for(user)
+    allowed = who in {"coordination", "referent_a", "referent_b"}
+    pads = [
+        url_presence(presence),
+        reverse("parcours:seance_signature_animateur", args=[presence.seance_id, personas.referent_a.pk]),
+    ]
+    for url in pads:
+        assert client.get(url).status_code == (200 if allowed else 404), url
+    # The participant's pad is logged as an access to their parcours (refused: to no one in particular).
+    rows = [(r.objet_id, r.refuse) for r in AccesDossier.objects.filter(utilisateur=user)]
+    assert rows == ([(personas.parcours.pk, False)] if allowed else [(None, True)])
+    if not allowed:
+        for url, cible in zip(pads, [presence.pk, personas.referent_a.pk], strict=True):
+            assert client.post(url, {"cible": cible, "image": data_url(png())}).status_code == 404
+        assert not Signature.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["referent_b", "prescripteur", "bureau_insertion", "operateur", "financeur"])
+def test_others_post_no_signature_on_an_entretien(personas, client_for, entretien, who):
+    response = client_for(getattr(personas, who)).post(
+        url_entretien(entretien), {"cible": entretien.pk, "signataire": "participant", "image": data_url(png())}
+    )
+    assert response.status_code == 404
+    assert not Signature.objects.exists()
