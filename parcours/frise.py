@@ -21,6 +21,7 @@ same attributes) and returns the markup. :func:`svg_pour_pdf` is the same drawin
 """
 
 import datetime
+import html
 from dataclasses import dataclass, field
 
 from django.db.models import Aggregate, CharField, F, OuterRef, Subquery, TextField, Value
@@ -143,19 +144,36 @@ def _attrs(**attrs) -> str:
             continue
         if isinstance(value, float):
             value = f"{value:.1f}"
-        parts.append(f'{key.rstrip("_").replace("_", "-")}="{escape(str(value))}"')
+        elif isinstance(value, str):
+            value = _echappe(value)
+        parts.append(f'{_NOMS.get(key) or _nom(key)}="{value}"')
     return " ".join(parts)
 
 
+_NOMS: dict[str, str] = {}
+
+
+def _nom(key) -> str:
+    """``stroke_dasharray`` → ``stroke-dasharray``, ``class_`` → ``class``."""
+    _NOMS[key] = key.rstrip("_").replace("_", "-")
+    return _NOMS[key]
+
+
+def _echappe(texte: str) -> str:
+    # The five characters XML gives a meaning to (html.escape's, without Django's SafeString round trip:
+    # a long frise draws thousands of attributes).
+    return html.escape(texte, quote=True)
+
+
 def _el(tag, title=None, **attrs) -> str:
-    inner = f"<title>{escape(title)}</title>" if title else ""
+    inner = f"<title>{_echappe(title)}</title>" if title else ""
     return f"<{tag} {_attrs(**attrs)}>{inner}</{tag}>" if inner else f"<{tag} {_attrs(**attrs)}/>"
 
 
 def _texte(x, y, texte, *, taille=POLICE, ancre="start", gras=False, **attrs) -> str:
     poids = "bold" if gras else None
     attributs = _attrs(x=float(x), y=float(y), font_size=taille, text_anchor=ancre, font_weight=poids, **attrs)
-    return f"<text {attributs}>{escape(texte)}</text>"
+    return f"<text {attributs}>{_echappe(texte)}</text>"
 
 
 # --- the marks' shapes (also drawn in the legend) -----------------------------------------------
@@ -627,7 +645,7 @@ def frise(
         today,
     )
     size = f' width="{LARGEUR}" height="{hauteur}"' if taille else ""
-    return mark_safe(  # noqa: S308 — every label above went through escape()
+    return mark_safe(  # noqa: S308 — every label and attribute above was escaped
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {LARGEUR} {hauteur}"{size} role="img" '
         f'class="frise" aria-labelledby="{ident}-titre {ident}-desc" font-family="DejaVu Sans, Arial, sans-serif">'
         f'<title id="{ident}-titre">{escape(titre)}</title><desc id="{ident}-desc">{escape(resume)}</desc>'

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from parcours.models import Etat, PresenceAtelier
+from parcours.models import Etat, PresenceAtelier, RendezVous
 from parcours.workflow import TRANSITIONS
 from plie.referentiel.models import CriterePublic
 from prescriptions.models import Organisme
@@ -45,10 +45,15 @@ def world(personas):
     pending = PrescriptionFactory(prescripteur=personas.prescripteur)
     TentativeContactFactory(parcours=parcours, auteur=personas.referent_a)
     EntretienFactory(parcours=parcours, notes="Notes d'entretien")
-    # Held an hour ago: its signature pad; and a session of référent A with the person present.
-    EntretienFactory(parcours=parcours, honore=True, debut=timezone.now() - datetime.timedelta(hours=1))
-    personas.presence = PresenceAtelierFactory(parcours=parcours, seance__atelier__animateur=personas.referent_a)
     accueil = ParcoursFactory(etat=Etat.ORIENTE, referent=personas.referent_a, prescripteur=personas.prescripteur)
+    # An entretien of another of référent A's parcours, held an hour ago: its signature pad; and a
+    # session of référent A with the person present.
+    EntretienFactory(
+        parcours=ParcoursFactory(etat=Etat.ACCOMPAGNEMENT, referent=personas.referent_a),
+        honore=True,
+        debut=timezone.now() - datetime.timedelta(hours=1),
+    )
+    PresenceAtelierFactory(parcours=parcours, seance__atelier__animateur=personas.referent_a)
     return personas, parcours, accepted, pending, accueil
 
 
@@ -69,6 +74,9 @@ def candidate_urls(parcours, accepted, pending, accueil):
         "animateur": [parcours.referent_id],
     }
     pks = {"parcours": [parcours.pk, accueil.pk], "prescriptions": [pending.pk, accepted.pk]}
+    tenu = RendezVous.objects.get(statut="honore")
+    values["rdv"].append(tenu.pk)
+    pks["parcours"].append(tenu.parcours_id)
     urls = []
     for page in pages():
         if page.name in NOT_PAGES:
