@@ -28,7 +28,7 @@ from django.db.models import Aggregate, CharField, F, OuterRef, Subquery, TextFi
 from django.db.models.functions import Cast, Concat, TruncDate
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import get_current_timezone, is_aware, localtime
+from django.utils.timezone import get_current_timezone, is_aware, localdate, localtime
 
 from parcours.etapes import EtatEtape, TypeEtape
 
@@ -38,6 +38,7 @@ __all__ = [
     "Presence",
     "annoter",
     "donnees_annotees",
+    "donnees_du_parcours",
     "frise",
     "largeur_texte",
     "svg_pour_pdf",
@@ -334,10 +335,11 @@ def frise(
     today,
     ident="frise",
     titre="Frise du parcours",
-    taille=False,
+    taille=None,
 ) -> SafeString:
     """The SVG of the parcours's timeline (see the module). ``etapes=None`` / ``presences=None``: not shown
-    (the reader may not see them); ``taille``: width and height in the markup (the PDFs)."""
+    (the reader may not see them); ``taille``: the width in millimetres, written with the height in the
+    markup (the PDFs)."""
     voir_etapes, voir_ateliers = etapes is not None, presences is not None
     etapes = sorted(etapes or (), key=lambda e: (e.date_debut, getattr(e, "pk", 0) or 0))
     rendez_vous = sorted(rendez_vous, key=lambda r: (_rdv_jour(r), getattr(r, "pk", 0) or 0))
@@ -644,7 +646,7 @@ def frise(
         fin,
         today,
     )
-    size = f' width="{LARGEUR}" height="{hauteur}"' if taille else ""
+    size = f' width="{taille}mm" height="{hauteur * taille / LARGEUR:.1f}mm"' if taille else ""
     return mark_safe(  # noqa: S308 — every label and attribute above was escaped
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {LARGEUR} {hauteur}"{size} role="img" '
         f'class="frise" aria-labelledby="{ident}-titre {ident}-desc" font-family="DejaVu Sans, Arial, sans-serif">'
@@ -743,7 +745,36 @@ def donnees_annotees(parcours) -> tuple[list[Decision], list[Presence]]:
     return decisions, presences
 
 
-def svg_pour_pdf(parcours, **donnees) -> SafeString:
-    """The frise for a PDF: the same drawing, with its width and height in the markup (1000 pixels
-    wide: scale it with CSS ``width: 100%`` in the document)."""
-    return frise(parcours, taille=True, **donnees)
+def svg_pour_pdf(parcours, *, largeur_mm=180, **donnees) -> SafeString:
+    """The frise for a PDF: the same drawing, its size in millimetres in the markup so that it fits the
+    page by itself: 180 mm (an A4 page upright, 15 mm margins; labels of 2 mm, about 5.5 pt), 267 mm on a
+    landscape page (8 pt; better for a long parcours). ``donnees``: as :func:`frise`'s, or only ``user``
+    (and ``today``) to read them (:func:`donnees_du_parcours`)."""
+    if "user" in donnees:
+        donnees = {**donnees_du_parcours(parcours, donnees.pop("user"), today=donnees.pop("today", None)), **donnees}
+    return frise(parcours, taille=largeur_mm, **donnees)
+
+
+def donnees_du_parcours(parcours, user, *, today=None) -> dict:
+    """What :func:`frise` draws of ``parcours`` for ``user``, read in five queries at most (a document
+    has no dossier page whose lists it could share), under the dossier's rules: the étapes for whom sees
+    their card, the ateliers for whom may read sensitive data, the rest for every reader of the parcours."""
+    from parcours.models import TransitionParcours
+    from plie import permissions
+
+    visible = permissions.can_view_sensitive(user, parcours)
+    return {
+        "etapes": list(parcours.etapes.frise()) if permissions.can_view_etapes(user, parcours) else None,
+        "rendez_vous": list(parcours.rendez_vous.all()),
+        "presences": (
+            [_presence(p) for p in parcours.presences_atelier.select_related("seance__atelier")] if visible else None
+        ),
+        "veilles": list(parcours.periodes_veille.all()),
+        "decisions": [
+            Decision(t, _jour(d))
+            for t, d in TransitionParcours.objects.filter(parcours=parcours, transition__in=sorted(DECISIONS))
+            .order_by("date", "id")
+            .values_list("transition", "date")
+        ],
+        "today": today or localdate(),
+    }

@@ -190,8 +190,10 @@ def test_a_young_parcours_spans_two_months_at_least():
 
 def test_the_pdf_version_has_its_size():
     root = parse(frise.svg_pour_pdf(parcours_(), today=TODAY))
-    width, height = int(root.get("width")), int(root.get("height"))
-    assert root.get("viewBox") == f"0 0 {width} {height}" and width == frise.LARGEUR
+    _, _, width, height = map(int, root.get("viewBox").split())
+    assert width == frise.LARGEUR
+    assert root.get("width") == "180mm" and root.get("height") == f"{height * 0.18:.1f}mm"
+    assert parse(frise.svg_pour_pdf(parcours_(), today=TODAY, largeur_mm=267)).get("width") == "267mm"
     assert "width" not in parse(frise.frise(parcours_(), today=TODAY)).attrib
 
 
@@ -403,3 +405,32 @@ def test_the_frise_costs_the_dossier_no_query_however_long_the_history(personas,
     assert Etape.objects.filter(parcours=parcours).count() == len(
         [r for r in every(root, "rect") if (r.get("class") or "").startswith("etape ")]
     )
+
+
+# --- for the PDFs ---------------------------------------------------------------------------------
+
+
+def test_the_pdf_reader_follows_the_dossiers_rules(personas, histoire, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):
+        referent = parse(frise.svg_pour_pdf(histoire, user=personas.referent_a))
+    prescripteur = parse(frise.svg_pour_pdf(histoire, user=personas.prescripteur))
+    assert referent.get("width") == "180mm" and referent.get("height").endswith("mm")
+    mine, theirs = " | ".join(titles(referent)), " | ".join(titles(prescripteur))
+    assert "Formation qualifiante : en cours" in mine and "Atelier numérique" in mine
+    assert "Formation qualifiante" not in theirs and "Atelier numérique" not in theirs
+    assert "Renouvellement" in theirs and "Entretien individuel du" in theirs
+
+
+def test_weasyprint_draws_it_and_its_words_read_back(tmp_path):
+    import subprocess
+
+    from weasyprint import HTML
+
+    svg = frise.svg_pour_pdf(
+        parcours_(), today=TODAY, decisions=[frise.Decision("renouveler", datetime.date(2025, 2, 14))]
+    )
+    path = tmp_path / "frise.pdf"
+    HTML(string=f"<html><body><h1>Bilan</h1>{svg}</body></html>").write_pdf(path)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for words in ["Aujourd'hui (03/12/2026)", "Renouvellement 14/02/2025", "Entrée 14/02/2024", "Décisions", "01/2025"]:
+        assert words in text, words
