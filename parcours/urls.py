@@ -1,6 +1,6 @@
 from django.urls import path
 
-from parcours.views import entretiens
+from parcours.views import entretiens, signatures
 from parcours.views.accueil import premier_rdv, tentative_contact
 from parcours.views.cer import contrat, contrat_etape, contrat_pdf, contrat_rediger
 from parcours.views.detail import parcours_detail
@@ -33,4 +33,17 @@ urlpatterns = [
     path("<int:pk>/entretiens/planifier/", entretiens.planifier, name="entretien_planifier"),
     path("<int:pk>/entretiens/<int:rdv>/cloture/", entretiens.clore, name="entretien_clore"),
     path("<int:pk>/contacts/noter/", entretiens.noter_contact, name="contact_noter"),
+    # Signatures on screen (parcours.signatures): an entretien's, and a session's émargement.
+    path("<int:pk>/entretiens/<int:rdv>/signature/", signatures.signature_entretien, name="entretien_signature"),
+    path("ateliers/seances/<int:seance>/signatures/", signatures.signatures_seance, name="seance_signatures"),
+    path(
+        "ateliers/seances/<int:seance>/signatures/presence/<int:presence>/",
+        signatures.signature_presence,
+        name="seance_signature_presence",
+    ),
+    path(
+        "ateliers/seances/<int:seance>/signatures/animateur/<int:animateur>/",
+        signatures.signature_animateur,
+        name="seance_signature_animateur",
+    ),
 ]

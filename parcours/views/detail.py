@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from parcours import absences, alertes, cer, diagnostic, journal, rythme
+from parcours import absences, alertes, cer, diagnostic, frise, journal, rythme
 from parcours.models import ObjetRendezVous, Parcours, StatutRendezVous
 from parcours.transitions import PAGES
 from parcours.views import entretiens
@@ -32,6 +32,22 @@ def prochain_rdv(rendez_vous):
     return next((r for r in rendez_vous if r.statut == StatutRendezVous.PREVU and r.debut >= now), None)
 
 
+def _frise(parcours, etapes, rendez_vous, veilles, visible, today):
+    """« Frise du parcours »: drawn from the rows the other cards read (no query of its own). The étapes
+    for whom sees their card; the attendances at ateliers (they tell the person's actions) for whom may
+    read sensitive data; the entretiens, veilles and decisions as their cards show them to every reader."""
+    decisions, presences = frise.donnees_annotees(parcours)
+    return frise.frise(
+        parcours,
+        etapes=None if etapes is None else [e for e, _, _ in etapes],
+        rendez_vous=rendez_vous,
+        presences=presences if visible else None,
+        veilles=veilles,
+        decisions=decisions,
+        today=today,
+    )
+
+
 @journalise("parcours")
 def parcours_detail(request, pk):
     today = timezone.localdate()
@@ -39,7 +55,7 @@ def parcours_detail(request, pk):
     # its tasks, the contract's status and whether the person is in an étape emploi / formation
     # (the rhythm asks) come with each row.
     rows = list(
-        absences.avec_absence(cer.annoter_contrat(Parcours.objects.visible_to(request.user)))
+        frise.annoter(absences.avec_absence(cer.annoter_contrat(Parcours.objects.visible_to(request.user))))
         .annoter_en_action(today)
         .select_related(
             "participant",
@@ -98,6 +114,7 @@ def parcours_detail(request, pk):
         if visible and referentiel
         else None
     )
+    etapes = etapes_du_parcours(user, parcours)
     suivi_entretiens = entretiens.carte(
         parcours, user, rendez_vous=rendez_vous, tentatives=tentatives, referentiel=referentiel
     )
@@ -149,7 +166,8 @@ def parcours_detail(request, pk):
             "contrat_libelle": referentiel.cer_libelle if referentiel else "Contrat d'entrée",
             "can_log_contact": permissions.can_log_contact_attempt(user, parcours),
             "fiche": fiche,
-            **etapes_du_parcours(user, parcours),
+            **etapes,
+            "frise": _frise(parcours, etapes["etapes"], rendez_vous, veilles, visible, today),
             # « Qui a consulté ce dossier » : the coordination only; one query, whatever the log holds.
             "acces_recents": (
                 list(AccesDossier.objects.pour_objet(TypeObjet.PARCOURS, parcours.pk)[:10])

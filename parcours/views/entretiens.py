@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from parcours import absences, agenda, contacts, entretiens
+from parcours import absences, agenda, contacts, entretiens, signatures
 from parcours.forms_entretiens import ClotureForm, ContactForm, EntretienForm
 from parcours.models import Parcours
 from plie import permissions
@@ -46,6 +46,8 @@ class Carte:
     peut_planifier: bool
     peut_clore: bool
     peut_noter_contact: bool
+    peut_signer: bool  # the honoré entretiens lead to their signatures (parcours.signatures)
+    a_signer: frozenset  # those still to be signed: « Faire signer »
     suivi: object
     signalement: object
 
@@ -90,6 +92,8 @@ def carte(parcours, user, *, rendez_vous=None, tentatives=None, referentiel=None
         peut_planifier=permissions.can_plan_entretien(user, parcours),
         peut_clore=peut_clore,
         peut_noter_contact=permissions.can_log_contact(user, parcours),
+        peut_signer=permissions.can_collect_signature_entretien(user, parcours),
+        a_signer=signatures.a_signer(recents),
         # The follow-up tasks are the référent's: shown to whom closes the appointments.
         suivi=suivi if peut_clore else None,
         signalement=signalement,
@@ -208,12 +212,15 @@ def liste(request, pk):
     if not permissions.can_view_sensitive(request.user, parcours):
         raise Http404("Page réservée au référent du parcours et à la coordination.")
     rows = _rendez_vous(parcours).order_by("-debut", "-id")
+    page = paginer(request, rows)
     return render(
         request,
         "parcours/entretiens_liste.html",
         {
             "parcours": parcours,
             "peut_clore": permissions.can_close_rendez_vous(request.user, parcours),
-            **paginer(request, rows),
+            "peut_signer": permissions.can_collect_signature_entretien(request.user, parcours),
+            "a_signer": signatures.a_signer(page["page_obj"]),
+            **page,
         },
     )

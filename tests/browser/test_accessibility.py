@@ -5,19 +5,27 @@ The pages are read from the URL resolver (tests/resolver.py) and kept when the r
 violation fails, with the page, the rule, the element and axe's summary.
 """
 
+import datetime
 import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from parcours.models import Etat
+from parcours.models import Etat, PresenceAtelier, RendezVous
 from parcours.workflow import TRANSITIONS
 from plie.referentiel.models import CriterePublic
 from prescriptions.models import Organisme
 from tests.browser import axe
 from tests.conftest import verified_login
-from tests.factories import EntretienFactory, ParcoursFactory, PrescriptionFactory, TentativeContactFactory
+from tests.factories import (
+    EntretienFactory,
+    ParcoursFactory,
+    PrescriptionFactory,
+    PresenceAtelierFactory,
+    TentativeContactFactory,
+)
 from tests.resolver import pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,6 +46,14 @@ def world(personas):
     TentativeContactFactory(parcours=parcours, auteur=personas.referent_a)
     EntretienFactory(parcours=parcours, notes="Notes d'entretien")
     accueil = ParcoursFactory(etat=Etat.ORIENTE, referent=personas.referent_a, prescripteur=personas.prescripteur)
+    # An entretien of another of référent A's parcours, held an hour ago: its signature pad; and a
+    # session of référent A with the person present.
+    EntretienFactory(
+        parcours=ParcoursFactory(etat=Etat.ACCOMPAGNEMENT, referent=personas.referent_a),
+        honore=True,
+        debut=timezone.now() - datetime.timedelta(hours=1),
+    )
+    PresenceAtelierFactory(parcours=parcours, seance__atelier__animateur=personas.referent_a)
     return personas, parcours, accepted, pending, accueil
 
 
@@ -53,8 +69,14 @@ def candidate_urls(parcours, accepted, pending, accueil):
         "token": ["jeton-inconnu"],
         "uidb64": ["MQ"],
         "rdv": list(parcours.rendez_vous.values_list("pk", flat=True)),
+        "seance": list(PresenceAtelier.objects.values_list("seance_id", flat=True)),
+        "presence": list(PresenceAtelier.objects.values_list("pk", flat=True)),
+        "animateur": [parcours.referent_id],
     }
     pks = {"parcours": [parcours.pk, accueil.pk], "prescriptions": [pending.pk, accepted.pk]}
+    tenu = RendezVous.objects.get(statut="honore")
+    values["rdv"].append(tenu.pk)
+    pks["parcours"].append(tenu.parcours_id)
     urls = []
     for page in pages():
         if page.name in NOT_PAGES:

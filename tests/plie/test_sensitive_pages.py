@@ -29,6 +29,7 @@ from tests.factories import (
     ParcoursFactory,
     ParticipantFactory,
     PrescriptionFactory,
+    PresenceAtelierFactory,
     TentativeContactFactory,
     UserFactory,
 )
@@ -135,6 +136,8 @@ def dossier(named):
 
 def url_kwargs(parcours, fiche):
     """Values for every URL parameter of the product; each list is tried in turn."""
+    # The person present at a held session their référent animates (the signature pages).
+    presence = PresenceAtelierFactory(parcours=parcours, seance__atelier__animateur=parcours.referent)
     return {
         "pk": None,  # decided by the namespace, below
         "name": list(TRANSITIONS),
@@ -149,6 +152,9 @@ def url_kwargs(parcours, fiche):
         "etape_pk": [parcours.etape_sensible.pk],
         "transition": list(ETAPE_TRANSITIONS),
         "rdv": list(parcours.rendez_vous.values_list("pk", flat=True)),
+        "seance": [presence.seance_id],
+        "presence": [presence.pk],
+        "animateur": [parcours.referent_id],
     }
 
 

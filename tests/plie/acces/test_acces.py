@@ -24,7 +24,14 @@ from plie.accounts.models import Role, User
 from plie.celery import app
 from plie.env import ConfigError, read_config
 from tests.conftest import Personas, verified_login
-from tests.factories import DepenseAtelierFactory, EntretienFactory, EtapeFactory, PrescriptionFactory, UserFactory
+from tests.factories import (
+    DepenseAtelierFactory,
+    EntretienFactory,
+    EtapeFactory,
+    PrescriptionFactory,
+    PresenceAtelierFactory,
+    UserFactory,
+)
 from tests.resolver import pages
 
 REFUSED = {403, 404}
@@ -156,6 +163,8 @@ EXEMPT = {
     "et le refus",
     "emargement:lot": "le lot du mois d'un référent (compte professionnel) : son avancement ne nomme personne",
     "emargement:lot_fichier": "désigne un lot ; son téléchargement journalise chaque parcours du fichier, et le refus",
+    "parcours:seance_signature_animateur": "la signature d'un animateur (compte professionnel) ; la page ne nomme "
+    "aucune personne accompagnée",
 }
 
 
@@ -214,7 +223,16 @@ SAMPLE_KWARGS = {
     "etape_pk": lambda personas: EtapeFactory(parcours=personas.parcours).pk,
     "transition": "terminer",
     "rdv": lambda personas: EntretienFactory(parcours=personas.parcours).pk,
+    "seance": lambda personas: _presence_echantillon(personas).seance_id,
+    "presence": lambda personas: _presence_echantillon(personas).pk,
 }
+
+
+def _presence_echantillon(personas):
+    """The persona's parcours present at a held session (one per test, whichever kwarg asks first)."""
+    if not hasattr(personas, "presence_echantillon"):
+        personas.presence_echantillon = PresenceAtelierFactory(parcours=personas.parcours)
+    return personas.presence_echantillon
 
 
 def sample_url(personas, name, type_objet, kwargs):
@@ -227,7 +245,9 @@ def sample_url(personas, name, type_objet, kwargs):
         assert kwarg in SAMPLE_KWARGS, f"{name} : ajoutez une valeur d'exemple pour « {kwarg} » à SAMPLE_KWARGS."
         sample = SAMPLE_KWARGS[kwarg]
         values[kwarg] = sample(personas) if callable(sample) else sample
-    return reverse(name, kwargs=values), values["pk"]
+    # A page listing named people (``journalise_liste``) names no object in its URL: it logs the
+    # persona's parcours it shows (the sample session's only participant).
+    return reverse(name, kwargs=values), values.get("pk", personas.parcours.pk)
 
 
 def request(client, url):
@@ -248,7 +268,8 @@ def test_every_person_level_url_logs_the_coordination_and_refuses_the_outsider(
         refused = response.status_code in REFUSED
         assert refused or not must_refuse, f"{name} : {who} obtient {response.status_code}"
         [row] = rows(utilisateur=user)
-        assert (row.type_objet, row.objet_id, row.chemin) == (type_objet, pk, url)
+        liste = "pk" not in kwargs
+        assert (row.type_objet, row.objet_id, row.chemin) == (type_objet, None if liste and refused else pk, url)
         assert row.refuse is refused
 
 
