@@ -409,14 +409,6 @@ def sees_budget_totals_only(user) -> bool:
 def can_print_emargement(user, parcours) -> bool:
     """A parcours's individual and partners' sheets (every contact, with its absences): the parcours's
     référent and the coordination, as for the contacts themselves. Nobody else, the prescripteur never."""
-
-
-# Signatures
-
-
-def can_collect_signature_entretien(user, parcours) -> bool:
-    """The signatures of an entretien (the participant's, the référent's): the parcours's référent and the
-    coordination, who hold it; the dates and states are :mod:`parcours.signatures`'s."""
     if not user.is_authenticated:
         return False
     return is_coordination(user) or (user.has_role(Role.REFERENT) and parcours.referent_id == user.pk)
@@ -444,6 +436,17 @@ def can_request_lot_emargement(user, referent=None) -> bool:
 def can_view_lot_emargement(user, lot) -> bool:
     """A batch and its file: the référent whose sheets they are, and the coordination."""
     return can_request_lot_emargement(user, lot.referent)
+
+
+# Signatures
+
+
+def can_collect_signature_entretien(user, parcours) -> bool:
+    """The signatures of an entretien (the participant's, the référent's): the parcours's référent and the
+    coordination, who hold it; the dates and states are :mod:`parcours.signatures`'s."""
+    if not user.is_authenticated:
+        return False
+    return is_coordination(user) or (user.has_role(Role.REFERENT) and parcours.referent_id == user.pk)
 
 
 def can_collect_signature_seance(user, seance) -> bool:
