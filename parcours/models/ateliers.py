@@ -308,7 +308,6 @@ class PresenceAtelier(models.Model):
             ),
         ]
 
-    @property
     def __str__(self):
         return self.get_statut_display()
 

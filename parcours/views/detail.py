@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from parcours import absences, alertes, cer, diagnostic, journal, rythme
-from parcours.models import ObjetRendezVous, Parcours, StatutRendezVous
+from parcours import absences, alertes, ateliers, cer, diagnostic, journal, rythme
+from parcours.models import InscriptionAtelier, ObjetRendezVous, Parcours, StatutRendezVous
 from parcours.transitions import PAGES
 from parcours.views import entretiens
 from parcours.views.etapes import etapes_du_parcours
@@ -53,6 +53,8 @@ def parcours_detail(request, pk):
         .filter(participant__parcours=pk)
         # Whether the user may open the fiche it came from: the prescriptions' own rule, in the same query.
         .annotate(fiche_visible=Exists(Prescription.objects.visible_to(request.user).filter(parcours=OuterRef("pk"))))
+        # Whether it was ever invited to an atelier: the ateliers' query runs only then.
+        .annotate(a_des_ateliers=Exists(InscriptionAtelier.objects.filter(parcours=OuterRef("pk"))))
         .order_by("-date_prescription", "-id")
     )
     parcours = next((p for p in rows if p.pk == pk), None)
@@ -83,6 +85,9 @@ def parcours_detail(request, pk):
     veilles = list(parcours.periodes_veille.all())
     rendez_vous = list(parcours.rendez_vous.select_related("lieu", "lieu__commune"))
     tentatives = list(parcours.tentatives_contact.journal())
+    # The ateliers it is invited to, session by session with its attendance: one query for both.
+    seances_atelier = ateliers.seances_du_parcours(parcours) if parcours.a_des_ateliers else []
+    presences_atelier = ateliers.presences(seances_atelier)
     # The référent's and the coordination's tool: by when the next contact is due (Caen: by any
     # means while the person is in an étape emploi / formation / opération).
     echeance = (
@@ -91,7 +96,11 @@ def parcours_detail(request, pk):
             referentiel,
             today,
             en_etape=parcours.en_action,
-            rendez_vous=rendez_vous,
+            rendez_vous=(
+                rendez_vous + rythme.ateliers_lus(presences_atelier)
+                if referentiel.ateliers_comptent_dans_rythme
+                else rendez_vous
+            ),
             contacts=tentatives,
             veilles=veilles,
         )
@@ -99,7 +108,12 @@ def parcours_detail(request, pk):
         else None
     )
     suivi_entretiens = entretiens.carte(
-        parcours, user, rendez_vous=rendez_vous, tentatives=tentatives, referentiel=referentiel
+        parcours,
+        user,
+        rendez_vous=rendez_vous,
+        tentatives=tentatives,
+        referentiel=referentiel,
+        presences_atelier=presences_atelier,
     )
     response = render(
         request,
@@ -141,6 +155,9 @@ def parcours_detail(request, pk):
                 if parcours.date_entree is None or timezone.localdate(t.date) < parcours.date_entree
             ],
             "suivi_entretiens": suivi_entretiens,
+            # The « Ateliers » card; the attendance list is also the frise's (one query, with session and atelier).
+            "presences_atelier": presences_atelier,
+            "invitations_atelier": ateliers.invitations(seances_atelier),
             "premier_rdv": premier_rdv(rendez_vous),
             "prochain_rdv": prochain_rdv(rendez_vous),
             "date_limite": parcours.date_limite(referentiel, veilles),
