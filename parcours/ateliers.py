@@ -411,7 +411,7 @@ def presences(seances) -> list[PresenceAtelier]:
     """The attendance rows among :func:`seances_du_parcours`, each with its session and atelier (no query)."""
     rows = []
     for seance in seances:
-        presence = seance.presence_du_parcours
+        presence = getattr(seance, "presence_du_parcours", None)  # no row joined: no attribute
         if presence is not None:
             presence.seance = seance
             rows.append(presence)
@@ -435,7 +435,7 @@ def invitations(seances, now=None) -> list[InvitationLue]:
         par_atelier.setdefault(seance.atelier_id, []).append(seance)
     lignes = []
     for rows in par_atelier.values():
-        notees = [s.presence_du_parcours for s in rows if s.presence_du_parcours is not None]
+        notees = [p for p in (getattr(s, "presence_du_parcours", None) for s in rows) if p is not None]
         lignes.append(
             InvitationLue(
                 atelier=rows[0].atelier,

@@ -36,7 +36,7 @@ def _liste_permise(user):
 
 
 def _atelier(request, pk):
-    _liste_permise(request.user)
+    # Whom may not list them finds no atelier either: a 404, as for any object not theirs.
     qs = permissions.ateliers_visibles(request.user, Atelier.objects.all())
     return get_object_or_404(
         qs.select_related("animateur", "animateur__structure", "co_animateur", "co_animateur__structure", "lieu"),
@@ -45,7 +45,6 @@ def _atelier(request, pk):
 
 
 def _seance(request, pk):
-    _liste_permise(request.user)
     ateliers_vus = permissions.ateliers_visibles(request.user, Atelier.objects.all())
     return get_object_or_404(
         SeanceAtelier.objects.filter(atelier__in=ateliers_vus).select_related(
@@ -160,7 +159,6 @@ def inviter(request, pk):
 @require_POST
 @journalise_liste("parcours")
 def desinviter(request, pk):
-    _liste_permise(request.user)
     ateliers_vus = permissions.ateliers_visibles(request.user, Atelier.objects.all())
     inscription = get_object_or_404(
         InscriptionAtelier.objects.filter(atelier__in=ateliers_vus).select_related("atelier", "parcours__participant"),
