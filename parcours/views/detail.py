@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from parcours import absences, alertes, ateliers, cer, diagnostic, journal, rythme
-from parcours.models import InscriptionAtelier, ObjetRendezVous, Parcours, StatutRendezVous
+from parcours.models import InscriptionAtelier, ObjetRendezVous, Parcours, PeriodeVeille, StatutRendezVous
 from parcours.transitions import PAGES
 from parcours.views import entretiens
 from parcours.views.etapes import etapes_du_parcours
@@ -53,8 +53,12 @@ def parcours_detail(request, pk):
         .filter(participant__parcours=pk)
         # Whether the user may open the fiche it came from: the prescriptions' own rule, in the same query.
         .annotate(fiche_visible=Exists(Prescription.objects.visible_to(request.user).filter(parcours=OuterRef("pk"))))
-        # Whether it was ever invited to an atelier: the ateliers' query runs only then.
-        .annotate(a_des_ateliers=Exists(InscriptionAtelier.objects.filter(parcours=OuterRef("pk"))))
+        # Whether it has veilles, and was ever invited to an atelier: their queries run only then. A
+        # dossier with one or the other stays within 15 queries; with both, 16.
+        .annotate(
+            a_des_veilles=Exists(PeriodeVeille.objects.filter(parcours=OuterRef("pk"))),
+            a_des_ateliers=Exists(InscriptionAtelier.objects.filter(parcours=OuterRef("pk"))),
+        )
         .order_by("-date_prescription", "-id")
     )
     parcours = next((p for p in rows if p.pk == pk), None)
@@ -82,7 +86,7 @@ def parcours_detail(request, pk):
     referentiel = Referentiel.objects.active_or_none()
     diagnostic_modifie_le, freins_forts = diagnostic.resume(parcours) if diagnostic_visible else (None, [])
     # Each list read once, whatever it holds; the rhythm reads the same rows.
-    veilles = list(parcours.periodes_veille.all())
+    veilles = list(parcours.periodes_veille.all()) if parcours.a_des_veilles else []
     rendez_vous = list(parcours.rendez_vous.select_related("lieu", "lieu__commune"))
     tentatives = list(parcours.tentatives_contact.journal())
     # The ateliers it is invited to, session by session with its attendance: one query for both.

@@ -438,6 +438,7 @@ def test_the_dossier_reads_the_ateliers_in_one_query_whatever_their_number(ateli
         PresenceAtelierFactory(seance=SeanceAtelierFactory(atelier=autre, tenue=True), parcours=named.parcours)
     large, response = count_queries(client, url)
     assert len(response.context["presences_atelier"]) == 11
+    assert len(large) <= CEILING, "\n".join(large)
     assert len(large) == len(small), "\n".join(large)
 
 
