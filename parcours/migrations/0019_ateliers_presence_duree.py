@@ -5,19 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('parcours', '0018_ateliers_emargement_signatures'),
+        ("parcours", "0018_ateliers_emargement_signatures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='presenceatelier',
-            name='presence_atelier_duree_iff_present',
+            model_name="presenceatelier",
+            name="presence_atelier_duree_iff_present",
         ),
         migrations.AddConstraint(
-            model_name='presenceatelier',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('statut', 'present'), ('duree_minutes__gte', 1), ('duree_minutes__isnull', False), ('duree_minutes__lte', 600)), models.Q(models.Q(('statut', 'present'), _negated=True), ('duree_minutes__isnull', True)), _connector='OR'), name='presence_atelier_duree_iff_present', violation_error_message="Une personne présente a une durée de présence (1 à 600 minutes), une personne absente n'en a pas."),
+            model_name="presenceatelier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("statut", "present"),
+                        ("duree_minutes__gte", 1),
+                        ("duree_minutes__isnull", False),
+                        ("duree_minutes__lte", 600),
+                    ),
+                    models.Q(models.Q(("statut", "present"), _negated=True), ("duree_minutes__isnull", True)),
+                    _connector="OR",
+                ),
+                name="presence_atelier_duree_iff_present",
+                violation_error_message="Une personne présente a une durée de présence (1 à 600 minutes), une personne absente n'en a pas.",
+            ),
         ),
     ]
