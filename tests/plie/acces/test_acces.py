@@ -130,6 +130,9 @@ def test_a_superuser_is_logged_as_administrateur(named):
 
 # Object URLs (an int in the path) that name no person, with the reason. Every other URL with an
 # int kwarg must carry ``@journalise`` (the Django admin, staff only, keeps its own LogEntry).
+ATELIER_NOMME_SES_PARTICIPANTS = (
+    "un atelier ou une séance ne désigne personne ; la page journalise chaque parcours qu'elle nomme, refus compris"
+)
 EXEMPT = {
     "invitation_renew": "une invitation désigne le compte d'un professionnel, pas une personne accompagnée",
     "invitation_cancel": "une invitation désigne le compte d'un professionnel, pas une personne accompagnée",
@@ -147,6 +150,13 @@ EXEMPT = {
     "notifications:open": "la notification de l'utilisateur lui-même ; elle mène à la page du dossier, qui journalise",
     "agenda:absence_edit": "une absence (congé, formation) d'un référent, compte professionnel, pas une personne",
     "agenda:absence_delete": "une absence d'un référent, compte professionnel, pas une personne",
+    "ateliers:detail": ATELIER_NOMME_SES_PARTICIPANTS,
+    "ateliers:inviter": ATELIER_NOMME_SES_PARTICIPANTS,
+    "ateliers:desinviter": ATELIER_NOMME_SES_PARTICIPANTS,
+    "ateliers:seance": ATELIER_NOMME_SES_PARTICIPANTS,
+    "ateliers:seance_modifier": ATELIER_NOMME_SES_PARTICIPANTS,
+    "ateliers:seance_annuler": ATELIER_NOMME_SES_PARTICIPANTS,
+    "ateliers:seance_clore": ATELIER_NOMME_SES_PARTICIPANTS,
 }
 
 
