@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from parcours.demo import seed_absences_referents, seed_entretiens
+from parcours.demo_ateliers import seed_ateliers
 from parcours.demo_contrats import seed_contrats
 from parcours.demo_etapes import seed_etapes
 from parcours.models import (
@@ -730,6 +731,7 @@ class DemoBuilder:
         seed_etapes(self.rng, self.today, self.referentiel, plans)
         seed_entretiens(self.rng, self.today, plans, self.referentiel)
         seed_absences_referents(self.rng, self.today, self.referents)
+        seed_ateliers(self.rng, self.today, self.referents, plans)
         return self.logins
 
 
