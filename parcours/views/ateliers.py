@@ -18,6 +18,7 @@ from parcours.forms_ateliers import AnnulationForm, AtelierForm, AteliersFiltres
 from parcours.models import Atelier, InscriptionAtelier, SeanceAtelier, StatutSeance
 from plie import permissions
 from plie.acces.journal import journalise_liste
+from plie.acces.models import BIGINT_MAX
 from plie.listes import chercher_personne, paginer
 from plie.workflow import TransitionError
 
@@ -140,7 +141,8 @@ def inviter(request, pk):
     erreur = ""
     choisis = []
     if request.method == "POST":
-        choisis = [int(v) for v in request.POST.getlist("parcours") if v.isdigit()]
+        # Junk or an id beyond the column's range (a forged form) is no one.
+        choisis = [int(v) for v in request.POST.getlist("parcours") if v.isdigit() and int(v) <= BIGINT_MAX]
         try:
             rows = ateliers.inviter(atelier, request.user, choisis)
         except TransitionError as error:

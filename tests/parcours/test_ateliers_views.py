@@ -128,6 +128,32 @@ def test_the_atelier_page_names_its_participants_and_logs_them(atelier, client_f
         assert [r.refuse for r in rows] == [True]
 
 
+def object_urls(atelier):
+    seance = premiere(atelier)
+    return [
+        reverse("ateliers:detail", args=[atelier.pk]),
+        reverse("ateliers:inviter", args=[atelier.pk]),
+        reverse("ateliers:seance", args=[seance.pk]),
+        reverse("ateliers:seance_modifier", args=[seance.pk]),
+        reverse("ateliers:seance_annuler", args=[seance.pk]),
+        reverse("ateliers:seance_clore", args=[seance.pk]),
+    ]
+
+
+@pytest.mark.parametrize(("who", "status"), [("coordination", 200), ("referent_a", 200), ("referent_b", 404)])
+def test_every_atelier_page_for_the_animateur_the_coordination_and_a_colleague(atelier, client_for, who, status):
+    client = client_for(getattr(atelier._personas, who))
+    for url in object_urls(atelier):
+        assert client.get(url).status_code == status, url
+    assert client.get(reverse("ateliers:creer")).status_code == 200
+
+
+def test_a_forged_invitation_of_a_huge_id_is_refused_in_french(atelier, client_for):
+    url = reverse("ateliers:inviter", args=[atelier.pk])
+    response = client_for(atelier._personas.referent_a).post(url, {"parcours": ["9" * 30, "x"]})
+    assert response.status_code == 200 and "Choisissez au moins une personne" in shown(response)
+
+
 def test_the_co_animateur_of_another_operateur_sees_and_runs_it(atelier, client_for):
     binome = ReferentFactory()
     Atelier.objects.filter(pk=atelier.pk).update(co_animateur=binome)
