@@ -12,7 +12,8 @@ a new appointment, a contact noting the warning). Nothing to tick twice, nothing
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, DateTimeField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest, NullIf
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +33,8 @@ S = StatutRendezVous
 STATUTS_COMPTES = (S.HONORE, S.ABSENT)
 # The same for a session of an atelier: present, or absent without justification.
 PRESENCES_COMPTEES = (StatutPresence.PRESENT, StatutPresence.ABSENT_INJUSTIFIE)
+# Before anything: what a missing date compares as (GREATEST ignores NULL on PostgreSQL, not on SQLite).
+JAMAIS = Value(datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC), output_field=DateTimeField())
 
 
 @dataclass(frozen=True)
@@ -133,8 +136,9 @@ def avec_absence(parcours_qs):
     comme_rdv = Case(
         When(statut=StatutPresence.PRESENT, then=Value(S.HONORE)), default=Value(S.ABSENT), output_field=CharField()
     )
-    # The session when it is the later one (a session and an appointment at the same time: the appointment).
-    session_apres = Q(atelier_debut__isnull=False) & (Q(rdv_debut__isnull=True) | Q(atelier_debut__gt=F("rdv_debut")))
+    # The later of the two (a session and an appointment at the same time: the appointment), each subquery
+    # written once per expression: the follow-up's EXISTS below repeat ``absence_debut``.
+    rdv_ou_jamais = Coalesce(F("rdv_debut"), JAMAIS)
     contacts = TentativeContact.objects.filter(parcours=OuterRef("pk"), date__gte=OuterRef("absence_debut"))
     return (
         parcours_qs.alias(
@@ -144,8 +148,10 @@ def avec_absence(parcours_qs):
             atelier_debut=Subquery(atelier.values("seance__debut")[:1]),
         )
         .annotate(
-            dernier_statut=Case(When(session_apres, then=F("atelier_statut")), default=F("rdv_statut")),
-            absence_debut=Case(When(session_apres, then=F("atelier_debut")), default=F("rdv_debut")),
+            dernier_statut=Case(
+                When(atelier_debut__gt=rdv_ou_jamais, then=F("atelier_statut")), default=F("rdv_statut")
+            ),
+            absence_debut=NullIf(Greatest(rdv_ou_jamais, Coalesce(F("atelier_debut"), JAMAIS)), JAMAIS),
         )
         .annotate(
             tache_appeler=Exists(contacts.filter(canal__in=CANAUX_PERSONNE)),
