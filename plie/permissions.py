@@ -377,5 +377,6 @@ def can_manage_atelier(user, atelier) -> bool:
 
 
 def can_view_frequence_ateliers(user, referent) -> bool:
-    """Whether a référent ran an atelier recently enough: the référent themselves and the coordination."""
-    return is_coordination(user) or (user.is_authenticated and user.has_role(Role.REFERENT) and referent.pk == user.pk)
+    """Whether a référent ran an atelier recently enough (no participant named): whoever sees their line of
+    « Respect du rythme » — the coordination, the référent themselves, the opérateur employing them."""
+    return can_view_conformite_referent(user, referent)

@@ -485,4 +485,11 @@ def test_the_rhythm_page_gives_the_coordination_each_referents_last_atelier(name
     )
     content = shown(client_for(named.coordination).get("/respect-du-rythme/"))
     assert "Dernier atelier collectif" in content and "09/01/2026" in content and "plus de 30 jours" in content
-    assert "Dernier atelier collectif" not in shown(client_for(named.operateur).get("/respect-du-rythme/"))
+    # The opérateur, for its own référents (no participant named); the financeur, not at all.
+    autre = ReferentFactory()  # of another opérateur
+    SeanceAtelierFactory(atelier=AtelierFactory(animateur=autre, premiere_date=datetime.date(2026, 3, 3)), tenue=True)
+    response = client_for(named.operateur).get("/respect-du-rythme/")
+    frequences = {ligne.referent.pk: ligne.frequence_ateliers for ligne in response.context["page_obj"]}
+    assert frequences[named.referent_b.pk].dernier == datetime.date(2026, 1, 9)
+    assert autre.pk not in frequences
+    assert "Dernier atelier collectif" not in shown(client_for(named.financeur).get("/respect-du-rythme/"))
