@@ -63,6 +63,17 @@ def _home_coordination(request):
     context["charges"] = charge_referents(referentiel) if referentiel else []
     context["prescriptions_a_traiter"] = Prescription.objects.a_traiter().count()
     context["postes_vacants"] = postes_vacants()
+    # The référents in post who ran no atelier within the référentiel's minimum frequency (one query).
+    frequences = (
+        ateliers.frequences(referentiel, [c.referent.pk for c in context["charges"]])
+        if referentiel and referentiel.ateliers_frequence_min_jours and context["charges"]
+        else {}
+    )
+    context["ateliers_a_programmer"] = [
+        (c.referent, frequences[c.referent.pk])
+        for c in context["charges"]
+        if c.referent.pk in frequences and frequences[c.referent.pk].en_retard
+    ]
     return render(request, "home/coordination.html", context)
 
 

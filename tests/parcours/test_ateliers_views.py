@@ -493,3 +493,13 @@ def test_the_rhythm_page_gives_the_coordination_each_referents_last_atelier(name
     assert frequences[named.referent_b.pk].dernier == datetime.date(2026, 1, 9)
     assert autre.pk not in frequences
     assert "Dernier atelier collectif" not in shown(client_for(named.financeur).get("/respect-du-rythme/"))
+
+
+def test_the_coordination_home_lists_the_referents_with_an_atelier_to_program(named, client_for):
+    SeanceAtelierFactory(
+        atelier=AtelierFactory(animateur=named.referent_a, premiere_date=datetime.date(2026, 3, 2)), tenue=True
+    )
+    response = client_for(named.coordination).get("/")
+    en_retard = {r.pk for r, _f in response.context["ateliers_a_programmer"]}
+    assert named.referent_b.pk in en_retard and named.referent_a.pk not in en_retard
+    assert "Ateliers collectifs à programmer" in shown(response)
