@@ -3,19 +3,24 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from parcours.models import (
     AbsenceReferent,
+    Atelier,
     Contrat,
     Diagnostic,
     Etape,
     EvenementContrat,
     EvenementEtape,
     FreinDiagnostic,
+    InscriptionAtelier,
     Parcours,
     Participant,
     PeriodeVeille,
+    PresenceAtelier,
     RendezVous,
+    SeanceAtelier,
     TentativeContact,
     TransitionParcours,
     TransitionRendezVous,
+    TransitionSeance,
 )
 
 
@@ -205,3 +210,91 @@ class AbsenceReferentAdmin(SimpleHistoryAdmin):
     search_fields = ["referent__last_name", "referent__first_name", "commentaire"]
     raw_id_fields = ["referent", "cree_par"]
     date_hierarchy = "debut"
+
+
+# Ateliers collectifs: the sessions' states move only through parcours.ateliers (locked, logged).
+
+
+class SeanceAtelierInline(admin.TabularInline):
+    model = SeanceAtelier
+    extra = 0
+    can_delete = False
+    fields = ["numero", "debut", "fin", "statut", "emargement_clos_le"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Atelier)
+class AtelierAdmin(SimpleHistoryAdmin):
+    list_display = ["theme", "animateur", "co_animateur", "premiere_date", "periodicite", "nombre_seances", "capacite"]
+    list_filter = ["periodicite"]
+    search_fields = ["theme", "animateur__last_name", "co_animateur__last_name"]
+    raw_id_fields = ["animateur", "co_animateur", "lieu", "cree_par"]
+    list_select_related = ["animateur", "co_animateur"]
+    date_hierarchy = "premiere_date"
+    inlines = [SeanceAtelierInline]
+    # The sessions are made with the series (parcours.ateliers.creer_serie).
+    readonly_fields = ["periodicite", "nombre_seances", "premiere_date", "cree_par"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class TransitionSeanceInline(admin.TabularInline):
+    model = TransitionSeance
+    extra = 0
+    can_delete = False
+    fields = ["date", "transition", "statut_avant", "statut_apres", "auteur", "motif"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SeanceAtelier)
+class SeanceAtelierAdmin(SimpleHistoryAdmin):
+    list_display = ["atelier", "numero", "debut", "statut", "emargement_clos_le"]
+    list_filter = ["statut"]
+    search_fields = ["atelier__theme"]
+    list_select_related = ["atelier"]
+    date_hierarchy = "debut"
+    inlines = [TransitionSeanceInline]
+    readonly_fields = ["atelier", "numero", "statut", "motif_annulation", "emargement_clos_le", "emargement_clos_par"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(TransitionSeance)
+class TransitionSeanceAdmin(admin.ModelAdmin):
+    list_display = ["seance", "transition", "statut_avant", "statut_apres", "auteur", "date"]
+    list_filter = ["transition", "statut_apres"]
+    search_fields = ["seance__atelier__theme"]
+    list_select_related = ["seance__atelier", "auteur"]
+    date_hierarchy = "date"
+
+
+@admin.register(InscriptionAtelier)
+class InscriptionAtelierAdmin(SimpleHistoryAdmin):
+    list_display = ["atelier", "parcours", "invite_par", "invite_le"]
+    search_fields = ["atelier__theme", "parcours__participant__nom_usage"]
+    raw_id_fields = ["atelier", "parcours", "invite_par"]
+    list_select_related = ["atelier", "parcours__participant", "invite_par"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PresenceAtelier)
+class PresenceAtelierAdmin(SimpleHistoryAdmin):
+    list_display = ["seance", "parcours", "statut", "duree_minutes", "saisi_par"]
+    list_filter = ["statut"]
+    search_fields = ["seance__atelier__theme", "parcours__participant__nom_usage"]
+    raw_id_fields = ["seance", "parcours", "saisi_par"]
+    list_select_related = ["seance__atelier", "parcours__participant", "saisi_par"]
+
+    def has_add_permission(self, request):
+        return False

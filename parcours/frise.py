@@ -37,7 +37,7 @@ __all__ = [
     "Decision",
     "Presence",
     "annoter",
-    "donnees_annotees",
+    "decisions_annotees",
     "donnees_du_parcours",
     "frise",
     "largeur_texte",
@@ -707,9 +707,10 @@ def _champs(*expressions):
 
 
 def annoter(parcours_qs):
-    """``frise_decisions`` and ``frise_presences`` on each parcours row: its milestones' decisions and its
-    attendances at atelier sessions, as text (see :func:`donnees_annotees`)."""
-    from parcours.models import PresenceAtelier, TransitionParcours
+    """``frise_decisions`` on each parcours row: its milestones' decisions as text (see
+    :func:`decisions_annotees`). The attendances at ateliers come from the list the dossier reads for its
+    « Ateliers » card (:func:`parcours.ateliers.presences`)."""
+    from parcours.models import TransitionParcours
 
     decisions = (
         TransitionParcours.objects.filter(parcours=OuterRef("pk"), transition__in=sorted(DECISIONS))
@@ -718,31 +719,16 @@ def annoter(parcours_qs):
         .annotate(liste=_Liste(_champs(F("transition"), _jour_texte("date"))))
         .values("liste")
     )
-    presences = (
-        PresenceAtelier.objects.filter(parcours=OuterRef("pk"))
-        .order_by()
-        .values("parcours")
-        .annotate(liste=_Liste(_champs(F("statut"), _jour_texte("seance__debut"), F("seance__atelier__theme"))))
-        .values("liste")
-    )
-    return parcours_qs.annotate(
-        frise_decisions=Subquery(decisions, output_field=TextField()),
-        frise_presences=Subquery(presences, output_field=TextField()),
-    )
+    return parcours_qs.annotate(frise_decisions=Subquery(decisions, output_field=TextField()))
 
 
 def _lignes(texte):
     return [ligne.split(SEP_CHAMP) for ligne in (texte or "").split(SEP_LIGNE) if ligne]
 
 
-def donnees_annotees(parcours) -> tuple[list[Decision], list[Presence]]:
-    """The decisions and attendances :func:`annoter` put on the row."""
-    decisions = [Decision(t, datetime.date.fromisoformat(d[:10])) for t, d in _lignes(parcours.frise_decisions)]
-    presences = [
-        Presence(datetime.date.fromisoformat(d[:10]), statut, theme)
-        for statut, d, theme in _lignes(parcours.frise_presences)
-    ]
-    return decisions, presences
+def decisions_annotees(parcours) -> list[Decision]:
+    """The decisions :func:`annoter` put on the row."""
+    return [Decision(t, datetime.date.fromisoformat(d[:10])) for t, d in _lignes(parcours.frise_decisions)]
 
 
 def svg_pour_pdf(parcours, *, largeur_mm=180, **donnees) -> SafeString:

@@ -9,7 +9,8 @@ same columns, ordered by date and cut to the rows shown (the dossier shows the l
 - its contacts (the accueil's attempts and every later contact);
 - its étapes: their transitions and the edits that changed no state (simple-history);
 - its diagnostic: opened, updated, frozen, and each frein whose level or note changed (simple-history);
-- its contract's steps.
+- its contract's steps;
+- its attendance at the ateliers collectifs' sessions (present with the time attended, or absent).
 
 Who reads what follows the rules of :mod:`plie.permissions`: the étapes and the diagnostic only for
 whom may see them, the contract for whom may read it; the notes (motives, subjects, comments,
@@ -39,8 +40,10 @@ from parcours.models import (
     NatureDiagnostic,
     NiveauFrein,
     ObjetRendezVous,
+    PresenceAtelier,
     RendezVous,
     StatutContrat,
+    StatutPresence,
     StatutRendezVous,
     TentativeContact,
     TransitionParcours,
@@ -61,6 +64,7 @@ class Genre(models.TextChoices):
     ETAPES = "etapes", "Étapes"
     DIAGNOSTIC = "diagnostic", "Diagnostic"
     CONTRAT = "contrat", "Contrat"
+    ATELIERS = "ateliers", "Ateliers"
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ def lecteur(user, parcours, *, contrat_visible=None) -> Lecteur:
         Genre.ETAPES: permissions.can_view_etapes(user, parcours),
         Genre.DIAGNOSTIC: permissions.can_view_diagnostic(user, parcours),
         Genre.CONTRAT: contrat_visible,
+        Genre.ATELIERS: True,
     }
     return Lecteur(genres=tuple(g for g in Genre if allowed[g]), notes=permissions.can_view_sensitive(user, parcours))
 
@@ -283,6 +288,21 @@ def _contrats(parcours, notes):
     )
 
 
+def _ateliers(parcours, notes):
+    """One row per session whose attendance was noted, at the session's time."""
+    return PresenceAtelier.objects.filter(parcours=parcours).values(
+        **_colonnes(
+            "atelier",
+            date=F("seance__debut"),
+            code=F("statut"),
+            apres=F("duree_minutes"),
+            info=F("seance__atelier__theme"),
+            texte=F("seance__contenu"),
+            auteur="saisi_par",
+        )
+    )
+
+
 SOURCES = {
     Genre.DECISIONS: (_decisions,),
     Genre.ENTRETIENS: (_rendez_vous,),
@@ -290,6 +310,7 @@ SOURCES = {
     Genre.ETAPES: (_etapes, _etapes_modifiees),
     Genre.DIAGNOSTIC: (_diagnostics, _freins),
     Genre.CONTRAT: (_contrats,),
+    Genre.ATELIERS: (_ateliers,),
 }
 GENRE_DE = {
     "decision": Genre.DECISIONS,
@@ -300,6 +321,7 @@ GENRE_DE = {
     "diagnostic": Genre.DIAGNOSTIC,
     "frein": Genre.DIAGNOSTIC,
     "contrat": Genre.CONTRAT,
+    "atelier": Genre.ATELIERS,
 }
 
 
@@ -403,6 +425,17 @@ def _contrat(row):
     return {"titre": titre, "detail": transition.label if transition else "", "note": row["j_texte"]}
 
 
+def _atelier(row):
+    statut = row["j_code"]
+    if statut == StatutPresence.PRESENT:
+        duree = f", {row['j_apres']} min" if row["j_apres"] else ""
+        issue = f"présent{duree}"
+    else:
+        issue = _libelle(StatutPresence, statut).lower()
+    # What the session did is the animateurs' summary of the group's work, not a note on the person.
+    return {"titre": f"Atelier « {row['j_info']} » du {_le(row['j_date'])} : {issue}", "detail": row["j_texte"]}
+
+
 EN_MOTS = {
     "decision": _decision,
     "rdv": _rdv,
@@ -412,6 +445,7 @@ EN_MOTS = {
     "diagnostic": _diagnostic,
     "frein": _frein,
     "contrat": _contrat,
+    "atelier": _atelier,
 }
 
 

@@ -11,17 +11,29 @@ One function for the dossier, the référent's home, and every later dashboard a
   ``taux_conformite`` sums it for a référent or the PLIE; ``conformites`` runs it over many parcours in
   a constant number of queries (the « Respect du rythme » page).
 
-The référent's own absences are not excused here: the pages report them beside the figure.
+The référent's own absences are not excused here: the pages report them beside the figure. Where the
+référentiel says so (``ateliers_comptent_dans_rythme``), a presence at a session of an atelier
+collectif counts as a face-to-face meeting: it is read as a held appointment (:func:`ateliers_lus`).
 """
 
 import datetime
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q
+from django.db.models import CharField, F, Q, Value
 from django.utils import timezone
 
-from parcours.models import Etape, Etat, Modalite, PeriodeVeille, RendezVous, StatutRendezVous, TentativeContact
+from parcours.models import (
+    Etape,
+    Etat,
+    Modalite,
+    PeriodeVeille,
+    PresenceAtelier,
+    RendezVous,
+    StatutPresence,
+    StatutRendezVous,
+    TentativeContact,
+)
 
 # The rhythm runs while the person is accompanied (a veille suspends it).
 ETATS_RYTHME = frozenset({Etat.ACCOMPAGNEMENT, Etat.VEILLE, Etat.SORTIE_PROPOSEE})
@@ -82,10 +94,16 @@ def _decale(debut, echeance, veilles):
     return echeance
 
 
-def _qualifiants(parcours, face_a_face, rendez_vous, contacts):
-    """Days of the contacts that count: held face-to-face appointments; any held one or reached contact
-    when any means will do."""
-    rdvs = rendez_vous if rendez_vous is not None else list(parcours.rendez_vous.all())
+def _qualifiants(parcours, face_a_face, rendez_vous, contacts, ateliers=False):
+    """Days of the contacts that count: held face-to-face appointments (and the sessions of an atelier
+    attended, when ``ateliers``: the référentiel's ``ateliers_comptent_dans_rythme``); any held one or
+    reached contact when any means will do. ``rendez_vous`` given: the caller put the sessions in."""
+    if rendez_vous is not None:
+        rdvs = rendez_vous
+    else:
+        rdvs = list(parcours.rendez_vous.all())
+        if ateliers:
+            rdvs += ateliers_lus(parcours.presences_atelier.select_related("seance"))
     days = {
         timezone.localdate(r.debut)
         for r in rdvs
@@ -123,7 +141,8 @@ def echeance(
     today = today or timezone.localdate()
     face_a_face = not (en_etape and referentiel.rythme_tout_moyen_en_etape)
     periodes = _periodes_veille(parcours, veilles, today)
-    jours = [d for d in _qualifiants(parcours, face_a_face, rendez_vous, contacts) if d <= today]
+    ateliers = referentiel.ateliers_comptent_dans_rythme
+    jours = [d for d in _qualifiants(parcours, face_a_face, rendez_vous, contacts, ateliers) if d <= today]
     depuis = max([parcours.date_entree, *jours])
     date = _apres(depuis, parcours.date_entree, referentiel, periodes)
     en_veille = parcours.etat == Etat.VEILLE
@@ -160,7 +179,8 @@ def conformite(parcours, referentiel, debut, fin, *, en_etape=False, rendez_vous
         return Conformite(0, 0, [])
     face_a_face = not (en_etape and referentiel.rythme_tout_moyen_en_etape)
     periodes = _periodes_veille(parcours, veilles, end)
-    jours = [d for d in _qualifiants(parcours, face_a_face, rendez_vous, contacts) if d <= end]
+    ateliers = referentiel.ateliers_comptent_dans_rythme
+    jours = [d for d in _qualifiants(parcours, face_a_face, rendez_vous, contacts, ateliers) if d <= end]
     en_veille = {start + datetime.timedelta(days=i) for i in range((end - start).days + 1)}
     en_veille = {d for d in en_veille if any(a <= d <= b for a, b in periodes)}
     retards, overdue = [], set()
@@ -207,7 +227,9 @@ def conformites(parcours, referentiel, debut, fin) -> list[tuple[object, Conform
     )
     # What the rule reads of each row, as plain values (it counts held appointments alone, and stops at
     # the last day counted by itself).
-    lectures = lire((p.pk for p in rows), statuts=(StatutRendezVous.HONORE,))
+    lectures = lire(
+        (p.pk for p in rows), statuts=(StatutRendezVous.HONORE,), ateliers=referentiel.ateliers_comptent_dans_rythme
+    )
     en_etape = set()
     if referentiel.rythme_tout_moyen_en_etape and rows:
         en_etape = set(
@@ -269,20 +291,45 @@ class Lecture:
     veilles: list
 
 
-def lire(parcours_ids, statuts=(StatutRendezVous.HONORE, StatutRendezVous.PREVU)) -> dict[int, Lecture]:
+def ateliers_lus(presences) -> list[RendezVousLu]:
+    """The presences at an atelier's sessions (each with its ``seance``) as held face-to-face meetings;
+    absences left out. Their ``pk`` is negative: they are no appointment."""
+    return [
+        RendezVousLu(-p.pk, p.seance.debut, StatutRendezVous.HONORE, Modalite.PRESENTIEL)
+        for p in presences
+        if p.statut == StatutPresence.PRESENT
+    ]
+
+
+def lire(parcours_ids, statuts=(StatutRendezVous.HONORE, StatutRendezVous.PREVU), ateliers=False) -> dict[int, Lecture]:
     """For each parcours id, its appointments of ``statuts``, its contacts that reached the person and
     its veilles, in three queries of plain values whatever their number: the pages that list parcours
     (the référent's home) pay neither a model per row nor a prefetch's machinery (15 → 4 ms for a
-    portfolio of 40 parcours and 600 appointments)."""
+    portfolio of 40 parcours and 600 appointments).
+
+    ``ateliers`` (the référentiel's ``ateliers_comptent_dans_rythme``): the sessions attended come with
+    the held appointments, in the same query (:func:`ateliers_lus`)."""
 
     ids = list(parcours_ids)
     lectures = {pk: Lecture([], [], []) for pk in ids}
     if not ids:
         return lectures
-    rdvs = RendezVous.objects.filter(parcours_id__in=ids, statut__in=list(statuts))
-    for parcours_id, pk, debut, statut, modalite in rdvs.values_list(
-        "parcours_id", "pk", "debut", "statut", "modalite"
-    ):
+    colonnes = ("parcours_id", "pk", "debut", "statut", "modalite")
+    rdvs = RendezVous.objects.filter(parcours_id__in=ids, statut__in=list(statuts)).values_list(*colonnes).order_by()
+    if ateliers and StatutRendezVous.HONORE in statuts:
+        presences = (
+            PresenceAtelier.objects.filter(parcours_id__in=ids, statut=StatutPresence.PRESENT)
+            .annotate(
+                j_pk=-F("pk"),
+                j_debut=F("seance__debut"),
+                j_statut=Value(StatutRendezVous.HONORE.value, output_field=CharField()),
+                j_modalite=Value(Modalite.PRESENTIEL.value, output_field=CharField()),
+            )
+            .values_list("parcours_id", "j_pk", "j_debut", "j_statut", "j_modalite")
+            .order_by()
+        )
+        rdvs = rdvs.union(presences, all=True)
+    for parcours_id, pk, debut, statut, modalite in rdvs:
         lectures[parcours_id].rendez_vous.append(RendezVousLu(pk, debut, statut, modalite))
     contacts = TentativeContact.objects.filter(parcours_id__in=ids, abouti=True)
     for parcours_id, date in contacts.values_list("parcours_id", "date"):

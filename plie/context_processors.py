@@ -20,6 +20,8 @@ def navigation(request):
         entries.append(("parcours:list", "Parcours"))
     if permissions.can_view_agenda(user):
         entries.append(("agenda:agenda", "Agenda"))
+    if permissions.can_list_ateliers(user):
+        entries.append(("ateliers:list", "Ateliers"))
     if permissions.can_request_lot_emargement(user):
         entries.append(("emargement:lots", "Émargement"))
     if permissions.can_view_conformite(user):

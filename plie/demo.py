@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from financement.demo import seed_depenses
 from parcours.demo import seed_absences_referents, seed_entretiens
+from parcours.demo_ateliers import seed_ateliers
 from parcours.demo_contrats import seed_contrats
 from parcours.demo_etapes import seed_etapes
 from parcours.models import (
@@ -731,6 +732,7 @@ class DemoBuilder:
         seed_etapes(self.rng, self.today, self.referentiel, plans)
         seed_entretiens(self.rng, self.today, plans, self.referentiel)
         seed_absences_referents(self.rng, self.today, self.referents)
+        seed_ateliers(self.rng, self.today, self.referents, plans)
         seed_depenses(self.rng, self.today, self.referentiel, self.referents, coordination)
         return self.logins
 

@@ -455,3 +455,40 @@ def can_collect_signature_seance(user, seance) -> bool:
     if not user.is_authenticated:
         return False
     return is_coordination(user) or (user.has_role(Role.REFERENT) and user.pk in seance.atelier.animateur_ids)
+
+
+# Ateliers collectifs
+
+
+def can_list_ateliers(user) -> bool:
+    """The « Ateliers » page: the référents (who run them) and the coordination. Whom sees no named
+    person (opérateur, financeur) and the prescripteurs and bureau insertion get a 403."""
+    return is_coordination(user) or (user.is_authenticated and user.has_role(Role.REFERENT))
+
+
+def ateliers_visibles(user, ateliers):
+    """The ateliers a user may open (they name their participants): every one for the coordination,
+    those a référent runs (alone or in binôme) for a référent, none for the others."""
+    if is_coordination(user):
+        return ateliers
+    if user.is_authenticated and user.has_role(Role.REFERENT):
+        return ateliers.animes_par(user)
+    return ateliers.none()
+
+
+def can_create_atelier(user) -> bool:
+    return can_list_ateliers(user)
+
+
+def can_manage_atelier(user, atelier) -> bool:
+    """Invite, move or cancel a session, note the attendance, lock the émargement: the atelier's
+    animateurs and the coordination."""
+    if is_coordination(user):
+        return True
+    return user.is_authenticated and user.has_role(Role.REFERENT) and user.pk in atelier.animateur_ids
+
+
+def can_view_frequence_ateliers(user, referent) -> bool:
+    """Whether a référent ran an atelier recently enough (no participant named): whoever sees their line of
+    « Respect du rythme » — the coordination, the référent themselves, the opérateur employing them."""
+    return can_view_conformite_referent(user, referent)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("compte/", include("plie.accounts.urls")),
     path("parcours/", include("parcours.urls")),
     path("agenda/", include("parcours.agenda_urls")),
+    path("ateliers/", include("parcours.ateliers_urls")),
     path("emargement/", include("parcours.emargement_urls")),
     path("respect-du-rythme/", conformite, name="conformite"),
     path("prescriptions/", include("prescriptions.urls")),

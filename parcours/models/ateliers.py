@@ -297,7 +297,9 @@ class PresenceAtelier(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(statut=StatutPresence.PRESENT) & Q(duree_minutes__gte=1, duree_minutes__lte=DUREE_PRESENCE_MAX)
+                    # isnull=False: a missing duration makes the comparisons unknown, which a check lets through.
+                    Q(statut=StatutPresence.PRESENT)
+                    & Q(duree_minutes__isnull=False, duree_minutes__gte=1, duree_minutes__lte=DUREE_PRESENCE_MAX)
                 )
                 | (~Q(statut=StatutPresence.PRESENT) & Q(duree_minutes__isnull=True)),
                 name="presence_atelier_duree_iff_present",
@@ -308,7 +310,6 @@ class PresenceAtelier(models.Model):
             ),
         ]
 
-    @property
     def __str__(self):
         return self.get_statut_display()
 

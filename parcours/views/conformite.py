@@ -7,13 +7,14 @@ PLIE's figure is for all of them and the financeur. No participant is named. Who
 reads the figures under statistical secrecy: a rate over fewer than 5 parcours is not shown.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
-from parcours import rythme
+from parcours import ateliers, rythme
 from parcours.agenda import jours_ouvres_d_absence
 from parcours.forms_agenda import PeriodeForm, referents
 from parcours.models import AbsenceReferent, Parcours
@@ -29,6 +30,7 @@ class Ligne:
     jours_conformes: float | None
     sans_retard: float | None
     jours_absence: int | None  # working days the référent was away; None on the PLIE's line
+    frequence_ateliers: object = None  # parcours.ateliers.Frequence, for whom may see it
 
 
 def _ligne(referent, resultats, jours_absence, secret):
@@ -67,6 +69,12 @@ def conformite(request):
         for r in visibles
         if r.pk in par_referent or r.referent_profile.actif
     ]
+    # The référentiel's minimum frequency of ateliers, per référent: one query, for whom may see it.
+    avec_frequence = [r.pk for r in visibles if permissions.can_view_frequence_ateliers(user, r)]
+    frequences = ateliers.frequences(referentiel, avec_frequence) if avec_frequence else {}
+    for i, ligne in enumerate(lignes):
+        if ligne.referent.pk in frequences:
+            lignes[i] = dataclasses.replace(ligne, frequence_ateliers=frequences[ligne.referent.pk])
     plie = _ligne(None, tous, None, secret)
     return render(
         request,
@@ -79,6 +87,7 @@ def conformite(request):
             "plie": plie,
             "secret": secret,
             "avec_referents": bool(visibles),
+            "avec_frequence": bool(frequences),
             "legende": aggregates.LEGENDE if secret else "",
             **paginer(request, lignes),
         },

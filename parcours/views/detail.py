@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from parcours import absences, alertes, cer, diagnostic, frise, journal, rythme
-from parcours.models import ObjetRendezVous, Parcours, StatutRendezVous
+from parcours import absences, alertes, ateliers, cer, diagnostic, frise, journal, rythme
+from parcours.models import InscriptionAtelier, ObjetRendezVous, Parcours, PeriodeVeille, StatutRendezVous
 from parcours.transitions import PAGES
 from parcours.views import entretiens
 from parcours.views.etapes import etapes_du_parcours
@@ -32,18 +32,17 @@ def prochain_rdv(rendez_vous):
     return next((r for r in rendez_vous if r.statut == StatutRendezVous.PREVU and r.debut >= now), None)
 
 
-def _frise(parcours, etapes, rendez_vous, veilles, visible, today):
+def _frise(parcours, etapes, rendez_vous, presences_atelier, veilles, visible, today):
     """« Frise du parcours »: drawn from the rows the other cards read (no query of its own). The étapes
     for whom sees their card; the attendances at ateliers (they tell the person's actions) for whom may
     read sensitive data; the entretiens, veilles and decisions as their cards show them to every reader."""
-    decisions, presences = frise.donnees_annotees(parcours)
     return frise.frise(
         parcours,
         etapes=None if etapes is None else [e for e, _, _ in etapes],
         rendez_vous=rendez_vous,
-        presences=presences if visible else None,
+        presences=presences_atelier if visible else None,
         veilles=veilles,
-        decisions=decisions,
+        decisions=frise.decisions_annotees(parcours),
         today=today,
     )
 
@@ -69,6 +68,12 @@ def parcours_detail(request, pk):
         .filter(participant__parcours=pk)
         # Whether the user may open the fiche it came from: the prescriptions' own rule, in the same query.
         .annotate(fiche_visible=Exists(Prescription.objects.visible_to(request.user).filter(parcours=OuterRef("pk"))))
+        # Whether it has veilles, and was ever invited to an atelier: their queries run only then. A
+        # dossier with one or the other stays within 15 queries; with both, 16.
+        .annotate(
+            a_des_veilles=Exists(PeriodeVeille.objects.filter(parcours=OuterRef("pk"))),
+            a_des_ateliers=Exists(InscriptionAtelier.objects.filter(parcours=OuterRef("pk"))),
+        )
         .order_by("-date_prescription", "-id")
     )
     parcours = next((p for p in rows if p.pk == pk), None)
@@ -96,9 +101,12 @@ def parcours_detail(request, pk):
     referentiel = Referentiel.objects.active_or_none()
     diagnostic_modifie_le, freins_forts = diagnostic.resume(parcours) if diagnostic_visible else (None, [])
     # Each list read once, whatever it holds; the rhythm reads the same rows.
-    veilles = list(parcours.periodes_veille.all())
+    veilles = list(parcours.periodes_veille.all()) if parcours.a_des_veilles else []
     rendez_vous = list(parcours.rendez_vous.select_related("lieu", "lieu__commune"))
     tentatives = list(parcours.tentatives_contact.journal())
+    # The ateliers it is invited to, session by session with its attendance: one query for both.
+    seances_atelier = ateliers.seances_du_parcours(parcours) if parcours.a_des_ateliers else []
+    presences_atelier = ateliers.presences(seances_atelier)
     # The référent's and the coordination's tool: by when the next contact is due (Caen: by any
     # means while the person is in an étape emploi / formation / opération).
     echeance = (
@@ -107,7 +115,11 @@ def parcours_detail(request, pk):
             referentiel,
             today,
             en_etape=parcours.en_action,
-            rendez_vous=rendez_vous,
+            rendez_vous=(
+                rendez_vous + rythme.ateliers_lus(presences_atelier)
+                if referentiel.ateliers_comptent_dans_rythme
+                else rendez_vous
+            ),
             contacts=tentatives,
             veilles=veilles,
         )
@@ -116,7 +128,12 @@ def parcours_detail(request, pk):
     )
     etapes = etapes_du_parcours(user, parcours)
     suivi_entretiens = entretiens.carte(
-        parcours, user, rendez_vous=rendez_vous, tentatives=tentatives, referentiel=referentiel
+        parcours,
+        user,
+        rendez_vous=rendez_vous,
+        tentatives=tentatives,
+        referentiel=referentiel,
+        presences_atelier=presences_atelier,
     )
     response = render(
         request,
@@ -159,6 +176,9 @@ def parcours_detail(request, pk):
                 if parcours.date_entree is None or timezone.localdate(t.date) < parcours.date_entree
             ],
             "suivi_entretiens": suivi_entretiens,
+            # The « Ateliers » card; the attendance list is also the frise's (one query, with session and atelier).
+            "presences_atelier": presences_atelier,
+            "invitations_atelier": ateliers.invitations(seances_atelier),
             "premier_rdv": premier_rdv(rendez_vous),
             "prochain_rdv": prochain_rdv(rendez_vous),
             "date_limite": parcours.date_limite(referentiel, veilles),
@@ -167,7 +187,7 @@ def parcours_detail(request, pk):
             "can_log_contact": permissions.can_log_contact_attempt(user, parcours),
             "fiche": fiche,
             **etapes,
-            "frise": _frise(parcours, etapes["etapes"], rendez_vous, veilles, visible, today),
+            "frise": _frise(parcours, etapes["etapes"], rendez_vous, presences_atelier, veilles, visible, today),
             # « Qui a consulté ce dossier » : the coordination only; one query, whatever the log holds.
             "acces_recents": (
                 list(AccesDossier.objects.pour_objet(TypeObjet.PARCOURS, parcours.pk)[:10])

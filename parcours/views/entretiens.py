@@ -52,14 +52,16 @@ class Carte:
     signalement: object
 
 
-def carte(parcours, user, *, rendez_vous=None, tentatives=None, referentiel=None) -> Carte:
+def carte(parcours, user, *, rendez_vous=None, tentatives=None, referentiel=None, presences_atelier=None) -> Carte:
     """What the parcours page shows of its appointments and contacts: the latest rows, in two
     queries whatever the history holds (none when the page gives the rows it already read:
     ``rendez_vous`` in date order, ``tentatives`` newest first, and its ``referentiel``); two more only
     when an unjustified absence is to follow (the référentiel's threshold, and the run of absences if
     the latest rows do not hold it).
 
-    ``parcours`` carries the annotations of :func:`parcours.absences.avec_absence`.
+    ``parcours`` carries the annotations of :func:`parcours.absences.avec_absence`;
+    ``presences_atelier``: its attendance at the ateliers' sessions (each with its ``seance``), which
+    count in the run of absences (read when needed otherwise).
     """
     if rendez_vous is None:
         recents = list(_rendez_vous(parcours).order_by("-debut", "-id")[: CARTE_LIGNES + 1])
@@ -76,7 +78,9 @@ def carte(parcours, user, *, rendez_vous=None, tentatives=None, referentiel=None
     signalement = absences.Signalement(a_signaler=False, dates=[], seuil=None)
     if suivi is not None:
         clos = [r for r in recents if not r.est_prevu]
-        serie = absences.serie_depuis(clos, complet=not plus)
+        if presences_atelier is None:
+            presences_atelier = list(parcours.presences_atelier.select_related("seance"))
+        serie = absences.serie_depuis(clos, complet=not plus, presences=presences_atelier)
         signalement = absences.absences_a_signaler(
             parcours,
             referentiel if referentiel is not None else Referentiel.objects.active_or_none(),

@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from parcours import absences, alertes, rythme
+from parcours import absences, alertes, ateliers, rythme
 from parcours.accueil import nouvelles_orientations
 from parcours.charges import charge_referents
-from parcours.models import Etat, Parcours, RendezVous, StatutRendezVous
+from parcours.models import Etat, Parcours, RendezVous, SeanceAtelier, StatutRendezVous, StatutSeance
 from plie import aggregates, permissions
 from plie.accounts.models import ReferentProfile, Role
 from plie.listes import paginer
@@ -63,6 +63,17 @@ def _home_coordination(request):
     context["charges"] = charge_referents(referentiel) if referentiel else []
     context["prescriptions_a_traiter"] = Prescription.objects.a_traiter().count()
     context["postes_vacants"] = postes_vacants()
+    # The référents in post who ran no atelier within the référentiel's minimum frequency (one query).
+    frequences = (
+        ateliers.frequences(referentiel, [c.referent.pk for c in context["charges"]])
+        if referentiel and referentiel.ateliers_frequence_min_jours and context["charges"]
+        else {}
+    )
+    context["ateliers_a_programmer"] = [
+        (c.referent, frequences[c.referent.pk])
+        for c in context["charges"]
+        if c.referent.pk in frequences and frequences[c.referent.pk].en_retard
+    ]
     return render(request, "home/coordination.html", context)
 
 
@@ -138,12 +149,27 @@ def _home_referent(request):
     # Every open parcours of the référent once, with the absence to follow, for the two lists below;
     # then what the rhythm reads of them (held and planned appointments, contacts that reached the
     # person, veilles: one query each, whatever their number).
+    # The référent's last held atelier comes with the same rows (the same value on each).
+    dernier_atelier = (
+        SeanceAtelier.objects.filter(statut=StatutSeance.TENUE, debut__lte=timezone.now())
+        .filter(Q(atelier__animateur=user) | Q(atelier__co_animateur=user))
+        .order_by("-debut")
+        .values("debut")[:1]
+    )
     suivis = list(
         absences.avec_absence(Parcours.objects.visible_to(user).ouverts())
         .annoter_en_action(today)
+        .annotate(dernier_atelier=Subquery(dernier_atelier))
         .select_related("participant")
     )
-    lectures = rythme.lire(p.pk for p in suivis if p.etat in rythme.ETATS_RYTHME)
+    lectures = rythme.lire(
+        (p.pk for p in suivis if p.etat in rythme.ETATS_RYTHME),
+        ateliers=bool(referentiel and referentiel.ateliers_comptent_dans_rythme),
+    )
+    if suivis:
+        dernier = suivis[0].dernier_atelier and timezone.localdate(suivis[0].dernier_atelier)
+    else:
+        dernier = ateliers.derniers_ateliers([user.pk], today).get(user.pk)
     a_suivre = sorted(
         (p for p in suivis if p.dernier_statut == StatutRendezVous.ABSENT), key=lambda p: (p.absence_debut, p.pk)
     )
@@ -154,6 +180,7 @@ def _home_referent(request):
         "absences_a_suivre": a_suivre[:50],
         "en_retard": [row for row in echeances if row.echeance.en_retard],
         "bientot": [row for row in echeances if not row.echeance.en_retard],
+        "frequence_ateliers": ateliers.frequence(referentiel, dernier, today),
     }
     return render(request, "home/referent.html", {**context, **paginer(request, parcours)})
 

@@ -374,9 +374,7 @@ def test_a_decision_late_in_the_evening_is_on_its_paris_day(personas):
         parcours=parcours, transition="mettre_en_veille", etat_avant="accompagnement", etat_apres="veille"
     )
     row = frise.annoter(type(parcours).objects.filter(pk=parcours.pk)).get()
-    decisions, presences = frise.donnees_annotees(row)
-    assert decisions == [frise.Decision("valider_sortie", datetime.date(2026, 6, 30))]
-    assert presences == []
+    assert frise.decisions_annotees(row) == [frise.Decision("valider_sortie", datetime.date(2026, 6, 30))]
 
 
 def test_the_frise_costs_the_dossier_no_query_however_long_the_history(personas, client_for):

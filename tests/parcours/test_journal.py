@@ -15,7 +15,14 @@ from parcours.freins import Frein
 from parcours.journal import DERNIERS, Genre
 from parcours.models import Etape
 from plie.referentiel.models import CriterePublic, Referentiel
-from tests.factories import ContactFactory, EntretienFactory, TentativeContactFactory
+from tests.factories import (
+    AtelierFactory,
+    ContactFactory,
+    EntretienFactory,
+    PresenceAtelierFactory,
+    SeanceAtelierFactory,
+    TentativeContactFactory,
+)
 from tests.plie.test_query_counts import CEILING, count_queries
 
 NOTE_DECISION = "Motif-confidentiel-du-renouvellement"
@@ -34,6 +41,7 @@ LIGNES = {
     Genre.ETAPES: "Étape « Formation qualifiante » modifiée",
     Genre.DIAGNOSTIC: "Frein « Mobilité » : aucun → fort",
     Genre.CONTRAT: "Contrat d'entrée : en cours de rédaction",
+    Genre.ATELIERS: "Atelier « Préparer un entretien d'embauche » du",
 }
 
 
@@ -66,6 +74,12 @@ def historique(named):
         date_debut=today,
         duree_mois=6,
     )
+    atelier = AtelierFactory(
+        theme="Préparer un entretien d'embauche",
+        animateur=referent,
+        premiere_date=today - datetime.timedelta(days=3),
+    )
+    PresenceAtelierFactory(parcours=parcours, seance=SeanceAtelierFactory(atelier=atelier, tenue=True))
     return named
 
 
@@ -110,7 +124,7 @@ def test_others_read_the_decisions_entretiens_and_contacts_without_their_notes(h
     client = client_for(getattr(historique, who))
     for url in (f"/parcours/{historique.parcours.pk}/", f"/parcours/{historique.parcours.pk}/journal/"):
         content = shown(client.get(url))
-        for genre in (Genre.DECISIONS, Genre.ENTRETIENS, Genre.CONTACTS):
+        for genre in (Genre.DECISIONS, Genre.ENTRETIENS, Genre.CONTACTS, Genre.ATELIERS):
             assert LIGNES[genre] in content, (url, genre)
         # The étapes and the diagnostic are the référent's and the coordination's only.
         assert LIGNES[Genre.ETAPES] not in content
@@ -123,12 +137,22 @@ def test_others_read_the_decisions_entretiens_and_contacts_without_their_notes(h
 
 def test_a_kind_not_readable_is_not_offered_in_the_filter(historique, client_for):
     response = journal_page(client_for(historique.prescripteur), historique.parcours)
-    assert list(response.context["journal_genres"]) == [Genre.DECISIONS, Genre.ENTRETIENS, Genre.CONTACTS]
+    assert list(response.context["journal_genres"]) == [
+        Genre.DECISIONS,
+        Genre.ENTRETIENS,
+        Genre.CONTACTS,
+        Genre.ATELIERS,
+    ]
     assert "?journal=diagnostic" not in shown(response)
     # Asked for anyway: the whole journal the prescripteur may read, nothing of the diagnostic.
     response = journal_page(client_for(historique.prescripteur), historique.parcours, "?journal=diagnostic")
     assert response.context["journal_genre"] is None
-    assert {e.genre for e in response.context["page_obj"]} == {Genre.DECISIONS, Genre.ENTRETIENS, Genre.CONTACTS}
+    assert {e.genre for e in response.context["page_obj"]} == {
+        Genre.DECISIONS,
+        Genre.ENTRETIENS,
+        Genre.CONTACTS,
+        Genre.ATELIERS,
+    }
 
 
 # --- the filter -----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The Django admin: every registered model's pages open, and every model of ours is registered."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -39,6 +40,14 @@ OUR_APPS = [
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 # Records nobody adds by hand: axes' records of logins, and the append-only access log.
 READ_ONLY = {"axes.AccessAttempt", "axes.AccessLog", "acces.AccesDossier", "parcours.EvenementContrat"}
+# Made through their rules only (parcours.ateliers: a series with its sessions, invitations within the
+# capacity, attendance on a held session).
+READ_ONLY |= {
+    "parcours.Atelier",
+    "parcours.SeanceAtelier",
+    "parcours.InscriptionAtelier",
+    "parcours.PresenceAtelier",
+}
 
 
 @pytest.fixture
@@ -140,6 +149,23 @@ def data(personas, communes):
             fournisseur="Test",
         ),
         personas.referent_a,
+    )
+    # An atelier held last week, the personas' parcours present (a session, its log, an invitation).
+    from parcours import ateliers
+
+    atelier = ateliers.creer_serie(
+        personas.referent_a,
+        theme="Atelier test",
+        animateur=personas.referent_a,
+        capacite=8,
+        premiere_date=timezone.localdate() - timezone.timedelta(days=7),
+        heure_debut=datetime.time(9, 30),
+        heure_fin=datetime.time(12, 0),
+        lieu_precision="Salle",
+    )
+    ateliers.inviter(atelier, personas.referent_a, [personas.parcours])
+    ateliers.noter_presences(
+        atelier.seances.get(), personas.referent_a, [ateliers.LignePresence(personas.parcours.pk, "present")]
     )
     # The coordination opens the file: a row in the access log.
     coordination = verified_login(Client(), personas.coordination)

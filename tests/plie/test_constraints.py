@@ -1334,6 +1334,157 @@ def lot_done_without_its_date():
     return lambda: update(lot, statut="termine", fichier="emargement/lot.pdf")
 
 
+# Ateliers collectifs (parcours/models/ateliers.py)
+
+
+def _atelier(**values):
+    from tests.factories import AtelierFactory
+
+    return AtelierFactory(**values)
+
+
+def _seance(**values):
+    from tests.factories import SeanceAtelierFactory
+
+    return SeanceAtelierFactory(**values)
+
+
+def _presence(**values):
+    from tests.factories import PresenceAtelierFactory
+
+    return PresenceAtelierFactory(**values)
+
+
+@violates("atelier_binome_distinct")
+def atelier_co_animated_by_its_animateur():
+    atelier = _atelier()
+    return lambda: update(atelier, co_animateur=atelier.animateur)
+
+
+@violates("atelier_capacite_bornes")
+def atelier_without_a_place():
+    atelier = _atelier()
+    return lambda: update(atelier, capacite=0)
+
+
+@violates("atelier_capacite_bornes")
+def atelier_of_a_hundred_places():
+    atelier = _atelier()
+    return lambda: update(atelier, capacite=100)
+
+
+@violates("atelier_fin_apres_debut")
+def atelier_ending_before_it_starts():
+    atelier = _atelier()
+    return lambda: update(atelier, heure_fin=datetime.time(9, 0))
+
+
+@violates("atelier_nombre_seances_bornes")
+def atelier_series_of_no_session():
+    atelier = _atelier(periodicite="hebdomadaire", nombre_seances=4)
+    return lambda: update(atelier, nombre_seances=0)
+
+
+@violates("atelier_nombre_seances_bornes")
+def atelier_series_of_more_than_a_year():
+    atelier = _atelier(periodicite="hebdomadaire", nombre_seances=4)
+    return lambda: update(atelier, nombre_seances=53)
+
+
+@violates("atelier_unique_une_seance")
+def one_off_atelier_of_several_sessions():
+    atelier = _atelier()
+    return lambda: update(atelier, nombre_seances=3)
+
+
+@violates("atelier_periodicite_known")
+def atelier_of_an_unknown_periodicity():
+    atelier = _atelier()
+    return lambda: update(atelier, periodicite="annuelle")
+
+
+@violates("seance_atelier_numero_unique")
+def two_sessions_of_one_number():
+    seance = _seance()
+    return lambda: _seance(atelier=seance.atelier, numero=seance.numero)
+
+
+@violates("seance_atelier_fin_apres_debut")
+def session_ending_before_it_starts():
+    seance = _seance()
+    return lambda: update(seance, fin=seance.debut)
+
+
+@violates("seance_atelier_statut_known")
+def session_of_an_unknown_state():
+    seance = _seance()
+    return lambda: update(seance, statut="reportee")
+
+
+@violates("seance_atelier_annulee_a_motif")
+def session_cancelled_without_a_motive():
+    seance = _seance()
+    return lambda: update(seance, statut="annulee", motif_annulation="")
+
+
+@violates("seance_atelier_emargement_clos_si_tenue")
+def emargement_locked_on_a_session_to_come():
+    seance = _seance()
+    return lambda: update(seance, emargement_clos_le=timezone.now())
+
+
+@violates("inscription_atelier_unique")
+def one_person_invited_twice():
+    from tests.factories import InscriptionAtelierFactory
+
+    inscription = InscriptionAtelierFactory()
+    return lambda: InscriptionAtelierFactory(atelier=inscription.atelier, parcours=inscription.parcours)
+
+
+@violates("presence_atelier_unique")
+def two_attendances_of_one_person_at_one_session():
+    presence = _presence()
+    return lambda: _presence(seance=presence.seance, parcours=presence.parcours)
+
+
+@violates("presence_atelier_statut_known")
+def attendance_of_an_unknown_kind():
+    presence = _presence(statut="absent_justifie", duree_minutes=None)
+    return lambda: update(presence, statut="en_retard")
+
+
+@violates("presence_atelier_duree_iff_present")
+def present_without_a_duration():
+    presence = _presence()
+    return lambda: update(presence, duree_minutes=None)
+
+
+@violates("presence_atelier_duree_iff_present")
+def present_for_a_whole_day_and_night():
+    presence = _presence()
+    return lambda: update(presence, duree_minutes=601)
+
+
+@violates("presence_atelier_duree_iff_present")
+def absent_with_a_duration():
+    presence = _presence(statut="absent_justifie", duree_minutes=None)
+    return lambda: update(presence, duree_minutes=30)
+
+
+def _transition_seance():
+    from parcours.models import TransitionSeance
+
+    return TransitionSeance.objects.create(seance=_seance(), transition="planifier", statut_apres="prevue")
+
+
+for _name, _make, _field in [
+    ("atelier_description_length", _atelier, "description"),
+    ("seance_atelier_contenu_length", _seance, "contenu"),
+    ("transition_seance_motif_length", _transition_seance, "motif"),
+]:
+    violates(_name)(_text_row(_make, _field))
+
+
 # --- the tests ----------------------------------------------------------------------------------
 
 

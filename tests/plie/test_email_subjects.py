@@ -160,6 +160,15 @@ def run_every_flow(people, client):
     )
     entretien = EntretienFactory(parcours=suivi, debut=timezone.now() - datetime.timedelta(hours=2))
     entretiens.clore(entretien, people.referent_a, StatutRendezVous.ABSENT)
+    # The same at an atelier collectif.
+    from parcours import ateliers
+    from tests.factories import AtelierFactory, InscriptionAtelierFactory, SeanceAtelierFactory
+
+    hier = timezone.localdate() - datetime.timedelta(days=1)
+    atelier = AtelierFactory(animateur=people.referent_a, premiere_date=hier)
+    InscriptionAtelierFactory(atelier=atelier, parcours=suivi)
+    seance = SeanceAtelierFactory(atelier=atelier)
+    ateliers.noter_presences(seance, people.referent_a, [ateliers.LignePresence(suivi.pk, "absent_injustifie")])
     # A contract signed with a RUP référent: the bureau insertion is asked to sign it.
     accueilli = ParcoursFactory(
         etat=Etat.ACCUEIL,

@@ -184,7 +184,15 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
     from parcours.diagnostic import diagnostic_en_cours
     from parcours.journal import Genre
     from parcours.models import Etape, EvenementContrat, TransitionParcours
-    from tests.factories import EntretienFactory, RendezVousFactory, TentativeContactFactory
+    from tests.factories import (
+        AtelierFactory,
+        EntretienFactory,
+        InscriptionAtelierFactory,
+        PresenceAtelierFactory,
+        RendezVousFactory,
+        SeanceAtelierFactory,
+        TentativeContactFactory,
+    )
 
     parcours = personas.parcours
     referent = personas.referent_a
@@ -238,6 +246,10 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
             EvenementContrat.objects.create(
                 contrat=contrat, transition="rediger", statut_apres=contrat.statut, auteur=referent
             )
+            # An atelier attended (its session held yesterday): the journal's and the card's.
+            atelier = AtelierFactory(animateur=referent, premiere_date=today - datetime.timedelta(days=1))
+            InscriptionAtelierFactory(atelier=atelier, parcours=parcours)
+            PresenceAtelierFactory(seance=SeanceAtelierFactory(atelier=atelier, tenue=True), parcours=parcours)
 
     grow(10)
     client.get(url)
@@ -249,8 +261,14 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
     assert "Absence non justifiée" in response.content.decode()
     assert "Aucun frein fort ou bloquant" in response.content.decode()  # the diagnostic card is there
     assert {e.genre for e in small_response.context["journal"]} == set(Genre)
-    # With 300 of them, the appointments and contacts are older than the latest 50 rows of the other kinds.
-    assert {e.genre for e in response.context["journal"]} == set(Genre) - {Genre.ENTRETIENS, Genre.CONTACTS}
+    # With 300 of them, the appointments and contacts (and yesterday's ateliers) are older than the latest
+    # 50 rows of the other kinds.
+    assert {e.genre for e in response.context["journal"]} == set(Genre) - {
+        Genre.ENTRETIENS,
+        Genre.CONTACTS,
+        Genre.ATELIERS,
+    }
+    assert len(response.context["presences_atelier"]) == 30
     assert response.context["journal_suite"] and response.context["alertes"]
     assert len(large) <= CEILING, f"{len(large)} queries:\n" + "\n".join(large)
     assert len(large) == len(small), f"{len(small)} then {len(large)} queries:\n" + "\n".join(large)

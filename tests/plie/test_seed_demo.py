@@ -254,3 +254,17 @@ def test_referents_have_absences_that_their_agenda_shows(demo, client):
     assert any(j.absences and not j.libres for j in jours)
     client.force_login(referent)
     assert "Formation des référents du PLIE" in client.get("/agenda/").content.decode()
+
+
+def test_ateliers_with_sessions_and_attendance(demo):
+    from parcours.models import Atelier, PresenceAtelier, SeanceAtelier
+
+    assert Atelier.objects.count() >= 2
+    assert Atelier.objects.filter(co_animateur__isnull=False).exists()  # one in binôme
+    assert SeanceAtelier.objects.filter(statut="tenue", emargement_clos_le__isnull=False).exists()
+    assert SeanceAtelier.objects.filter(statut="annulee").exclude(motif_annulation="").exists()
+    assert PresenceAtelier.objects.filter(statut="absent_injustifie").exists()
+    # Only people of the animateurs' portfolios are invited.
+    for atelier in Atelier.objects.all():
+        referents = set(atelier.inscriptions.values_list("parcours__referent", flat=True))
+        assert referents <= atelier.animateur_ids

@@ -137,6 +137,9 @@ def test_a_superuser_is_logged_as_administrateur(named):
 
 # Object URLs (an int in the path) that name no person, with the reason. Every other URL with an
 # int kwarg must carry ``@journalise`` (the Django admin, staff only, keeps its own LogEntry).
+ATELIER_NOMME_SES_PARTICIPANTS = (
+    "un atelier ou une séance ne désigne personne ; la page journalise chaque parcours qu'elle nomme, refus compris"
+)
 EXEMPT = {
     "invitation_renew": "une invitation désigne le compte d'un professionnel, pas une personne accompagnée",
     "invitation_cancel": "une invitation désigne le compte d'un professionnel, pas une personne accompagnée",
@@ -165,6 +168,13 @@ EXEMPT = {
     "emargement:lot_fichier": "désigne un lot ; son téléchargement journalise chaque parcours du fichier, et le refus",
     "parcours:seance_signature_animateur": "la signature d'un animateur (compte professionnel) ; la page ne nomme "
     "aucune personne accompagnée",
+    "ateliers:detail": ATELIER_NOMME_SES_PARTICIPANTS,
+    "ateliers:inviter": ATELIER_NOMME_SES_PARTICIPANTS,
+    "ateliers:desinviter": ATELIER_NOMME_SES_PARTICIPANTS,
+    "ateliers:seance": ATELIER_NOMME_SES_PARTICIPANTS,
+    "ateliers:seance_modifier": ATELIER_NOMME_SES_PARTICIPANTS,
+    "ateliers:seance_annuler": ATELIER_NOMME_SES_PARTICIPANTS,
+    "ateliers:seance_clore": ATELIER_NOMME_SES_PARTICIPANTS,
 }
 
 
