@@ -11,12 +11,14 @@ from parcours.models import (
     EvenementEtape,
     FreinDiagnostic,
     InscriptionAtelier,
+    LotEmargement,
     Parcours,
     Participant,
     PeriodeVeille,
     PresenceAtelier,
     RendezVous,
     SeanceAtelier,
+    Signature,
     TentativeContact,
     TransitionParcours,
     TransitionRendezVous,
@@ -297,4 +299,59 @@ class PresenceAtelierAdmin(SimpleHistoryAdmin):
     list_select_related = ["seance__atelier", "parcours__participant", "saisi_par"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Signature)
+class SignatureAdmin(admin.ModelAdmin):
+    """Read only: a signature is written once, on screen, by its page (parcours.signatures)."""
+
+    list_display = ["signe_le", "signataire", "referent", "rendez_vous", "presence", "seance", "recueillie_par"]
+    list_filter = ["signataire"]
+    list_select_related = ["referent", "recueillie_par", "rendez_vous", "presence", "seance__atelier"]
+    exclude = ["image"]
+    readonly_fields = [
+        "rendez_vous",
+        "presence",
+        "seance",
+        "signataire",
+        "referent",
+        "signe_le",
+        "recueillie_par",
+        "session_empreinte",
+    ]
+    date_hierarchy = "signe_le"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LotEmargement)
+class LotEmargementAdmin(admin.ModelAdmin):
+    """Read only: a batch is asked for on its page and built by the Celery task; its file is downloaded
+    through the authorised view, never from the admin."""
+
+    list_display = ["mois", "referent", "statut", "faites", "total", "demande_le", "termine_le"]
+    list_filter = ["statut"]
+    list_select_related = ["referent"]
+    exclude = ["fichier"]
+    readonly_fields = [
+        "referent",
+        "mois",
+        "statut",
+        "total",
+        "faites",
+        "erreur",
+        "demande_par",
+        "demande_le",
+        "termine_le",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -292,5 +292,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs each of its steps at INFO (its own stylesheets when imported, then seven per PDF).
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

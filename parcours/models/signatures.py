@@ -83,7 +83,7 @@ class Signature(models.Model):
             ),
             models.CheckConstraint(
                 condition=(Q(signataire=Signataire.REFERENT) & Q(referent__isnull=False))
-                | (Q(signataire=Signataire.PARTICIPANT) & Q(referent__isnull=True)),
+                | (~Q(signataire=Signataire.REFERENT) & Q(referent__isnull=True)),
                 name="signature_referent_iff_referent",
                 violation_error_message="La signature d'un référent dit lequel ; celle d'un participant, non.",
             ),

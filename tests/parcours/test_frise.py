@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from parcours import frise
 from parcours.models import Etape, PeriodeVeille, TransitionParcours
-from tests.factories import EntretienFactory, EtapeFactory, PresenceAtelierFactory, SeanceAtelierFactory
+from tests.factories import (
+    EntretienFactory,
+    EtapeFactory,
+    InscriptionAtelierFactory,
+    PresenceAtelierFactory,
+    SeanceAtelierFactory,
+)
 from tests.plie.test_query_counts import count_queries
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
@@ -317,6 +323,7 @@ def histoire(personas):
         debut=timezone.now() - datetime.timedelta(days=2),
         fin=timezone.now() - datetime.timedelta(days=2) + datetime.timedelta(hours=2),
     )
+    InscriptionAtelierFactory(atelier=seance.atelier, parcours=parcours)
     PresenceAtelierFactory(seance=seance, parcours=parcours)
     PeriodeVeille.objects.create(
         parcours=parcours,
@@ -381,6 +388,10 @@ def test_the_frise_costs_the_dossier_no_query_however_long_the_history(personas,
     parcours = personas.parcours
     client = client_for(personas.referent_a)
     url = f"/parcours/{parcours.pk}/"
+    # Invited to one atelier already: the dossier reads the ateliers' list only for a parcours invited to one.
+    first = SeanceAtelierFactory(tenue=True)
+    InscriptionAtelierFactory(atelier=first.atelier, parcours=parcours)
+    PresenceAtelierFactory(parcours=parcours, seance=first)
     client.get(url)
     small, _ = count_queries(client, url)
     for i in range(20):
@@ -389,17 +400,16 @@ def test_the_frise_costs_the_dossier_no_query_however_long_the_history(personas,
         EtapeFactory(
             parcours=parcours, etat="realisee", date_debut=timezone.localdate(when), date_fin=timezone.localdate(when)
         )
-        PresenceAtelierFactory(
-            parcours=parcours,
-            seance=SeanceAtelierFactory(tenue=True, debut=when, fin=when + datetime.timedelta(hours=2)),
-        )
+        seance = SeanceAtelierFactory(tenue=True, debut=when, fin=when + datetime.timedelta(hours=2))
+        InscriptionAtelierFactory(atelier=seance.atelier, parcours=parcours)
+        PresenceAtelierFactory(parcours=parcours, seance=seance)
         TransitionParcours.objects.create(
             parcours=parcours, transition="renouveler", etat_avant="accompagnement", etat_apres="accompagnement"
         )
     large, response = count_queries(client, url)
     assert len(large) == len(small) <= 15, "\n".join(large)
     root = parse(re.search(r"<svg .*?</svg>", response.content.decode(), re.S).group(0))
-    assert len([e for e in root.iter() if e.get("class") == "marque"]) == 40
+    assert len([e for e in root.iter() if e.get("class") == "marque"]) == 41
     assert Etape.objects.filter(parcours=parcours).count() == len(
         [r for r in every(root, "rect") if (r.get("class") or "").startswith("etape ")]
     )

@@ -47,6 +47,9 @@ READ_ONLY |= {
     "parcours.SeanceAtelier",
     "parcours.InscriptionAtelier",
     "parcours.PresenceAtelier",
+    # Written once on screen (parcours.signatures); built by the Celery task (parcours.tasks).
+    "parcours.Signature",
+    "parcours.LotEmargement",
 }
 
 
@@ -167,6 +170,11 @@ def data(personas, communes):
     ateliers.noter_presences(
         atelier.seances.get(), personas.referent_a, [ateliers.LignePresence(personas.parcours.pk, "present")]
     )
+    # A signature drawn on screen, and a batch of émargement sheets asked for.
+    from tests.factories import EntretienFactory, LotEmargementFactory, SignatureFactory
+
+    SignatureFactory(rendez_vous=EntretienFactory(parcours=parcours, honore=True), recueillie_par=personas.referent_a)
+    LotEmargementFactory(referent=personas.referent_a)
     # The coordination opens the file: a row in the access log.
     coordination = verified_login(Client(), personas.coordination)
     assert coordination.get(f"/parcours/{parcours.pk}/").status_code == 200

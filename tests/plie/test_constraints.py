@@ -1485,6 +1485,107 @@ for _name, _make, _field in [
     violates(_name)(_text_row(_make, _field))
 
 
+# Signatures drawn on screen (parcours/models/signatures.py)
+
+
+def _signature(**values):
+    from tests.factories import EntretienFactory, SignatureFactory
+
+    if not {"rendez_vous", "presence", "seance"} & set(values):
+        values["rendez_vous"] = EntretienFactory(honore=True)
+    return SignatureFactory(**values)
+
+
+def _presence_signee():
+    from tests.factories import PresenceAtelierFactory
+
+    return PresenceAtelierFactory()
+
+
+@violates("signature_one_target")
+def signature_of_nothing():
+    signature = _signature()
+    return lambda: type(signature).objects.filter(pk=signature.pk).update(rendez_vous=None)
+
+
+@violates("signature_one_target")
+def signature_of_an_entretien_and_an_attendance():
+    signature = _signature()
+    presence = _presence_signee()
+    return lambda: type(signature).objects.filter(pk=signature.pk).update(presence=presence)
+
+
+@violates("signature_signataire_known")
+def signature_by_an_unknown_signer():
+    signature = _signature()
+    return lambda: type(signature).objects.filter(pk=signature.pk).update(signataire="temoin")
+
+
+@violates("signature_referent_iff_referent")
+def referent_signature_without_its_referent():
+    signature = _signature()
+    return lambda: type(signature).objects.filter(pk=signature.pk).update(signataire="referent")
+
+
+@violates("signature_referent_iff_referent")
+def participant_signature_naming_a_referent():
+    signature = _signature()
+    return lambda: type(signature).objects.filter(pk=signature.pk).update(referent=signature.recueillie_par)
+
+
+@violates("signature_presence_by_participant")
+def attendance_signed_by_a_referent():
+    presence = _presence_signee()
+    signature = _signature(presence=presence)
+    referent = presence.seance.atelier.animateur
+    return lambda: type(signature).objects.filter(pk=signature.pk).update(signataire="referent", referent=referent)
+
+
+@violates("signature_seance_by_referent")
+def session_signed_by_a_participant():
+    from tests.factories import SeanceAtelierFactory
+
+    seance = SeanceAtelierFactory(tenue=True)
+    signature = _signature(seance=seance, signataire="referent", referent=seance.atelier.animateur)
+    return lambda: type(signature).objects.filter(pk=signature.pk).update(signataire="participant", referent=None)
+
+
+@violates("signature_image_size")
+def signature_without_an_image():
+    signature = _signature()
+    return lambda: type(signature).objects.filter(pk=signature.pk).update(image=b"")
+
+
+@violates("signature_image_size")
+def signature_heavier_than_a_drawing():
+    from parcours.models.signatures import IMAGE_MAX_OCTETS
+
+    signature = _signature()
+    return lambda: type(signature).objects.filter(pk=signature.pk).update(image=b"x" * (IMAGE_MAX_OCTETS + 1))
+
+
+@violates("signature_once_per_rendez_vous")
+def entretien_signed_twice_by_the_participant():
+    signature = _signature()
+    return lambda: _signature(rendez_vous=signature.rendez_vous)
+
+
+@violates("signature_once_per_presence")
+def attendance_signed_twice():
+    signature = _signature(presence=_presence_signee())
+    return lambda: _signature(presence=signature.presence)
+
+
+@violates("signature_once_per_animateur")
+def session_signed_twice_by_its_animateur():
+    from tests.factories import SeanceAtelierFactory
+
+    seance = SeanceAtelierFactory(tenue=True)
+    animateur = seance.atelier.animateur
+    _signature(seance=seance, signataire="referent", referent=animateur)
+    return lambda: _signature(seance=seance, signataire="referent", referent=animateur)
+
+
 # --- the tests ----------------------------------------------------------------------------------
 
 
