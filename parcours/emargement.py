@@ -125,8 +125,8 @@ class FeuilleIndividuelle:
     debut: datetime.date
     fin: datetime.date
     lignes: list = field(default_factory=list)
-    # Hook for the frise of the parcours over the period: inline SVG markup, a SafeString (parcours/frise.py
-    # builds it; the view or the task sets it before rendering). Empty: the sheet prints none.
+    # The frise of the parcours: inline SVG markup, a SafeString (:func:`avec_frise`, which the view and the
+    # task call before rendering). Empty: the sheet prints none.
     frise: str = ""
 
     @property
@@ -265,6 +265,19 @@ def feuilles_individuelles(parcours_list, debut, fin) -> list[FeuilleIndividuell
     for feuille in feuilles.values():
         feuille.lignes.sort(key=lambda ligne: ligne.quand)
     return [feuilles[pk] for pk in ids]
+
+
+# The frise across the sheet's width: an A4 page upright less its margins (static/css/pdf.css).
+FRISE_LARGEUR_MM = 182
+
+
+def avec_frise(feuille: FeuilleIndividuelle, user) -> FeuilleIndividuelle:
+    """The sheet with the parcours's frise above its table, drawn for ``user`` under the dossier's rules
+    (:func:`parcours.frise.svg_pour_pdf`: five queries, whatever the parcours holds)."""
+    from parcours import frise
+
+    feuille.frise = frise.svg_pour_pdf(feuille.parcours, user=user, largeur_mm=FRISE_LARGEUR_MM)
+    return feuille
 
 
 def feuille_individuelle(parcours, debut, fin) -> FeuilleIndividuelle:

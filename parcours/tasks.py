@@ -47,7 +47,10 @@ def _produire(lot):
     # The rows of every sheet in four queries; then each sheet is laid out and counted for the page.
     for faites, feuille in enumerate(emargement.feuilles_individuelles(parcours, debut, fin), start=1):
         documents.append(
-            pdf.document("pdf/emargement_individuelle.html", {"feuille": feuille, "referentiel": referentiel})
+            pdf.document(
+                "pdf/emargement_individuelle.html",
+                {"feuille": emargement.avec_frise(feuille, lot.referent), "referentiel": referentiel},
+            )
         )
         LotEmargement.objects.filter(pk=lot.pk).update(faites=faites)
     if not documents:

@@ -75,7 +75,15 @@ def _sheet(request, pk, builder, template, nom):
 @journalise("parcours", action=Action.TELECHARGEMENT)
 def individuelle(request, pk):
     """Every entretien, atelier and contact of the period, with the participant's and the référent's boxes."""
-    return _sheet(request, pk, emargement.feuille_individuelle, "pdf/emargement_individuelle.html", "emargement")
+    return _sheet(
+        request,
+        pk,
+        lambda parcours, debut, fin: emargement.avec_frise(
+            emargement.feuille_individuelle(parcours, debut, fin), request.user
+        ),
+        "pdf/emargement_individuelle.html",
+        "emargement",
+    )
 
 
 @journalise("parcours", action=Action.TELECHARGEMENT)

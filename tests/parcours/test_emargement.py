@@ -179,6 +179,8 @@ def test_the_individual_sheet_lists_every_contact_of_the_period(named, client_fo
         "Signature du référent",
         "Page 1 / 1",
         "Union européenne (Fonds social européen plus, FSE+)",
+        # the frise of the parcours above the table, its legend read back
+        "Échéance à venir",
     ]:
         assert expected in text, expected
     for absent in ["Hors période", "Rendez-vous annulé", "Mme Roux", "Point logement", "20/10/2026"]:
