@@ -503,3 +503,21 @@ def test_the_coordination_home_lists_the_referents_with_an_atelier_to_program(na
     en_retard = {r.pk for r, _f in response.context["ateliers_a_programmer"]}
     assert named.referent_b.pk in en_retard and named.referent_a.pk not in en_retard
     assert "Ateliers collectifs à programmer" in shown(response)
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [("referent_a", True), ("coordination", True), ("prescripteur", False), ("bureau_insertion", False)],
+)
+def test_the_ateliers_card_shows_to_whom_may_read_the_persons_actions(atelier, client_for, who, sees):
+    """The themes attended tell what the person works on: shown as the frise shows them, to the
+    parcours's référent and the coordination; the prescripteur and the bureau insertion read neither."""
+    named = atelier._personas
+    named.parcours.rup = True  # the bureau insertion reads the dossier of a RUP parcours
+    named.parcours.save()
+    PresenceAtelierFactory(seance=premiere(atelier), parcours=named.parcours, duree_minutes=120)
+    response = client_for(getattr(named, who)).get(f"/parcours/{named.parcours.pk}/")
+    assert response.status_code == 200
+    content = shown(response)
+    assert ('id="titre-ateliers"' in response.content.decode()) is sees
+    assert ("Préparer un entretien d'embauche" in content) is sees
