@@ -27,6 +27,16 @@ class SignatureForm(forms.Form):
         self.cible_attendue = cible
         self.fields["cible"].initial = cible
 
+    def erreurs_des_champs_caches(self) -> list:
+        """The errors of the hidden fields (the target, the signer), shown above the pad: they have no
+        field of their own on the page. The drawing's are shown under the pad, the form's at the top."""
+        return [
+            error
+            for field in self.hidden_fields()
+            if field.name != "image"
+            for error in self.errors.get(field.name, [])
+        ]
+
     def image_a_garder(self) -> str:
         """The drawing as posted, shown again on the pad after a refusal that is not about the drawing."""
         if self.errors.get("image"):
