@@ -748,12 +748,13 @@ def donnees_du_parcours(parcours, user, *, today=None) -> dict:
     from parcours.models import TransitionParcours
     from plie import permissions
 
-    visible = permissions.can_view_sensitive(user, parcours)
     return {
         "etapes": list(parcours.etapes.frise()) if permissions.can_view_etapes(user, parcours) else None,
         "rendez_vous": list(parcours.rendez_vous.all()),
         "presences": (
-            [_presence(p) for p in parcours.presences_atelier.select_related("seance__atelier")] if visible else None
+            [_presence(p) for p in parcours.presences_atelier.select_related("seance__atelier")]
+            if permissions.can_view_ateliers_du_parcours(user, parcours)
+            else None
         ),
         "veilles": list(parcours.periodes_veille.all()),
         "decisions": [

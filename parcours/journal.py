@@ -86,7 +86,7 @@ def lecteur(user, parcours, *, contrat_visible=None) -> Lecteur:
         Genre.ETAPES: permissions.can_view_etapes(user, parcours),
         Genre.DIAGNOSTIC: permissions.can_view_diagnostic(user, parcours),
         Genre.CONTRAT: contrat_visible,
-        Genre.ATELIERS: True,
+        Genre.ATELIERS: permissions.can_view_ateliers_du_parcours(user, parcours),
     }
     return Lecteur(genres=tuple(g for g in Genre if allowed[g]), notes=permissions.can_view_sensitive(user, parcours))
 

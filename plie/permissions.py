@@ -480,6 +480,13 @@ def can_create_atelier(user) -> bool:
     return can_list_ateliers(user)
 
 
+def can_view_ateliers_du_parcours(user, parcours) -> bool:
+    """The ateliers a person attended (their themes tell what the person works on): on the dossier's
+    card, in its journal and on its frise, for whom may read sensitive data (the référent, the
+    coordination); never the prescripteur nor the bureau insertion."""
+    return can_view_sensitive(user, parcours)
+
+
 def can_manage_atelier(user, atelier) -> bool:
     """Invite, move or cancel a session, note the attendance, lock the émargement: the atelier's
     animateurs and the coordination."""

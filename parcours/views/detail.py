@@ -32,7 +32,7 @@ def prochain_rdv(rendez_vous):
     return next((r for r in rendez_vous if r.statut == StatutRendezVous.PREVU and r.debut >= now), None)
 
 
-def _frise(parcours, etapes, rendez_vous, presences_atelier, veilles, visible, today):
+def _frise(parcours, etapes, rendez_vous, presences_atelier, veilles, ateliers_visibles, today):
     """« Frise du parcours »: drawn from the rows the other cards read (no query of its own). The étapes
     for whom sees their card; the attendances at ateliers (they tell the person's actions) for whom may
     read sensitive data; the entretiens, veilles and decisions as their cards show them to every reader."""
@@ -40,7 +40,7 @@ def _frise(parcours, etapes, rendez_vous, presences_atelier, veilles, visible, t
         parcours,
         etapes=None if etapes is None else [e for e, _, _ in etapes],
         rendez_vous=rendez_vous,
-        presences=presences_atelier if visible else None,
+        presences=presences_atelier if ateliers_visibles else None,
         veilles=veilles,
         decisions=frise.decisions_annotees(parcours),
         today=today,
@@ -178,6 +178,7 @@ def parcours_detail(request, pk):
             "suivi_entretiens": suivi_entretiens,
             # The « Ateliers » card; the attendance list is also the frise's (one query, with session and atelier).
             "presences_atelier": presences_atelier,
+            "ateliers_visibles": permissions.can_view_ateliers_du_parcours(user, parcours),
             "invitations_atelier": ateliers.invitations(seances_atelier),
             "premier_rdv": premier_rdv(rendez_vous),
             "prochain_rdv": prochain_rdv(rendez_vous),
@@ -187,7 +188,15 @@ def parcours_detail(request, pk):
             "can_log_contact": permissions.can_log_contact_attempt(user, parcours),
             "fiche": fiche,
             **etapes,
-            "frise": _frise(parcours, etapes["etapes"], rendez_vous, presences_atelier, veilles, visible, today),
+            "frise": _frise(
+                parcours,
+                etapes["etapes"],
+                rendez_vous,
+                presences_atelier,
+                veilles,
+                permissions.can_view_ateliers_du_parcours(user, parcours),
+                today,
+            ),
             # « Qui a consulté ce dossier » : the coordination only; one query, whatever the log holds.
             "acces_recents": (
                 list(AccesDossier.objects.pour_objet(TypeObjet.PARCOURS, parcours.pk)[:10])

@@ -507,14 +507,12 @@ def test_the_coordination_home_lists_the_referents_with_an_atelier_to_program(na
 
 @pytest.mark.parametrize(
     ("who", "sees"),
-    [("referent_a", True), ("coordination", True), ("prescripteur", False), ("bureau_insertion", False)],
+    [("referent_a", True), ("coordination", True), ("prescripteur", False)],
 )
 def test_the_ateliers_card_shows_to_whom_may_read_the_persons_actions(atelier, client_for, who, sees):
-    """The themes attended tell what the person works on: shown as the frise shows them, to the
-    parcours's référent and the coordination; the prescripteur and the bureau insertion read neither."""
+    """The themes attended tell what the person works on: on the card, in the journal and on the frise,
+    for the parcours's référent and the coordination; the prescripteur and the bureau insertion read none."""
     named = atelier._personas
-    named.parcours.rup = True  # the bureau insertion reads the dossier of a RUP parcours
-    named.parcours.save()
     PresenceAtelierFactory(seance=premiere(atelier), parcours=named.parcours, duree_minutes=120)
     response = client_for(getattr(named, who)).get(f"/parcours/{named.parcours.pk}/")
     assert response.status_code == 200

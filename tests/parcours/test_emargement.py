@@ -459,7 +459,8 @@ def test_the_sheets_queries_do_not_grow_with_the_contacts(named, client_for, moi
     assert TentativeContact.objects.filter(parcours=named.parcours).count() > 300
     many = _queries(client, url("individuelle", named.parcours)), _queries(client, url("partenaires", named.parcours))
     assert few == many
-    assert many[0] <= 12, many
+    # The frise adds its five reads of the whole parcours (étapes, rendez-vous, attendances, veilles, decisions).
+    assert many[0] <= 17, many
 
 
 def test_a_batchs_rows_are_read_in_four_queries_however_many_sheets(named, django_assert_num_queries):

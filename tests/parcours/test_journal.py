@@ -124,9 +124,10 @@ def test_others_read_the_decisions_entretiens_and_contacts_without_their_notes(h
     client = client_for(getattr(historique, who))
     for url in (f"/parcours/{historique.parcours.pk}/", f"/parcours/{historique.parcours.pk}/journal/"):
         content = shown(client.get(url))
-        for genre in (Genre.DECISIONS, Genre.ENTRETIENS, Genre.CONTACTS, Genre.ATELIERS):
+        for genre in (Genre.DECISIONS, Genre.ENTRETIENS, Genre.CONTACTS):
             assert LIGNES[genre] in content, (url, genre)
-        # The étapes and the diagnostic are the référent's and the coordination's only.
+        # The étapes, the diagnostic and the ateliers attended are the référent's and the coordination's only.
+        assert LIGNES[Genre.ATELIERS] not in content
         assert LIGNES[Genre.ETAPES] not in content
         assert LIGNES[Genre.DIAGNOSTIC] not in content
         assert "Frein « " not in content
@@ -141,7 +142,6 @@ def test_a_kind_not_readable_is_not_offered_in_the_filter(historique, client_for
         Genre.DECISIONS,
         Genre.ENTRETIENS,
         Genre.CONTACTS,
-        Genre.ATELIERS,
     ]
     assert "?journal=diagnostic" not in shown(response)
     # Asked for anyway: the whole journal the prescripteur may read, nothing of the diagnostic.
@@ -151,7 +151,6 @@ def test_a_kind_not_readable_is_not_offered_in_the_filter(historique, client_for
         Genre.DECISIONS,
         Genre.ENTRETIENS,
         Genre.CONTACTS,
-        Genre.ATELIERS,
     }
 
 
