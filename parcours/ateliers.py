@@ -208,6 +208,8 @@ def creer_serie(
                 lieu=lieu,
                 lieu_precision=lieu_precision,
             )
+            # Each session is born through the kernel (its first log row); the series' checks above
+            # are its guard, so the block has nothing more to check.
             with MACHINE_SEANCE.creer(seance, "planifier", by):
                 pass
     return atelier
