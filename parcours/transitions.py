@@ -43,6 +43,8 @@ PAGES = {
         PageTransition("prolonger_veille", ("nouvelle_fin_prevue",), referentiel=True),
         PageTransition("reprendre_accompagnement", ("date",)),
         PageTransition("renouveler", referentiel=True),
+        PageTransition("accorder_distance"),
+        PageTransition("retirer_distance"),
         PageTransition("proposer_sortie", ("date_sortie_prevue",)),
         PageTransition("retirer_proposition_sortie"),
         PageTransition("valider_sortie", ("date_sortie",)),

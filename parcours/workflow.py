@@ -86,6 +86,23 @@ TRANSITIONS = table(
         None,
         COORDINATION,
     ),
+    # N §III « à distance »: by derogation, on the person's request, the coordination approving.
+    Transition(
+        "accorder_distance",
+        "Accorder l'accompagnement à distance",
+        frozenset({Etat.ACCUEIL, Etat.ACCOMPAGNEMENT, Etat.VEILLE}),
+        None,
+        COORDINATION,
+        needs_motif=True,
+    ),
+    Transition(
+        "retirer_distance",
+        "Mettre fin à l'accompagnement à distance",
+        frozenset({Etat.ACCUEIL, Etat.ACCOMPAGNEMENT, Etat.VEILLE}),
+        None,
+        COORDINATION,
+        needs_motif=True,
+    ),
     Transition(
         "proposer_sortie",
         "Proposer la sortie",

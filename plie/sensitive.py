@@ -13,7 +13,8 @@ for each label declared here.
 # Coded values, by vocabulary. Health and disability as yes/no items, never diagnoses.
 CRITERES = frozenset({"rqth"})  # disability (RQTH / BOETH)
 FREINS = frozenset({"sante"})  # the health frein
-MOTIFS_VEILLE = frozenset({"sante", "maternite", "longue_maladie"})
+MOTIFS_VEILLE = frozenset({"sante", "maternite"})
+MOTIFS_SUSPENSION = frozenset({"maladie", "hospitalisation"})
 SITUATIONS_SORTIE = frozenset({"sante", "maternite", "longue_maladie"})
 
 # Free text written about a person: it may hold anything (a health remark, a family matter), so it
@@ -32,6 +33,10 @@ TEXTES_LIBRES = (
     "parcours.TentativeContact.partenaire",
     "parcours.RendezVous.sujet",
     "parcours.RendezVous.notes",
+    "parcours.Demande.justification",
+    "parcours.Demande.objectifs",
+    "parcours.Demande.motif_decision",
+    "parcours.TransitionDemande.motif",
 )
 
 MASQUE = "réservé au référent et à la coordination"

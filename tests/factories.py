@@ -450,3 +450,35 @@ class LotEmargementFactory(factory.django.DjangoModelFactory):
     referent = factory.SubFactory(ReferentFactory)
     mois = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
     demande_par = factory.LazyAttribute(lambda o: o.referent)
+
+
+# --- Requests for a decision, suspensions of the measure (parcours/models/demandes.py, suspensions.py) ---
+
+
+class DemandeFactory(factory.django.DjangoModelFactory):
+    """A waiting request to put an accompanied parcours in veille for a training étape, a month from now
+    (written directly; the service is parcours.demandes.demander)."""
+
+    class Meta:
+        model = "parcours.Demande"
+
+    parcours = factory.SubFactory(ParcoursFactory, etat=Etat.ACCOMPAGNEMENT)
+    type = "entree_veille"
+    statut = "demandee"
+    auteur = factory.LazyAttribute(lambda o: o.parcours.referent)
+    motif_veille = MotifVeille.EMPLOI_FORMATION
+    debut = factory.LazyFunction(timezone.localdate)
+    fin_prevue = factory.LazyAttribute(lambda o: o.debut + relativedelta(months=1) if o.debut else None)
+
+
+class SuspensionMesureFactory(factory.django.DjangoModelFactory):
+    """A fortnight of the participant's leave, from their entry on."""
+
+    class Meta:
+        model = "parcours.SuspensionMesure"
+
+    parcours = factory.SubFactory(ParcoursFactory, etat=Etat.ACCOMPAGNEMENT)
+    motif = "conges"
+    debut = factory.LazyAttribute(lambda o: o.parcours.date_entree + datetime.timedelta(days=10))
+    fin = factory.LazyAttribute(lambda o: o.debut + datetime.timedelta(days=13))
+    cree_par = factory.LazyAttribute(lambda o: o.parcours.referent)

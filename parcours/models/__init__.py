@@ -12,6 +12,15 @@ from parcours.models.ateliers import (
     TransitionSeance,
 )
 from parcours.models.cer import Contrat, ContratError, EvenementContrat, StatutContrat
+from parcours.models.demandes import (
+    MACHINE_DEMANDE,
+    TRANSITIONS_DEMANDE,
+    Demande,
+    DemandeError,
+    StatutDemande,
+    TransitionDemande,
+    TypeDemande,
+)
 from parcours.models.diagnostic import (
     AutonomieNumerique,
     Diagnostic,
@@ -36,6 +45,7 @@ from parcours.models.rendez_vous import (
 from parcours.models.rendez_vous import (
     MACHINE_RDV,
     TRANSITIONS_RDV,
+    ConfirmationDistance,
     Modalite,
     ObjetRendezVous,
     RendezVous,
@@ -44,8 +54,19 @@ from parcours.models.rendez_vous import (
     TransitionRendezVous,
 )
 from parcours.models.signatures import Signataire, Signature, SignatureError
+from parcours.models.suspensions import MotifSuspension, SuspensionMesure
 
 __all__ = [
+    "ConfirmationDistance",
+    "Demande",
+    "DemandeError",
+    "MACHINE_DEMANDE",
+    "MotifSuspension",
+    "StatutDemande",
+    "SuspensionMesure",
+    "TRANSITIONS_DEMANDE",
+    "TransitionDemande",
+    "TypeDemande",
     "Atelier",
     "AtelierError",
     "InscriptionAtelier",

@@ -39,6 +39,8 @@ def _log(parcours, transition, source, by, motif):
         etat_apres=parcours.etat,
         auteur=by,
         motif=motif,
+        # Set by parcours.demandes.accepter while it applies the accepted request.
+        demande=getattr(parcours, "demande_appliquee", None),
     )
 
 
@@ -51,13 +53,14 @@ MACHINE = Machine(
 
 
 class MotifVeille(models.TextChoices):
-    EMPLOI_FORMATION = "emploi_formation", "Étape d'emploi ou de formation en cours"
+    """The union of both seeds' motives (N §III.d, C §III.1.6.1). Health ones are sensitive (plie.sensitive)."""
+
+    EMPLOI_FORMATION = "emploi_formation", "Entrée en étape emploi ou formation"
     DEMANDE_BI = "demande_bi", "À la demande du bureau insertion"
     DEMENAGEMENT_PROVISOIRE = "demenagement_provisoire", "Déménagement provisoire"
     INDISPONIBILITE = "indisponibilite", "Indisponibilité"
     MATERNITE = "maternite", "Maternité"
     SANTE = "sante", "Problème de santé"
-    LONGUE_MALADIE = "longue_maladie", "Longue maladie"
     RAISONS_FAMILIALES = "raisons_familiales", "Raisons familiales"
     AUTRE = "autre", "Autre"
 
@@ -153,8 +156,12 @@ class Parcours(models.Model):
     date_orientation = models.DateField("date d'orientation", null=True, blank=True)
     date_premier_rdv = models.DateField("date du premier rendez-vous", null=True, blank=True)
     date_entree = models.DateField("date d'entrée en accompagnement", null=True, blank=True)
+    date_debut_mesure = models.DateField("début de la mesure en cours", null=True, blank=True)
     date_fin_mesure = models.DateField("fin de la mesure en cours", null=True, blank=True)
     nombre_renouvellements = models.PositiveSmallIntegerField("renouvellements", default=0)
+    # Days the participant's leave, illness or hospitalisation stopped the clock (parcours.mesure): the
+    # measure end above already includes them; the maximum length adds them.
+    jours_suspendus = models.PositiveIntegerField("jours de suspension de la mesure", default=0)
     date_sortie_prevue = models.DateField("date de sortie prévue", null=True, blank=True)
     date_sortie = models.DateField("date de sortie réelle", null=True, blank=True)
     date_cloture = models.DateField("date d'annulation", null=True, blank=True)
@@ -244,6 +251,12 @@ class Parcours(models.Model):
                 condition=Q(date_entree__isnull=True) | Q(date_entree__gte=F("date_premier_rdv")),
                 name="parcours_entree_after_first_rdv",
                 violation_error_message="L'entrée en accompagnement ne peut précéder le premier rendez-vous.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_debut_mesure__isnull=True)
+                | Q(date_debut_mesure__gte=F("date_entree"), date_fin_mesure__gt=F("date_debut_mesure")),
+                name="parcours_mesure_dates_ordered",
+                violation_error_message="Une mesure commence après l'entrée et finit après son début.",
             ),
             models.CheckConstraint(
                 condition=Q(date_fin_mesure__isnull=True) | Q(date_fin_mesure__gt=F("date_entree")),
@@ -354,78 +367,59 @@ class Parcours(models.Model):
                 )
             self.date_entree = date_entree
             if referentiel.duree_mesure_mois:
+                self.date_debut_mesure = date_entree
                 self.date_fin_mesure = date_entree + relativedelta(months=referentiel.duree_mesure_mois)
 
     def mettre_en_veille(self, by, motif_veille, debut, fin_prevue, motif="", *, referentiel):
+        from parcours import veille
+
         with MACHINE.appliquer(self, "mettre_en_veille", by, motif):
-            if motif_veille not in MotifVeille.values:
-                raise TransitionError("Choisissez le motif de la veille.", field="motif_veille")
-            if debut < self.date_entree:
-                raise TransitionError("La veille ne peut commencer avant l'entrée en accompagnement.", field="debut")
-            if fin_prevue <= debut:
-                raise TransitionError("La fin prévue de la veille suit son début.", field="fin_prevue")
-            if referentiel.veille_duree_max_mois:
-                limite = debut + relativedelta(months=referentiel.veille_duree_max_mois)
-                if fin_prevue > limite:
-                    raise TransitionError(
-                        f"Une veille dure au plus {referentiel.veille_duree_max_mois} mois selon le "
-                        f"référentiel : fin prévue au plus tard le {limite:%d/%m/%Y}.",
-                        field="fin_prevue",
-                    )
+            veille.verifier_entree(self, referentiel, motif_veille, debut, fin_prevue)
             PeriodeVeille.objects.create(parcours=self, motif=motif_veille, debut=debut, fin_prevue=fin_prevue)
 
     def prolonger_veille(self, by, nouvelle_fin_prevue, motif="", *, referentiel):
+        from parcours import veille
+
         with MACHINE.appliquer(self, "prolonger_veille", by, motif):
             periode = self.veille_en_cours()
-            if periode is None:
-                raise TransitionError("Aucune période de veille n'est en cours.")
-            maximum = referentiel.veille_renouvellements_max
-            if maximum is not None and periode.renouvellements >= maximum:
+            try:
+                veille.verifier_renouvellement(periode, referentiel, nouvelle_fin_prevue)
+            except TransitionError as error:
                 raise TransitionError(
-                    f"La veille a déjà été renouvelée {periode.renouvellements} fois : le référentiel "
-                    f"en autorise {maximum}."
-                )
-            if nouvelle_fin_prevue <= periode.fin_prevue:
-                raise TransitionError(
-                    f"La nouvelle fin doit suivre la fin prévue actuelle ({periode.fin_prevue:%d/%m/%Y}).",
-                    field="nouvelle_fin_prevue",
-                )
-            if referentiel.veille_duree_max_mois:
-                limite = periode.fin_prevue + relativedelta(months=referentiel.veille_duree_max_mois)
-                if nouvelle_fin_prevue > limite:
-                    raise TransitionError(
-                        f"Un renouvellement de veille dure au plus {referentiel.veille_duree_max_mois} mois : "
-                        f"fin au plus tard le {limite:%d/%m/%Y}.",
-                        field="nouvelle_fin_prevue",
-                    )
+                    error.message, field="nouvelle_fin_prevue" if error.field == "fin_prevue" else error.field
+                ) from None
             periode.fin_prevue = nouvelle_fin_prevue
             periode.renouvellements += 1
             periode.save()
 
     def reprendre_accompagnement(self, by, date, motif=""):
+        from parcours import veille
+
         with MACHINE.appliquer(self, "reprendre_accompagnement", by, motif):
             periode = self.veille_en_cours()
-            if periode and date < periode.debut:
-                raise TransitionError(
-                    f"La fin de veille ne peut précéder son début ({periode.debut:%d/%m/%Y}).", field="date"
-                )
+            veille.verifier_fin(periode, date)
             if periode:
                 periode.fin = date
                 periode.save()
 
+    def accorder_distance(self, by, motif):
+        with MACHINE.appliquer(self, "accorder_distance", by, motif):
+            if self.a_distance:
+                raise TransitionError("L'accompagnement à distance est déjà accordé.")
+            self.a_distance = True
+
+    def retirer_distance(self, by, motif):
+        with MACHINE.appliquer(self, "retirer_distance", by, motif):
+            if not self.a_distance:
+                raise TransitionError("L'accompagnement n'est pas à distance.")
+            self.a_distance = False
+
     def renouveler(self, by, motif="", *, referentiel):
+        from parcours import mesure
+
         with MACHINE.appliquer(self, "renouveler", by, motif):
-            if not referentiel.duree_mesure_mois:
-                raise TransitionError("Le référentiel ne découpe pas l'accompagnement en mesures renouvelables.")
-            # A parcours that entered under a référentiel without measures starts its first one now.
-            base = self.date_fin_mesure or max(self.date_entree, timezone.localdate())
-            nouvelle_fin = base + relativedelta(months=referentiel.duree_mesure_mois)
-            limite = self.date_limite(referentiel)
-            if limite is not None and nouvelle_fin > limite:
-                raise TransitionError(
-                    f"Renouvellement impossible : le référentiel limite le parcours à "
-                    f"{referentiel.duree_max_parcours_mois} mois (jusqu'au {limite:%d/%m/%Y})."
-                )
+            nouvelle_fin = mesure.verifier_renouvellement(self, referentiel)
+            self.date_debut_mesure = self.date_fin_mesure or max(self.date_entree, timezone.localdate())
             self.date_fin_mesure = nouvelle_fin
             self.nombre_renouvellements += 1
 
@@ -468,11 +462,12 @@ class Parcours(models.Model):
 
     def date_limite(self, referentiel, veilles=None):
         """The last day the référentiel allows the parcours: its entry plus the maximum length, postponed
-        by the time spent in veille (leave, illness…); None without an entry or a maximum."""
+        by the time spent in veille and by the suspensions of the measure (the participant's leave,
+        illness, hospitalisation: N §III.d); None without an entry or a maximum."""
         if referentiel is None or not referentiel.duree_max_parcours_mois or self.date_entree is None:
             return None
         limite = self.date_entree + relativedelta(months=referentiel.duree_max_parcours_mois)
-        return limite + datetime.timedelta(days=self.jours_en_veille(veilles))
+        return limite + datetime.timedelta(days=self.jours_en_veille(veilles) + self.jours_suspendus)
 
 
 class PeriodeVeille(models.Model):
@@ -506,6 +501,13 @@ class PeriodeVeille(models.Model):
                 name="veille_one_open_per_parcours",
                 violation_error_message="Une seule veille peut être en cours.",
             ),
+            models.CheckConstraint(
+                condition=Q(motif__in=MotifVeille.values),
+                name="veille_motif_known",
+                violation_error_message="Motif de veille inconnu.",
+            ),
+            # Two veilles of a parcours never overlap: on PostgreSQL an exclusion constraint (migration
+            # 0021, plie.contraintes) refuses it too.
         ]
 
     def __str__(self):
@@ -524,6 +526,15 @@ class TransitionParcours(models.Model):
     )
     date = models.DateTimeField("date", default=timezone.now)
     motif = models.TextField("motif", blank=True, max_length=longueurs.MOTIF)
+    # The accepted request this transition applies (parcours.demandes), when it came from one.
+    demande = models.ForeignKey(
+        "parcours.Demande",
+        verbose_name="demande",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transitions_parcours",
+    )
 
     class Meta:
         verbose_name = "transition de parcours"

@@ -27,6 +27,15 @@ class Modalite(models.TextChoices):
     VISIO = "visio", "En visioconférence"
 
 
+class ConfirmationDistance(models.TextChoices):
+    """How the participant confirmed a remote entretien held without a signed émargement (N §III « à
+    distance »: the proof the FSE+ accepts, with the session's date, duration and means)."""
+
+    EMAIL = "email", "Email du participant"
+    SMS = "sms", "SMS du participant"
+    COURRIER = "courrier", "Courrier signé du participant"
+
+
 class ObjetRendezVous(models.TextChoices):
     PREMIER_RDV = "premier_rdv", "Premier rendez-vous"
     ENTRETIEN = "entretien", "Entretien individuel"
@@ -156,6 +165,17 @@ class RendezVous(models.Model):
     sujet = models.CharField("objet de l'entretien", max_length=200, blank=True)
     # Notes on the person: shown only to whom may read sensitive data (plie.sensitive).
     notes = models.TextField("notes", blank=True, max_length=longueurs.COMMENTAIRE)
+    # A remote entretien's proof (N §III « à distance »): the means used and the participant's confirmation.
+    moyen_distance = models.CharField(
+        "moyen utilisé",
+        max_length=100,
+        blank=True,
+        help_text="L'outil ou le numéro (« Visio Teams », « appel au 05 49 … »).",
+    )
+    confirmation_participant = models.CharField(
+        "confirmation du participant", max_length=20, choices=ConfirmationDistance.choices, blank=True
+    )
+    confirmation_le = models.DateField("confirmé le", null=True, blank=True)
     cloture_le = models.DateTimeField("clos le", null=True, blank=True)
     cloture_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -231,6 +251,19 @@ class RendezVous(models.Model):
                 violation_error_message="Un rendez-vous tenu ou manqué est clos après son début.",
             ),
             longueur_max("rendez_vous", "notes", longueurs.COMMENTAIRE),
+            # The proof of a remote entretien: only for one, and a confirmation has its date.
+            models.CheckConstraint(
+                condition=~Q(modalite=Modalite.PRESENTIEL)
+                | Q(moyen_distance="", confirmation_participant="", confirmation_le__isnull=True),
+                name="rendez_vous_preuve_distance_only_remote",
+                violation_error_message="Seul un entretien à distance a un moyen et une confirmation à distance.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(confirmation_participant="") & Q(confirmation_le__isnull=True))
+                | (~Q(confirmation_participant="") & Q(confirmation_le__isnull=False)),
+                name="rendez_vous_confirmation_has_date",
+                violation_error_message="Une confirmation du participant a sa date, et seule elle en a une.",
+            ),
         ]
 
     def __str__(self):

@@ -38,6 +38,10 @@ BORNES = {
     "suivi_emploi_mois": (0, 60),
     "cer_rang_rdv_min": (1, 10),
     "absences_avant_cellule": (1, 10),
+    "veille_suivi_intervalle_jours": (1, 365),
+    "alerte_fin_mesure_jours": (1, 180),
+    "revue_duree_parcours_mois": (1, 120),
+    "revue_sans_action_mois": (1, 60),
 }
 
 
@@ -184,6 +188,48 @@ class Referentiel(models.Model):
         blank=True,
         help_text="Vide : pas de limite.",
         validators=bornes("veille_renouvellements_max"),
+    )
+
+    veille_suivi_intervalle_jours = models.PositiveSmallIntegerField(
+        "suivi pendant la veille : contact au moins tous les (jours)",
+        null=True,
+        blank=True,
+        help_text="Les deux cahiers des charges demandent un suivi régulier, par téléphone ou en face à face, "
+        "sans chiffre. Vide : l'intervalle du rythme ensuite.",
+        validators=bornes("veille_suivi_intervalle_jours"),
+    )
+
+    # Who decides the requests (parcours.demandes): the monthly cellule de suivi for these types (Niort:
+    # veille in and out, renewals, reorientations, N §III.d and §V), the PLIE team as soon as asked otherwise.
+    demandes_en_cellule = models.JSONField(
+        "demandes décidées en cellule de suivi",
+        default=list,
+        blank=True,
+        help_text="Types de demandes présentés à la cellule de suivi mensuelle ; les autres sont décidés par "
+        "l'équipe du PLIE dès qu'ils sont demandés.",
+    )
+    alerte_fin_mesure_jours = models.PositiveSmallIntegerField(
+        "alerte avant la fin d'une mesure ou la durée maximale (jours)",
+        default=30,
+        validators=bornes("alerte_fin_mesure_jours"),
+        help_text="Le référent et la coordination sont prévenus ce nombre de jours avant l'échéance.",
+    )
+    # C §IV.1.4: no length limit, but the PLIE reviews long parcours and those with no action.
+    revue_duree_parcours_mois = models.PositiveSmallIntegerField(
+        "revue des parcours longs : à partir de (mois)",
+        null=True,
+        blank=True,
+        help_text="Les parcours accompagnés depuis plus longtemps figurent dans la liste de revue. Vide : pas "
+        "de revue des durées.",
+        validators=bornes("revue_duree_parcours_mois"),
+    )
+    revue_sans_action_mois = models.PositiveSmallIntegerField(
+        "revue des parcours sans étape ni opération depuis (mois)",
+        null=True,
+        blank=True,
+        help_text="Les parcours sans étape ni opération sur cette période figurent dans la liste de revue. "
+        "Vide : pas de revue.",
+        validators=bornes("revue_sans_action_mois"),
     )
 
     # Capacity per ETP.
@@ -422,6 +468,11 @@ class Referentiel(models.Model):
                 "La file active mensuelle ne peut dépasser le nombre de participants accompagnés "
                 f"dans l'année ({self.capacite_annuelle_max_par_etp})."
             )
+        from parcours.models.demandes import TypeDemande
+
+        inconnus = [t for t in (self.demandes_en_cellule or []) if t not in TypeDemande.values]
+        if inconnus:
+            errors["demandes_en_cellule"] = f"Types de demande inconnus : {', '.join(map(str, inconnus))}."
         if self.budget_ateliers_par_etp and not self.categories_depenses_ateliers:
             errors["categories_depenses_ateliers"] = (
                 "Indiquez au moins une catégorie de dépenses pour le budget des ateliers."

@@ -208,6 +208,21 @@ NIORT = {
     "duree_max_parcours_mois": 24,
     "veille_duree_max_mois": None,  # N §III.d: entry and end decided in cellule, no limit stated
     "veille_renouvellements_max": None,
+    # N §III.d « suivi régulier […] par téléphone ou entretien physique » during veille: no figure (empty:
+    # the rhythm's interval after the first months).
+    "veille_suivi_intervalle_jours": None,
+    # N §III.d and §V: veille in and out, every renewal and the reorientations are decided in cellule;
+    # the remote derogation by the coordination (N §III « à distance »).
+    "demandes_en_cellule": [
+        "entree_veille",
+        "renouvellement_veille",
+        "fin_veille",
+        "renouvellement_mesure",
+        "reorientation",
+    ],
+    "alerte_fin_mesure_jours": 30,  # not in the seeds: a month leaves time for the bilan and the cellule
+    "revue_duree_parcours_mois": None,  # N caps the parcours at 24 months instead
+    "revue_sans_action_mois": None,
     # N §VIII: « 70 à 90 participants » par an et un « portefeuille mensuel de 40 » pour 1 ETP.
     "capacite_annuelle_min_par_etp": 70,
     "capacite_annuelle_max_par_etp": 90,
@@ -355,6 +370,15 @@ CAEN = {
     # C §III.1.6.1: veille de 3 mois maximum, renouvelable une fois.
     "veille_duree_max_mois": 3,
     "veille_renouvellements_max": 1,
+    "veille_suivi_intervalle_jours": None,  # C §III.1.6.1: no figure for the follow-up during veille
+    # C §III.1.6.1: « La mise en veille […] doit être demandée à l'équipe du PLIE qui validera »: no cellule.
+    "demandes_en_cellule": [],
+    "alerte_fin_mesure_jours": 30,  # not in the seeds (no measures in Caen; the cap alert has no cap either)
+    # C §IV.1.4: « durées de parcours importantes » and « aucune action […] au cours de la période
+    # conventionnée », without figures: the convention runs two years (2026-2027), hence 24 months for a long
+    # parcours and 12 without an étape or operation. The product's reading, editable by the coordination.
+    "revue_duree_parcours_mois": 24,
+    "revue_sans_action_mois": 12,
     "capacite_annuelle_min_par_etp": None,
     "capacite_annuelle_max_par_etp": None,
     "file_active_par_etp": 60,  # C §I: 60 participants en file active par ETP

