@@ -8,6 +8,7 @@ rendez-vous and contacts, the due date of its rhythm, the absences' signal): no 
 - an unjustified absence whose follow-up is not done, and the run of absences that sends the
   parcours to the cellule de suivi (N §III.d);
 - the contract not signed while the person is received or accompanied (N §III.c, C §III.1.2);
+- in veille, the regular follow-up by phone or face to face late (N §III.d);
 - the end of the measure within :data:`FIN_MESURE_JOURS` days, or passed (N §III.d: renewal in cellule).
 
 Shown to whom :func:`plie.permissions.can_view_alertes` allows (the référent and the coordination).
@@ -118,6 +119,26 @@ def premier_contact(parcours, referentiel, contacts, today) -> list[Alerte]:
     ]
 
 
+def suivi_veille(suivi) -> list[Alerte]:
+    """In veille, no entretien nor contact that reached the person for the référentiel's interval (N §III.d)."""
+    if suivi is None or not suivi.en_retard:
+        return []
+    depuis = (
+        f"dernier contact le {suivi.dernier_contact:%d/%m/%Y}"
+        if suivi.dernier_contact
+        else f"aucun contact depuis le début de la veille, le {suivi.debut:%d/%m/%Y}"
+    )
+    return [
+        Alerte(
+            "suivi_veille",
+            True,
+            f"Suivi pendant la veille en retard de {_jours(suivi.jours_de_retard)}",
+            f"Un contact par téléphone ou en face à face au moins tous les {suivi.intervalle} jours : {depuis}.",
+            "#veilles",
+        )
+    ]
+
+
 def absences(suivi, signalement) -> list[Alerte]:
     found = []
     if signalement is not None and signalement.a_signaler:
@@ -197,6 +218,7 @@ def alertes(
     rendez_vous=(),
     contacts=(),
     contrat_visible=True,
+    veille=None,
     today: datetime.date | None = None,
 ) -> list[Alerte]:
     """Every alert of the parcours, the late ones first.
@@ -204,12 +226,14 @@ def alertes(
     ``parcours`` carries the annotations of :func:`parcours.absences.avec_absence` and
     :func:`parcours.cer.annoter_contrat`; ``echeance`` is :func:`parcours.rythme.echeance`'s answer,
     ``suivi`` and ``signalement`` those of :mod:`parcours.absences`; ``rendez_vous`` and ``contacts``
-    the parcours's rows (any order).
+    the parcours's rows (any order); ``veille`` the follow-up of the veille in progress
+    (:func:`parcours.veille.suivi`).
     """
     today = today or timezone.localdate()
     found = [
         *rythme(echeance, rendez_vous, today),
         *premier_contact(parcours, referentiel, contacts, today),
+        *suivi_veille(veille),
         *absences(suivi, signalement),
         *(contrat(parcours, referentiel) if contrat_visible else []),
         *fin_de_mesure(parcours, today),

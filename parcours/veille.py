@@ -5,7 +5,11 @@ Limits come from the référentiel: Caen at most 3 months, renewable once; Niort
 fields are empty and nothing is refused). A refusal quotes the rule.
 """
 
+import datetime
+from dataclasses import dataclass
+
 from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 
 from parcours.models.parcours import MotifVeille
 from parcours.workflow import TransitionError
@@ -40,7 +44,7 @@ def verifier_entree(parcours, referentiel, motif_veille, debut, fin_prevue):
                 f"Refusé : {_regle(referentiel)}. Fin prévue au plus tard le {limite:%d/%m/%Y}.", field="fin_prevue"
             )
     derniere = max((p for p in parcours.periodes_veille.all() if p.fin is not None), key=lambda p: p.fin, default=None)
-    if derniere is not None and debut < derniere.fin:
+    if derniere is not None and debut <= derniere.fin:
         raise TransitionError(
             f"Une veille a déjà couru jusqu'au {derniere.fin:%d/%m/%Y} : deux veilles ne se chevauchent pas.",
             field="debut",
@@ -78,3 +82,54 @@ def verifier_fin(periode, date, field="date"):
         raise TransitionError("Indiquez la date de fin de la veille.", field=field)
     if date < periode.debut:
         raise TransitionError(f"La fin de veille ne peut précéder son début ({periode.debut:%d/%m/%Y}).", field=field)
+
+
+# --- the follow-up during veille ---------------------------------------------------------------
+# N §III.d « lorsqu'un participant est en veille, le référent de parcours assure un suivi régulier de la
+# situation de la personne, par téléphone ou entretien physique » (C §III.1.6.1 likewise): any held
+# entretien or contact that reached the person counts; the interval is the référentiel's
+# (``veille_suivi_intervalle_jours``), the rhythm's interval after the first months when it is empty.
+
+
+@dataclass(frozen=True)
+class SuiviVeille:
+    debut: datetime.date  # the veille in progress began
+    dernier_contact: datetime.date | None  # the last entretien held or contact that reached the person since
+    intervalle: int
+    echeance: datetime.date  # the next contact is due by this day
+    today: datetime.date
+
+    @property
+    def en_retard(self) -> bool:
+        return self.today > self.echeance
+
+    @property
+    def jours_de_retard(self) -> int:
+        return max(0, (self.today - self.echeance).days)
+
+
+def intervalle_suivi(referentiel) -> int:
+    return referentiel.veille_suivi_intervalle_jours or referentiel.rythme_intervalle_jours
+
+
+def suivi(parcours, referentiel, *, veilles, rendez_vous, contacts, today=None) -> SuiviVeille | None:
+    """The follow-up of the veille in progress, from the rows the page read (no query); None out of veille.
+
+    ``rendez_vous``: objects or rows with ``debut`` and ``statut``; ``contacts``: with ``date`` and ``abouti``.
+    """
+    from parcours.models import Etat, StatutRendezVous
+
+    if parcours.etat != Etat.VEILLE or referentiel is None:
+        return None
+    periode = next((v for v in veilles if v.fin is None), None)
+    if periode is None:
+        return None
+    today = today or timezone.localdate()
+    jours = [timezone.localdate(r.debut) for r in rendez_vous if r.statut == StatutRendezVous.HONORE] + [
+        timezone.localdate(c.date) for c in contacts if c.abouti
+    ]
+    depuis = [d for d in jours if periode.debut <= d <= today]
+    dernier = max(depuis, default=None)
+    intervalle = intervalle_suivi(referentiel)
+    echeance = max(periode.debut, dernier or periode.debut) + datetime.timedelta(days=intervalle)
+    return SuiviVeille(periode.debut, dernier, intervalle, echeance, today)

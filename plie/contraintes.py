@@ -12,8 +12,8 @@ class SansChevauchement(migrations.operations.base.Operation):
     """Refuse two rows of ``table`` with the same ``owner`` whose [debut, fin] periods overlap.
 
     ``fin`` may be NULL (a period still running: it extends without end). ``bornes``: "[]" when ``fin``
-    is the last day (a suspension), "[)" when it is the day the period stops (a veille ends on the day
-    the accompaniment resumes, and the next may start that day).
+    is the period's last day (a suspension; a veille, which the rhythm counts to its end day included),
+    "[)" when it is the first day after it.
     """
 
     reduces_to_sql = True

@@ -1031,6 +1031,6 @@ class Migration(migrations.Migration):
                 violation_error_message="Seule la demande, qui la crée, n'a pas de statut avant.",
             ),
         ),
-        SansChevauchement("parcours_periodeveille", "parcours_id", "veille_no_overlap", bornes="[)"),
+        SansChevauchement("parcours_periodeveille", "parcours_id", "veille_no_overlap", bornes="[]"),
         SansChevauchement("parcours_suspensionmesure", "parcours_id", "suspension_no_overlap", bornes="[]"),
     ]

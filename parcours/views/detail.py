@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from parcours import absences, alertes, ateliers, cer, diagnostic, frise, journal, rythme
+from parcours import absences, alertes, ateliers, cer, diagnostic, frise, journal, rythme, veille
 from parcours.models import InscriptionAtelier, ObjetRendezVous, Parcours, PeriodeVeille, StatutRendezVous
 from parcours.transitions import PAGES
 from parcours.views import entretiens
@@ -126,6 +126,12 @@ def parcours_detail(request, pk):
         if visible and referentiel
         else None
     )
+    # In veille: the regular follow-up by phone or face to face (N §III.d), read from the same rows.
+    suivi_veille = (
+        veille.suivi(parcours, referentiel, veilles=veilles, rendez_vous=rendez_vous, contacts=tentatives, today=today)
+        if visible
+        else None
+    )
     etapes = etapes_du_parcours(user, parcours)
     suivi_entretiens = entretiens.carte(
         parcours,
@@ -153,6 +159,7 @@ def parcours_detail(request, pk):
                     rendez_vous=rendez_vous,
                     contacts=tentatives,
                     contrat_visible=contrat_visible,
+                    veille=suivi_veille,
                     today=today,
                 )
                 if permissions.can_view_alertes(user, parcours)
@@ -169,6 +176,7 @@ def parcours_detail(request, pk):
             "actions": actions,
             **journal_carte,
             "veilles": [(v, sensitive.motif_veille(v, visible)) for v in veilles],
+            "suivi_veille": suivi_veille,
             "autres_parcours": autres_parcours,
             "tentatives": [
                 t

@@ -1957,15 +1957,15 @@ def test_postgresql_refuses_two_overlapping_veilles(db):
             motif=MotifVeille.AUTRE,
             debut=parcours.date_entree + 20 * DAY,
             fin_prevue=parcours.date_entree + 40 * DAY,
-            fin=parcours.date_entree + 35 * DAY,
+            fin=parcours.date_entree + 30 * DAY,
         )
-    # Ending the day the next one starts is no overlap.
+    # Ending the day before the next one starts is no overlap (the end day is a day of veille).
     PeriodeVeille.objects.create(
         parcours=parcours,
         motif=MotifVeille.AUTRE,
         debut=parcours.date_entree + 20 * DAY,
         fin_prevue=parcours.date_entree + 40 * DAY,
-        fin=parcours.date_entree + 30 * DAY,
+        fin=parcours.date_entree + 29 * DAY,
     )
 
 
