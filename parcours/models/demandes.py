@@ -20,17 +20,9 @@ from parcours.models.parcours import MotifVeille
 from plie import longueurs
 from plie.accounts.models import Role
 from plie.longueurs import longueur_max
+from plie.referentiel.decisions import TypeDemande
 from plie.stockage import prive
 from plie.workflow import Machine, Transition, TransitionError, table
-
-
-class TypeDemande(models.TextChoices):
-    ENTREE_VEILLE = "entree_veille", "Mise en veille"
-    RENOUVELLEMENT_VEILLE = "renouvellement_veille", "Renouvellement de la veille"
-    FIN_VEILLE = "fin_veille", "Fin de la veille"
-    RENOUVELLEMENT_MESURE = "renouvellement_mesure", "Renouvellement de la mesure"
-    DEROGATION_DISTANCE = "derogation_distance", "Accompagnement à distance (dérogation)"
-    REORIENTATION = "reorientation", "Réorientation vers un autre référent"
 
 
 class StatutDemande(models.TextChoices):

@@ -2,6 +2,7 @@ from django import forms
 
 from plie.conflits import ConflictDetectionMixin
 from plie.decimaux import DecimalFrField
+from plie.referentiel.decisions import TypeDemande
 from plie.referentiel.models import CriterePublic, Referentiel
 
 
@@ -47,6 +48,14 @@ class ReferentielForm(ConflictDetectionMixin, forms.ModelForm):
         help_text="Ils rendent la personne éligible seulement après validation en cellule de suivi.",
     )
 
+    demandes_en_cellule = forms.MultipleChoiceField(
+        label="Demandes décidées en cellule de suivi",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        choices=TypeDemande.choices,
+        help_text="Les autres sont décidées par l'équipe du PLIE dès qu'elles sont demandées.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices = list(CriterePublic.objects.values_list("code", "libelle"))
@@ -70,6 +79,11 @@ class ReferentielForm(ConflictDetectionMixin, forms.ModelForm):
             "duree_max_parcours_mois",
             "veille_duree_max_mois",
             "veille_renouvellements_max",
+            "veille_suivi_intervalle_jours",
+            "alerte_fin_mesure_jours",
+            "revue_duree_parcours_mois",
+            "revue_sans_action_mois",
+            "demandes_en_cellule",
             "capacite_annuelle_min_par_etp",
             "capacite_annuelle_max_par_etp",
             "file_active_par_etp",
@@ -110,7 +124,18 @@ class ReferentielForm(ConflictDetectionMixin, forms.ModelForm):
         ),
         (
             "Durées, renouvellements et veille",
-            ["duree_mesure_mois", "duree_max_parcours_mois", "veille_duree_max_mois", "veille_renouvellements_max"],
+            [
+                "duree_mesure_mois",
+                "duree_max_parcours_mois",
+                "alerte_fin_mesure_jours",
+                "veille_duree_max_mois",
+                "veille_renouvellements_max",
+                "veille_suivi_intervalle_jours",
+            ],
+        ),
+        (
+            "Décisions et revue des parcours",
+            ["demandes_en_cellule", "revue_duree_parcours_mois", "revue_sans_action_mois"],
         ),
         (
             "Capacité et délais",

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from plie import sensitive
+from plie.referentiel.decisions import TypeDemande
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -468,8 +469,6 @@ class Referentiel(models.Model):
                 "La file active mensuelle ne peut dépasser le nombre de participants accompagnés "
                 f"dans l'année ({self.capacite_annuelle_max_par_etp})."
             )
-        from parcours.models.demandes import TypeDemande
-
         inconnus = [t for t in (self.demandes_en_cellule or []) if t not in TypeDemande.values]
         if inconnus:
             errors["demandes_en_cellule"] = f"Types de demande inconnus : {', '.join(map(str, inconnus))}."

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 
 from plie import permissions
+from plie.referentiel.decisions import TypeDemande
 from plie.referentiel.forms import ReferentielForm
 from plie.referentiel.models import Referentiel
 from plie.territoire.models import Commune
@@ -20,6 +21,9 @@ def referentiel_detail(request):
             nb_communes=Commune.objects.in_epcis(referentiel.epci_sirens).count(),
             libelles_criteres=referentiel.libelles_criteres(),
             historique=referentiel.history.select_related("history_user")[:10],
+            demandes_en_cellule=[
+                TypeDemande(t).label for t in referentiel.demandes_en_cellule if t in TypeDemande.values
+            ],
         )
     return render(request, "referentiel/detail.html", context)
 

@@ -50,6 +50,17 @@ from sorties.models import ClasseSortie, RegleSortie, SituationSortie, validate_
         ("suivi_emploi_mois", 6, 6),
         # N §III.d: the second unjustified absence goes to the cellule; C sets no number.
         ("absences_avant_cellule", 2, None),
+        # N §III.d and §V: veille in and out, renewals and reorientations in cellule; C: the PLIE team at once.
+        (
+            "demandes_en_cellule",
+            ["entree_veille", "renouvellement_veille", "fin_veille", "renouvellement_mesure", "reorientation"],
+            [],
+        ),
+        # Both ask a « suivi régulier » during veille without a figure.
+        ("veille_suivi_intervalle_jours", None, None),
+        # C §IV.1.4 reviews long parcours and those without action; N caps the length instead.
+        ("revue_duree_parcours_mois", None, 24),
+        ("revue_sans_action_mois", None, 12),
         ("epci_sirens", ["200041317"], ["200065597"]),
     ],
 )
