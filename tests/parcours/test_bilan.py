@@ -287,7 +287,14 @@ def test_a_request_without_bilan_or_an_unknown_one_is_a_404(named, client_for, n
     client = client_for(named.coordination)
     assert client.get(reverse("bilans:demande", args=[sans_bilan.pk])).status_code == 404
     assert client.get(reverse("bilans:demande", args=[999999])).status_code == 404
-    assert AccesDossier.objects.filter(refuse=True).count() == 2
+    assert client.get(reverse("bilans:demande", args=[10**20])).status_code == 404
+    assert AccesDossier.objects.filter(refuse=True).count() == 3
+
+
+def test_a_bilan_whose_file_is_gone_is_a_404_logged_as_refused(named, client_for, demande, prive):
+    prive.delete(demande.bilan.name)
+    assert client_for(named.referent_a).get(reverse("bilans:demande", args=[demande.pk])).status_code == 404
+    assert AccesDossier.objects.filter(refuse=True, utilisateur=named.referent_a).count() == 1
 
 
 # --- the preview of the measure in progress -----------------------------------------------------------
@@ -308,6 +315,22 @@ def test_the_preview_is_for_the_referent_and_the_coordination(named, client_for,
         text = text_of(response.content, tmp_path)
         assert "Bilan intermédiaire" in text and "du 05/10/2026 au 20/11/2026" in text
         assert "Techniques de recherche d'emploi" in text
+
+
+def test_the_preview_needs_an_active_referentiel(named, client_for, niort):
+    niort.actif = False
+    niort.save(update_fields=["actif"])
+    assert client_for(named.coordination).get(reverse("bilans:apercu", args=[named.parcours.pk])).status_code == 404
+
+
+def test_the_preview_of_a_parcours_not_yet_entered_is_drawn_for_today(named, client_for, tmp_path):
+    from parcours.models import Etat
+    from tests.factories import ParcoursFactory
+
+    accueil = ParcoursFactory(etat=Etat.ACCUEIL, referent=named.referent_a)
+    response = client_for(named.referent_a).get(reverse("bilans:apercu", args=[accueil.pk]))
+    assert response.status_code == 200
+    assert "du 20/11/2026 au 20/11/2026" in text_of(response.content, tmp_path)
 
 
 def test_the_preview_is_refused_to_anonymous_visitors(client, named):
