@@ -4,7 +4,8 @@ built from the rows, in a number of queries that does not grow with them:
 - the **individual sheet** of a parcours over a period: its entretiens (held, excused, missed, or still
   planned), its atelier attendances (present or absent), and its other contacts (phone, email, SMS,
   letter, visit), each with its date, motive, duration, absence, and the participant's and the référent's
-  boxes;
+  boxes; then each remote entretien held that the participant did not sign, with its proof (the means
+  used, the participant's confirmation) or the proof still to produce;
 - the **partners' sheet** of a parcours over a period: the référent's exchanges with partners about the
   person (``canal=partenaire``), with boxes for the référent and the partner;
 - the **collective sheet** of an atelier session: the invited and the recorded participants with their
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from parcours.models import (
     CanalContact,
+    ConfirmationDistance,
     InscriptionAtelier,
     Modalite,
     Parcours,
@@ -119,12 +121,59 @@ class Ligne:
         return duree(self.duree_minutes)
 
 
+# How the participant confirmed a remote entretien, as the sheet words it (« confirmé par email du participant »).
+CONFIRMATIONS = {
+    ConfirmationDistance.EMAIL: "email",
+    ConfirmationDistance.SMS: "SMS",
+    ConfirmationDistance.COURRIER: "courrier signé",
+}
+PREUVE_MANQUANTE = "Preuve à produire : confirmation du participant manquante"
+
+
+@dataclass(frozen=True)
+class PreuveDistance:
+    """A remote entretien held without the participant's signature, and what proves it instead (N §III
+    « à distance »: « En l'absence d'une feuille d'émargement signée, des justificatifs conformes aux
+    attentes du FSE doivent être produits »)."""
+
+    quand: datetime.datetime
+    duree_minutes: int | None
+    modalite: str
+    moyen: str
+    confirmation: str  # « confirmé par email du participant le 04/11/2026 », or the missing proof
+
+    @property
+    def duree(self) -> str:
+        return duree(self.duree_minutes)
+
+    @property
+    def manquante(self) -> bool:
+        return self.confirmation == PREUVE_MANQUANTE
+
+
+def _preuve(r) -> PreuveDistance:
+    if r["confirmation_participant"]:
+        moyen = CONFIRMATIONS.get(r["confirmation_participant"], r["confirmation_participant"])
+        confirmation = f"confirmé par {moyen} du participant le {r['confirmation_le']:%d/%m/%Y}"
+    else:
+        confirmation = PREUVE_MANQUANTE
+    return PreuveDistance(
+        quand=timezone.localtime(r["debut"]),
+        duree_minutes=r["duree_reelle_minutes"],
+        modalite=Modalite(r["modalite"]).label,
+        moyen=r["moyen_distance"],
+        confirmation=confirmation,
+    )
+
+
 @dataclass
 class FeuilleIndividuelle:
     parcours: Parcours
     debut: datetime.date
     fin: datetime.date
     lignes: list = field(default_factory=list)
+    # The remote entretiens held that the participant did not sign, with their proof (or its lack).
+    preuves: list = field(default_factory=list)
     # The frise of the parcours: inline SVG markup, a SafeString (:func:`avec_frise`, which the view and the
     # task call before rendering). Empty: the sheet prints none.
     frise: str = ""
@@ -178,6 +227,9 @@ def feuilles_individuelles(parcours_list, debut, fin) -> list[FeuilleIndividuell
             "modalite",
             "statut",
             "sujet",
+            "moyen_distance",
+            "confirmation_participant",
+            "confirmation_le",
         )
     )
     presences = list(
@@ -217,6 +269,7 @@ def feuilles_individuelles(parcours_list, debut, fin) -> list[FeuilleIndividuell
         absent = r["statut"] in ABSENCES
         a_distance = r["modalite"] != Modalite.PRESENTIEL
         mention = ABSENT if absent else (A_DISTANCE if a_distance else "")
+        signature = par_rdv.get((r["pk"], Signataire.PARTICIPANT))
         feuilles[r["parcours_id"]].lignes.append(
             Ligne(
                 quand=timezone.localtime(r["debut"]),
@@ -226,10 +279,12 @@ def feuilles_individuelles(parcours_list, debut, fin) -> list[FeuilleIndividuell
                 duree_minutes=r["duree_reelle_minutes"] if r["statut"] == StatutRendezVous.HONORE else None,
                 presence=PRESENCE_ENTRETIEN[r["statut"]],
                 absence=absent,
-                participant=_case(par_rdv.get((r["pk"], Signataire.PARTICIPANT)), mention),
+                participant=_case(signature, mention),
                 referent=_case(par_rdv.get((r["pk"], Signataire.REFERENT))),
             )
         )
+        if a_distance and r["statut"] == StatutRendezVous.HONORE and signature is None:
+            feuilles[r["parcours_id"]].preuves.append(_preuve(r))
     for p in presences:
         feuille = feuilles[p["parcours_id"]]
         absent = p["statut"] in ABSENCES
@@ -264,6 +319,7 @@ def feuilles_individuelles(parcours_list, debut, fin) -> list[FeuilleIndividuell
         )
     for feuille in feuilles.values():
         feuille.lignes.sort(key=lambda ligne: ligne.quand)
+        feuille.preuves.sort(key=lambda preuve: preuve.quand)
     return [feuilles[pk] for pk in ids]
 
 

@@ -70,8 +70,19 @@ def planifier_entretien(
     )
 
 
-def clore(rdv, by, statut, *, duree_reelle_minutes=None, sujet="", notes="", prochain: Prochain | None = None):
-    """Close ``rdv`` with ``statut`` and plan the next one, in one transaction.
+def clore(
+    rdv,
+    by,
+    statut,
+    *,
+    duree_reelle_minutes=None,
+    sujet="",
+    notes="",
+    prochain: Prochain | None = None,
+    preuve: dict | None = None,
+):
+    """Close ``rdv`` with ``statut`` and plan the next one, in one transaction. ``preuve``: the proof of a
+    remote entretien held (means, participant's confirmation and its date: :meth:`RendezVous.honorer`).
 
     Returns the next appointment, or None. A refused rule raises :class:`RendezVousError`; the
     next appointment's errors name its fields with a ``prochain_`` prefix.
@@ -83,7 +94,7 @@ def clore(rdv, by, statut, *, duree_reelle_minutes=None, sujet="", notes="", pro
         raise RendezVousError("Choisissez l'issue du rendez-vous.", field="statut")
     with transaction.atomic():
         if name == "honorer":
-            rdv.honorer(by, duree_reelle_minutes, sujet=sujet, notes=notes)
+            rdv.honorer(by, duree_reelle_minutes, sujet=sujet, notes=notes, preuve=preuve)
         else:
             getattr(rdv, name)(by, notes=notes)
         if statut == StatutRendezVous.ABSENT:

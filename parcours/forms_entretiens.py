@@ -15,13 +15,18 @@ from parcours.forms import (
     LieuChoiceField,
     PremierRdvForm,
 )
-from parcours.models import CanalContact, Modalite, StatutRendezVous
+from parcours.models import CanalContact, ConfirmationDistance, Modalite, StatutRendezVous
 from parcours.models.rendez_vous import DUREE_REELLE_MAX, DUREE_REELLE_MIN
 from plie import longueurs
 from plie.conflits import ConflictDetectionMixin
 
 S = StatutRendezVous
 NOTES_AIDE = "Lu seulement par le référent du parcours et la coordination."
+PREUVE_AIDE = (
+    "Sans feuille d'émargement signée, le FSE+ demande la preuve de l'entretien à distance : moyen utilisé et "
+    "confirmation du participant"
+)
+CHAMPS_PREUVE = ("moyen_distance", "confirmation_participant", "confirmation_le")
 
 
 class EntretienForm(PremierRdvForm):
@@ -35,6 +40,8 @@ class EntretienForm(PremierRdvForm):
 class ClotureForm(ConflictDetectionMixin, forms.Form):
     """Close an appointment; its model fields (issue, length, subject, notes) are checked for a
     concurrent change (plie.conflits), and the next appointment is offered in the same form."""
+
+    aide_preuve = PREUVE_AIDE
 
     statut = forms.ChoiceField(
         label="Issue du rendez-vous",
@@ -55,6 +62,19 @@ class ClotureForm(ConflictDetectionMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=NOTES_AIDE,
     )
+    # The proof of a remote entretien (N §III « à distance »): only on a phone or video entretien.
+    moyen_distance = forms.CharField(
+        label="Moyen utilisé",
+        required=False,
+        max_length=100,
+        help_text="L'outil ou le numéro (« Visio Teams », « appel au 05 49 … »).",
+    )
+    confirmation_participant = forms.ChoiceField(
+        label="Confirmation du participant",
+        required=False,
+        choices=[("", "Pas encore reçue")] + ConfirmationDistance.choices,
+    )
+    confirmation_le = forms.DateField(label="Confirmé le", required=False, widget=DATE_WIDGET)
     prochain_date = forms.DateField(
         label="Prochain rendez-vous : date", required=False, widget=DATE_WIDGET, help_text="Facultatif, conseillé."
     )
@@ -80,9 +100,41 @@ class ClotureForm(ConflictDetectionMixin, forms.Form):
         if rdv.lieu_id:
             self.fields["prochain_lieu"].initial = rdv.lieu_id
         self.fields["prochain_modalite"].initial = rdv.modalite
+        if rdv.modalite == Modalite.PRESENTIEL:
+            # Face to face, the signed sheet is the proof: the fields are absent, whatever is posted is ignored.
+            for name in CHAMPS_PREUVE:
+                del self.fields[name]
+
+    @property
+    def preuve_distance(self) -> bool:
+        """Whether the form asks for a remote entretien's proof (phone or video)."""
+        return "moyen_distance" in self.fields
+
+    def _preuve(self, data):
+        """The proof typed, as :meth:`RendezVous.honorer` takes it; None when nothing was typed."""
+        if not self.preuve_distance:
+            return None
+        preuve = {name: data.get(name) for name in CHAMPS_PREUVE}
+        if not (preuve["moyen_distance"] or preuve["confirmation_participant"] or preuve["confirmation_le"]):
+            return None
+        if data.get("statut") != S.HONORE:
+            self.add_error(
+                "moyen_distance",
+                "La preuve d'un entretien à distance se note pour un entretien tenu : videz ces champs.",
+            )
+            return None
+        if preuve["confirmation_participant"] and preuve["confirmation_le"] is None:
+            if not self.has_error("confirmation_le"):
+                self.add_error("confirmation_le", "Indiquez la date de la confirmation du participant.")
+        elif preuve["confirmation_le"] is not None and not preuve["confirmation_participant"]:
+            self.add_error(
+                "confirmation_participant", "Indiquez comment le participant a confirmé (email, SMS ou courrier)."
+            )
+        return preuve
 
     def clean(self):
         data = super().clean()
+        data["preuve"] = self._preuve(data)
         if (
             data.get("statut") == S.HONORE
             and data.get("duree_reelle_minutes") is None

@@ -499,3 +499,18 @@ def can_view_frequence_ateliers(user, referent) -> bool:
     """Whether a référent ran an atelier recently enough (no participant named): whoever sees their line of
     « Respect du rythme » — the coordination, the référent themselves, the opérateur employing them."""
     return can_view_conformite_referent(user, referent)
+
+
+# --- bilan intermédiaire (parcours/bilan.py, parcours/views/bilans.py) ---
+
+
+def can_view_bilan(user, demande) -> bool:
+    """The bilan intermédiaire of a measure-renewal request: the material of the cellule de suivi, it
+    names the person's freins (health included), ateliers and étapes — for whom may read the parcours's
+    sensitive data (its référent, the coordination), as the request itself (``Demande.visible_to``)."""
+    return can_view_sensitive(user, demande.parcours)
+
+
+def can_preview_bilan(user, parcours) -> bool:
+    """The bilan of the measure in progress, drawn on the fly before the renewal is asked: the same rule."""
+    return can_view_sensitive(user, parcours)

@@ -319,7 +319,9 @@ class RendezVous(models.Model):
             raise RendezVousError(message, field="statut")
         verifier_dans_le_parcours(self.parcours, self.debut, field="statut")
 
-    def honorer(self, by, duree_reelle_minutes, sujet="", notes="", now=None):
+    def honorer(self, by, duree_reelle_minutes, sujet="", notes="", now=None, *, preuve: dict | None = None):
+        """Held: its real length, subject and notes; ``preuve``, for a remote entretien held without a
+        signed émargement, the means used and the participant's confirmation (:meth:`verifier_preuve`)."""
         now = now or timezone.now()
         with MACHINE_RDV.appliquer(self, "honorer", by):
             self._verifier_passe(
@@ -338,7 +340,39 @@ class RendezVous(models.Model):
             self.duree_reelle_minutes = duree_reelle_minutes
             self.sujet = (sujet or "").strip()
             self.notes = (notes or "").strip()
+            if preuve:
+                self.verifier_preuve(now=now, **preuve)
+                self.moyen_distance = (preuve.get("moyen_distance") or "").strip()
+                self.confirmation_participant = preuve.get("confirmation_participant") or ""
+                self.confirmation_le = preuve.get("confirmation_le")
             self._clore(by, max(now, self.debut))
+
+    def verifier_preuve(self, *, moyen_distance="", confirmation_participant="", confirmation_le=None, now=None):
+        """The proof of a remote entretien (N §III « à distance »): for a remote one only; a confirmation
+        has its date, on or after the entretien's day and not in the future (RendezVousError on the field)."""
+        if not (moyen_distance or "").strip() and not confirmation_participant and confirmation_le is None:
+            return
+        if self.modalite == Modalite.PRESENTIEL:
+            raise RendezVousError(
+                "Un entretien en présentiel se prouve par la feuille d'émargement signée, pas par une preuve à "
+                "distance.",
+                field="moyen_distance",
+            )
+        if confirmation_participant and confirmation_participant not in ConfirmationDistance.values:
+            raise RendezVousError("Choisissez comment le participant a confirmé.", field="confirmation_participant")
+        if confirmation_participant and confirmation_le is None:
+            raise RendezVousError("Indiquez la date de la confirmation du participant.", field="confirmation_le")
+        if confirmation_le is not None and not confirmation_participant:
+            raise RendezVousError(
+                "Indiquez comment le participant a confirmé (email, SMS ou courrier).",
+                field="confirmation_participant",
+            )
+        if confirmation_le is not None:
+            jour = self.debut_local.date()
+            if confirmation_le < jour:
+                raise RendezVousError(f"La confirmation suit l'entretien du {jour:%d/%m/%Y}.", field="confirmation_le")
+            if confirmation_le > timezone.localdate(now or timezone.now()):
+                raise RendezVousError("La date de la confirmation ne peut être dans le futur.", field="confirmation_le")
 
     def noter_absence(self, by, notes="", now=None):
         now = now or timezone.now()

@@ -156,6 +156,7 @@ def clore(request, pk, rdv):
                         sujet=data["sujet"],
                         notes=data["notes"],
                         prochain=data["prochain"],
+                        preuve=data["preuve"],
                     )
                     saved = True
                 else:

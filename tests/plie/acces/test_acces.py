@@ -175,6 +175,8 @@ EXEMPT = {
     "ateliers:seance_modifier": ATELIER_NOMME_SES_PARTICIPANTS,
     "ateliers:seance_annuler": ATELIER_NOMME_SES_PARTICIPANTS,
     "ateliers:seance_clore": ATELIER_NOMME_SES_PARTICIPANTS,
+    "bilans:demande": "désigne une demande de décision ; le téléchargement de son bilan journalise le parcours, "
+    "et le refus",
 }
 
 
