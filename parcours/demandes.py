@@ -219,15 +219,21 @@ def en_cellule(referentiel, type_) -> bool:
     return bool(referentiel) and str(type_) in (referentiel.demandes_en_cellule or [])
 
 
-def ouverte(parcours, sorte, referentiel) -> bool:
-    """Whether this type may be asked on the parcours now (its state, what the référentiel provides)."""
+def fermee(parcours, sorte, referentiel) -> str:
+    """Why this type may not be asked on the parcours now ("" when it may): its state, what the
+    référentiel provides, the derogation already granted."""
     if parcours.etat not in sorte.sources:
-        return False
-    if sorte.type == T.RENOUVELLEMENT_MESURE:
-        return bool(referentiel and referentiel.duree_mesure_mois)
-    if sorte.type == T.DEROGATION_DISTANCE:
-        return not parcours.a_distance
-    return True
+        return f"« {sorte.libelle} » ne peut être demandée : le parcours est « {parcours.get_etat_display()} »."
+    if sorte.type == T.RENOUVELLEMENT_MESURE and not (referentiel and referentiel.duree_mesure_mois):
+        return "Le référentiel ne découpe pas l'accompagnement en mesures renouvelables."
+    if sorte.type == T.DEROGATION_DISTANCE and parcours.a_distance:
+        return "L'accompagnement à distance est déjà accordé à cette personne."
+    return ""
+
+
+def ouverte(parcours, sorte, referentiel) -> bool:
+    """Whether this type may be asked on the parcours now."""
+    return not fermee(parcours, sorte, referentiel)
 
 
 def possibles(parcours, referentiel, en_attente=()) -> list[Sorte]:
@@ -251,10 +257,9 @@ def demander(by, parcours, type_, *, referentiel, **faits) -> Demande:
         verrou = Parcours.objects.select_for_update().only("pk", "etat", "modifie_le").get(pk=parcours.pk)
         if (verrou.etat, verrou.modifie_le) != (parcours.etat, parcours.modifie_le):
             raise DemandeError("Ce parcours vient d'être modifié par quelqu'un d'autre : rechargez la page.")
-        if not ouverte(parcours, sorte, referentiel):
-            raise DemandeError(
-                f"« {sorte.libelle} » ne peut être demandée : le parcours est « {parcours.get_etat_display()} »."
-            )
+        pourquoi = fermee(parcours, sorte, referentiel)
+        if pourquoi:
+            raise DemandeError(pourquoi)
         if parcours.demandes.filter(type=sorte.type, statut=StatutDemande.DEMANDEE).exists():
             raise DemandeError(f"Une demande « {sorte.libelle} » attend déjà une décision pour ce parcours.")
         try:

@@ -5,6 +5,7 @@ page is asked for on the generic page (``parcours:transition``), whose form show
 fields and calls the transition method of :class:`parcours.models.Parcours` with them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -18,6 +19,8 @@ class PageTransition:
     champs: tuple = ()  # the method's parameters, in the order the form shows them (see forms.FIELDS)
     url_name: str = "parcours:transition"
     referentiel: bool = False  # the rule applies the active référentiel, which the view loads
+    # Offered only when it can apply (the derogation granted or not): the guard refuses otherwise anyway.
+    propose: Callable = staticmethod(lambda parcours: True)
 
     @property
     def generique(self) -> bool:
@@ -43,8 +46,8 @@ PAGES = {
         PageTransition("prolonger_veille", ("nouvelle_fin_prevue",), referentiel=True),
         PageTransition("reprendre_accompagnement", ("date",)),
         PageTransition("renouveler", referentiel=True),
-        PageTransition("accorder_distance"),
-        PageTransition("retirer_distance"),
+        PageTransition("accorder_distance", propose=lambda parcours: not parcours.a_distance),
+        PageTransition("retirer_distance", propose=lambda parcours: parcours.a_distance),
         PageTransition("proposer_sortie", ("date_sortie_prevue",)),
         PageTransition("retirer_proposition_sortie"),
         PageTransition("valider_sortie", ("date_sortie",)),

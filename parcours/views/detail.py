@@ -94,7 +94,7 @@ def parcours_detail(request, pk):
     actions = [
         (t, PAGES[t.name].url(parcours))
         for t in parcours.transitions_possibles()
-        if permissions.can_apply_transition(user, parcours, t)
+        if PAGES[t.name].propose(parcours) and permissions.can_apply_transition(user, parcours, t)
     ]
     autres_parcours = [p for p in rows if p.pk != pk]
     diagnostic_visible = permissions.can_view_diagnostic(user, parcours)

@@ -108,7 +108,7 @@ def test_an_accepted_derogation_puts_the_parcours_at_a_distance_through_its_tran
     assert "Accord de la coordination." in transition.motif
     # Granted once: a second request is no longer open.
     assert "derogation_distance" not in {s.type for s in demandes.possibles(parcours, niort)}
-    with pytest.raises(DemandeError, match="ne peut être demandée"):
+    with pytest.raises(DemandeError, match="déjà accordé à cette personne"):
         derogation(personas, niort)
 
 

@@ -249,7 +249,16 @@ def test_the_creation_has_no_page_on_a_parcours(named, client_for, who, status):
     ("who", "allowed"),
     [
         pytest.param(
-            "coordination", {"mettre_en_veille", "renouveler", "proposer_sortie", "changer_referent"}, id="coordination"
+            "coordination",
+            {
+                "mettre_en_veille",
+                "renouveler",
+                "accorder_distance",
+                "retirer_distance",
+                "proposer_sortie",
+                "changer_referent",
+            },
+            id="coordination",
         ),
         pytest.param("referent_a", {"proposer_sortie"}, id="referent_a"),
         *[pytest.param(name, set(), id=name) for name in ALL_PERSONAS if name not in {"coordination", "referent_a"}],
