@@ -23,6 +23,7 @@ urlpatterns = [
     path("agenda/", include("parcours.agenda_urls")),
     path("ateliers/", include("parcours.ateliers_urls")),
     path("emargement/", include("parcours.emargement_urls")),
+    path("demandes/", include("parcours.demandes_urls")),
     path("respect-du-rythme/", conformite, name="conformite"),
     path("prescriptions/", include("prescriptions.urls")),
     path("journal-des-acces/", include("plie.acces.urls")),
