@@ -14,7 +14,15 @@ from django.utils import timezone
 from parcours.diagnostic import diagnostic_en_cours
 from parcours.etapes import TRANSITIONS as ETAPE_TRANSITIONS
 from parcours.freins import Frein
-from parcours.models import Diagnostic, Etat, MotifVeille, NiveauFrein, PeriodeVeille, TransitionParcours
+from parcours.models import (
+    Diagnostic,
+    Etat,
+    MotifVeille,
+    NiveauFrein,
+    PeriodeVeille,
+    TransitionParcours,
+    TypeDemande,
+)
 from parcours.models.cer import TRANSITIONS as CONTRAT_TRANSITIONS
 from parcours.workflow import TRANSITIONS
 from plie import sensitive
@@ -155,6 +163,7 @@ def url_kwargs(parcours, fiche):
         "seance": [presence.seance_id],
         "presence": [presence.pk],
         "animateur": [parcours.referent_id],
+        "type": list(TypeDemande.values),  # demandes:nouvelle
     }
 
 
