@@ -48,25 +48,25 @@ def _autres_referents(parcours):
     return User.objects.active_referents().exclude(pk=parcours.referent_id).order_by("last_name", "first_name", "id")
 
 
-def _champ(name, type_, parcours):
+def _champ(champ, type_, parcours):
     """The form field of one fact of a request (a Demande field), as the type asks it."""
-    if name == "motif_veille":
+    if champ == "motif_veille":
         return forms.ChoiceField(
             label="Motif de la veille",
             choices=[("", "Choisir…"), *MotifVeille.choices],
             error_messages={"required": "Choisissez le motif de la veille."},
         )
-    if name == "debut":
+    if champ == "debut":
         return _date("Début de la veille", True, "Indiquez le début de la veille.")
-    if name == "fin_prevue":
+    if champ == "fin_prevue":
         if type_ == T.RENOUVELLEMENT_VEILLE:
             return _date("Nouvelle fin prévue de la veille", True, "Indiquez la nouvelle fin prévue.")
         return _date("Fin prévue de la veille", True, "Indiquez la fin prévue de la veille.")
-    if name == "date_effet":
+    if champ == "date_effet":
         return _date("Reprise de l'accompagnement le", True, "Indiquez la date de fin de la veille.")
-    if name == "presentiel_impossible":
+    if champ == "presentiel_impossible":
         return forms.BooleanField(label=PRESENTIEL_IMPOSSIBLE, required=False)
-    if name == "justification":
+    if champ == "justification":
         if type_ == T.DEROGATION_DISTANCE:
             return _texte(
                 "Pourquoi la personne demande un accompagnement à distance",
@@ -76,16 +76,16 @@ def _champ(name, type_, parcours):
         if type_ == T.REORIENTATION:
             return _texte("Pourquoi réorienter la personne", True, "Indiquez pourquoi réorienter la personne.")
         return _texte("Justification (facultatif)")
-    if name == "referent_propose":
+    if champ == "referent_propose":
         return ReferentChoiceField(
             label="Référent proposé",
             queryset=_autres_referents(parcours),
             required=False,
             empty_label="Pas de préférence : la coordination choisira",
         )
-    if name == "objectifs":
+    if champ == "objectifs":
         return _texte("Objectifs pour la période suivante")
-    raise ValueError(f"Champ de demande inconnu : {name}")
+    raise ValueError(f"Champ de demande inconnu : {champ}")
 
 
 class VersionForm(forms.Form):

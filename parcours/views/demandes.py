@@ -173,26 +173,35 @@ def _demande(request, pk):
     )
 
 
+# How a fact reads, when not as itself (a date as JJ/MM/AAAA, the others as typed); None: not shown.
+EN_MOTS = {
+    "motif_veille": lambda d, visible: d.get_motif_veille_display() if visible else f"motif {sensitive.MASQUE}",
+    "presentiel_impossible": lambda d, visible: (
+        "oui : la coordination étudiera une réorientation" if d.presentiel_impossible else None
+    ),
+    "referent_propose": lambda d, visible: (
+        d.referent_propose.get_full_name() if d.referent_propose else "pas de préférence"
+    ),
+    # Free text about the person (plie.sensitive.TEXTES_LIBRES).
+    "justification": lambda d, visible: d.justification if visible else sensitive.MASQUE,
+    "objectifs": lambda d, visible: d.objectifs if visible else sensitive.MASQUE,
+}
+
+
 def _faits(demande, visible):
-    """The request's facts as its form asked them, in words (the veille motive under the sensitive rule)."""
+    """The request's facts as its form asked them, in words (the veille motive and the free text under the
+    sensitive rule: the page is only for whom it allows, and says so once more here)."""
     sorte = demandes.SORTES[TypeDemande(demande.type)]
     faits = []
-    for name in sorte.champs:
-        field = Demande._meta.get_field(name)
-        value = getattr(demande, name)
-        if name == "motif_veille":
-            value = demande.get_motif_veille_display() if visible else f"motif {sensitive.MASQUE}"
-        elif name == "presentiel_impossible":
-            if not value:
+    for champ in sorte.champs:
+        if champ in EN_MOTS:
+            value = EN_MOTS[champ](demande, visible)
+            if value is None:
                 continue
-            value = "oui : la coordination étudiera une réorientation"
-        elif name == "referent_propose":
-            value = value.get_full_name() if value else "pas de préférence"
-        elif name in ("justification", "objectifs") and not visible:
-            value = sensitive.MASQUE
-        elif hasattr(value, "strftime"):
-            value = f"{value:%d/%m/%Y}"
-        faits.append((field.verbose_name, value or "—"))
+        else:
+            value = getattr(demande, champ)
+            value = f"{value:%d/%m/%Y}" if value else ""
+        faits.append((Demande._meta.get_field(champ).verbose_name, value or "—"))
     if demande.autonomie_numerique:
         faits.append(("Autonomie numérique évaluée", demande.get_autonomie_numerique_display()))
     if demande.periode_debut and demande.periode_fin:
