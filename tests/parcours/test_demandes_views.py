@@ -499,3 +499,34 @@ def test_the_coordinations_home_counts_the_requests_waiting(personas, client_for
     content = shown(client.get("/"))
     assert "Demandes à traiter : 2, dont 1 pour la cellule de suivi." in content
     assert f'href="{reverse("demandes:a_traiter")}"' in content
+
+
+@pytest.mark.parametrize("junk", ["", " ", "-1", "99999999999999999999", "2026-13-45", "<script>", "x" * 3000])
+def test_junk_in_the_decision_forms_is_answered_in_words(personas, client_for, junk):
+    demande = DemandeFactory(
+        parcours=personas.parcours, type="reorientation", motif_veille="", debut=None, justification="Trop loin"
+    )
+    client = client_for(personas.coordination)
+    for name, prefix in [("demandes:accepter", "accepter"), ("demandes:refuser", "refuser")]:
+        version = demande.modifie_le.isoformat()
+        data = {f"{prefix}-version": version, f"{prefix}-motif": junk, f"{prefix}-referent": junk}
+        response = client.post(reverse(name, args=[demande.pk]), data)
+        # Never a 500: the form's errors, or (a short text is a reason) the refusal recorded.
+        assert response.status_code in (200, 302), (name, junk[:20])
+    response = client.post(reverse("demandes:retirer", args=[demande.pk]), {"version": junk, "motif": junk})
+    assert response.status_code in (200, 302)
+    for pk in ("0", "99999999999999999999"):
+        assert client.get(f"/demandes/{pk}/").status_code == 404
+        assert client.get(f"/demandes/parcours/{pk}/entree_veille/").status_code == 404
+
+
+def test_a_decided_request_shows_its_decision_and_its_log(personas, client_for):
+    demande = DemandeFactory(parcours=personas.parcours)
+    from parcours import demandes
+
+    demandes.refuser(personas.coordination, demande, motif="Pas maintenant")
+    content = shown(client_for(personas.referent_a).get(reverse("demandes:detail", args=[demande.pk])))
+    qui = personas.coordination.get_full_name()
+    assert f"Refusée le {timezone.localdate():%d/%m/%Y} par {qui} : Pas maintenant" in content
+    assert f"Refuser, par {personas.coordination.get_full_name()} : Pas maintenant" in content
+    assert "Retirer la demande" not in content and "Accepter la demande" not in content
