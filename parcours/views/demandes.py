@@ -209,7 +209,7 @@ def _faits(demande, visible):
     return faits
 
 
-def _detail(request, demande, *, accepter=None, refuser=None, status=200):
+def _detail(request, demande, *, accepter=None, refuser=None):
     user = request.user
     decide = permissions.can_decide_demande(user, demande)
     response = render(
@@ -220,11 +220,10 @@ def _detail(request, demande, *, accepter=None, refuser=None, status=200):
             "parcours": demande.parcours,
             "faits": _faits(demande, permissions.can_view_demandes(user, demande.parcours)),
             "transitions": list(demande.transitions.select_related("auteur").order_by("date", "id")),
-            "form_accepter": (accepter or AccepterForm(demande)) if decide else None,
-            "form_refuser": (refuser or RefuserForm(demande)) if decide else None,
+            "form_accepter": (AccepterForm(demande) if accepter is None else accepter) if decide else None,
+            "form_refuser": (RefuserForm(demande) if refuser is None else refuser) if decide else None,
             "peut_retirer": permissions.can_withdraw_demande(user, demande),
         },
-        status=status,
     )
     response.journal_parcours = demande.parcours_id
     return response

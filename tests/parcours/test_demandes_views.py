@@ -530,3 +530,17 @@ def test_a_decided_request_shows_its_decision_and_its_log(personas, client_for):
     assert f"Refusée le {timezone.localdate():%d/%m/%Y} par {qui} : Pas maintenant" in content
     assert f"Refuser, par {personas.coordination.get_full_name()} : Pas maintenant" in content
     assert "Retirer la demande" not in content and "Accepter la demande" not in content
+
+
+def test_a_person_who_cannot_come_is_signalled_to_the_coordination_with_a_link_to_the_request(personas, client_for):
+    from plie.notifications.models import Notification
+
+    data = veille_data(personas.parcours, presentiel_impossible="on")
+    assert client_for(personas.referent_a).post(nouvelle(personas.parcours), data).status_code == 302
+    demande = Demande.objects.get()
+    assert demande.presentiel_impossible
+    [notification] = Notification.objects.filter(destinataire=personas.coordination)
+    assert "ne peut pas venir aux entretiens" in notification.titre
+    assert notification.lien == reverse("demandes:detail", args=[demande.pk])
+    page = shown(client_for(personas.coordination).get(notification.lien))
+    assert "oui : la coordination étudiera une réorientation" in page
