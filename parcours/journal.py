@@ -10,7 +10,10 @@ same columns, ordered by date and cut to the rows shown (the dossier shows the l
 - its étapes: their transitions and the edits that changed no state (simple-history);
 - its diagnostic: opened, updated, frozen, and each frein whose level or note changed (simple-history);
 - its contract's steps;
-- its attendance at the ateliers collectifs' sessions (present with the time attended, or absent).
+- its attendance at the ateliers collectifs' sessions (present with the time attended, or absent);
+- its requests for a decision: asked, accepted, refused, withdrawn (« Demandes », for whom may read them);
+- the suspensions of its measure (« Mesure »: leave, illness, hospitalisation; the motive for whom may
+  read sensitive data, since illness and hospitalisation are health data).
 
 Who reads what follows the rules of :mod:`plie.permissions`: the étapes and the diagnostic only for
 whom may see them, the contract for whom may read it; the notes (motives, subjects, comments,
@@ -37,20 +40,25 @@ from parcours.models import (
     EvenementEtape,
     FreinDiagnostic,
     Modalite,
+    MotifSuspension,
     NatureDiagnostic,
     NiveauFrein,
     ObjetRendezVous,
     PresenceAtelier,
     RendezVous,
     StatutContrat,
+    StatutDemande,
     StatutPresence,
     StatutRendezVous,
+    SuspensionMesure,
     TentativeContact,
+    TransitionDemande,
     TransitionParcours,
+    TypeDemande,
 )
 from parcours.models.cer import TRANSITIONS as TRANSITIONS_CONTRAT
 from parcours.workflow import TRANSITIONS as TRANSITIONS_PARCOURS
-from plie import permissions
+from plie import permissions, sensitive
 
 DERNIERS = 50  # rows of the journal on the dossier; the rest on the journal page
 
@@ -65,6 +73,8 @@ class Genre(models.TextChoices):
     DIAGNOSTIC = "diagnostic", "Diagnostic"
     CONTRAT = "contrat", "Contrat"
     ATELIERS = "ateliers", "Ateliers"
+    DEMANDES = "demandes", "Demandes"
+    MESURE = "mesure", "Mesure"
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,8 @@ def lecteur(user, parcours, *, contrat_visible=None) -> Lecteur:
         Genre.DIAGNOSTIC: permissions.can_view_diagnostic(user, parcours),
         Genre.CONTRAT: contrat_visible,
         Genre.ATELIERS: permissions.can_view_ateliers_du_parcours(user, parcours),
+        Genre.DEMANDES: permissions.can_view_demandes(user, parcours),
+        Genre.MESURE: True,
     }
     return Lecteur(genres=tuple(g for g in Genre if allowed[g]), notes=permissions.can_view_sensitive(user, parcours))
 
@@ -303,6 +315,44 @@ def _ateliers(parcours, notes):
     )
 
 
+def _demandes(parcours, notes):
+    """Each step of each request: asked (with its justification), accepted, refused, withdrawn."""
+    return TransitionDemande.objects.filter(demande__parcours=parcours).values(
+        **_colonnes(
+            "demande",
+            date=F("date"),
+            code=F("transition"),
+            avant=F("demande__type"),
+            apres=F("statut_apres"),
+            texte=_note("motif", notes),
+            texte2=(
+                Case(
+                    When(transition="demander", then=F("demande__justification")),
+                    default=Value(""),
+                    output_field=TEXTE,
+                )
+                if notes
+                else ""
+            ),
+            auteur="auteur",
+        )
+    )
+
+
+def _suspensions(parcours, notes):
+    """The suspensions of the measure, when recorded; their motive only for whom may read it."""
+    return SuspensionMesure.objects.filter(parcours=parcours).values(
+        **_colonnes(
+            "suspension",
+            date=F("cree_le"),
+            code=F("motif") if notes else "",
+            avant=F("debut"),
+            apres=F("fin"),
+            auteur="cree_par",
+        )
+    )
+
+
 SOURCES = {
     Genre.DECISIONS: (_decisions,),
     Genre.ENTRETIENS: (_rendez_vous,),
@@ -311,6 +361,8 @@ SOURCES = {
     Genre.DIAGNOSTIC: (_diagnostics, _freins),
     Genre.CONTRAT: (_contrats,),
     Genre.ATELIERS: (_ateliers,),
+    Genre.DEMANDES: (_demandes,),
+    Genre.MESURE: (_suspensions,),
 }
 GENRE_DE = {
     "decision": Genre.DECISIONS,
@@ -322,6 +374,8 @@ GENRE_DE = {
     "frein": Genre.DIAGNOSTIC,
     "contrat": Genre.CONTRAT,
     "atelier": Genre.ATELIERS,
+    "demande": Genre.DEMANDES,
+    "suspension": Genre.MESURE,
 }
 
 
@@ -436,6 +490,31 @@ def _atelier(row):
     return {"titre": f"Atelier « {row['j_info']} » du {_le(row['j_date'])} : {issue}", "detail": row["j_texte"]}
 
 
+def _demande(row):
+    type_ = _libelle(TypeDemande, row["j_avant"], "Demande")
+    if row["j_code"] == "demander":
+        titre = f"Demande « {type_} »"
+    else:
+        titre = f"Demande « {type_} » {_libelle(StatutDemande, row['j_apres']).lower()}"
+    notes = [row["j_texte2"], row["j_texte"]]
+    return {"titre": titre, "note": "\n".join(n for n in notes if n)}
+
+
+def _jour(value) -> str:
+    """A date read through the union as text (ISO), as JJ/MM/AAAA."""
+    try:
+        return f"{datetime.date.fromisoformat(value[:10]):%d/%m/%Y}"
+    except ValueError:
+        return value
+
+
+def _suspension(row):
+    # Illness and hospitalisation are health data: whom may not read them reads no motive at all (naming
+    # only the leave would tell the others apart), as plie.sensitive.motif_veille does.
+    motif = _libelle(MotifSuspension, row["j_code"]).lower() if row["j_code"] else f"motif {sensitive.MASQUE}"
+    return {"titre": f"Suspension de la mesure du {_jour(row['j_avant'])} au {_jour(row['j_apres'])} ({motif})"}
+
+
 EN_MOTS = {
     "decision": _decision,
     "rdv": _rdv,
@@ -446,6 +525,8 @@ EN_MOTS = {
     "frein": _frein,
     "contrat": _contrat,
     "atelier": _atelier,
+    "demande": _demande,
+    "suspension": _suspension,
 }
 
 

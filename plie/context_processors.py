@@ -12,6 +12,8 @@ def navigation(request):
     entries = [("home", "Accueil")]
     if permissions.can_instruct_prescriptions(user):
         entries.append(("prescriptions:queue", "Prescriptions"))
+    if permissions.can_decide_demande(user):
+        entries.append(("demandes:a_traiter", "Demandes à traiter"))
     if permissions.can_prescribe(user):
         entries.append(("prescriptions:mine", "Mes prescriptions"))
     if user.has_role(Role.BUREAU_INSERTION):

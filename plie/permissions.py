@@ -514,3 +514,41 @@ def can_view_bilan(user, demande) -> bool:
 def can_preview_bilan(user, parcours) -> bool:
     """The bilan of the measure in progress, drawn on the fly before the renewal is asked: the same rule."""
     return can_view_sensitive(user, parcours)
+
+
+# --- demandes de décision (requests on a parcours and their decisions) -------------------------
+
+
+def can_view_demandes(user, parcours) -> bool:
+    """A parcours's requests quote a veille motive and free text about the person: whom the
+    sensitive-data rule allows (its référent, the coordination), and only them."""
+    return can_view_sensitive(user, parcours)
+
+
+def can_request_demande(user, parcours) -> bool:
+    """The parcours's référent and the coordination (which records a request made otherwise), while the
+    parcours is open."""
+    from parcours.models.demandes import TRANSITIONS_DEMANDE
+
+    if not parcours.est_ouvert or not acts_as(user, TRANSITIONS_DEMANDE["demander"]):
+        return False
+    return is_coordination(user) or (user.has_role(Role.REFERENT) and parcours.referent_id == user.pk)
+
+
+def can_decide_demande(user, demande=None) -> bool:
+    """Accept or refuse: the actors of both decisions (the coordination), while the request waits.
+    Without ``demande``: whether the user decides requests at all (« Demandes à traiter »)."""
+    from parcours.models.demandes import TRANSITIONS_DEMANDE
+
+    if not (acts_as(user, TRANSITIONS_DEMANDE["accepter"]) and acts_as(user, TRANSITIONS_DEMANDE["refuser"])):
+        return False
+    return demande is None or demande.a_decider
+
+
+def can_withdraw_demande(user, demande) -> bool:
+    """Its author (who still may see the parcours's requests), or the coordination, while it waits."""
+    from parcours.models.demandes import TRANSITIONS_DEMANDE
+
+    if not demande.a_decider or not acts_as(user, TRANSITIONS_DEMANDE["retirer"]):
+        return False
+    return is_coordination(user) or demande.auteur_id == user.pk

@@ -24,6 +24,7 @@ urlpatterns = [
     path("ateliers/", include("parcours.ateliers_urls")),
     path("emargement/", include("parcours.emargement_urls")),
     path("bilans/", include("parcours.bilan_urls")),
+    path("demandes/", include("parcours.demandes_urls")),
     path("respect-du-rythme/", conformite, name="conformite"),
     path("prescriptions/", include("prescriptions.urls")),
     path("journal-des-acces/", include("plie.acces.urls")),

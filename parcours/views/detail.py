@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from parcours import absences, alertes, ateliers, cer, diagnostic, frise, journal, rythme, veille
-from parcours.models import InscriptionAtelier, ObjetRendezVous, Parcours, PeriodeVeille, StatutRendezVous
+from parcours.models import Demande, InscriptionAtelier, ObjetRendezVous, Parcours, PeriodeVeille, StatutRendezVous
 from parcours.transitions import PAGES
+from parcours.views import demandes as demandes_views
 from parcours.views import entretiens
 from parcours.views.etapes import etapes_du_parcours
 from parcours.views.journal import demande_journal, section_journal
@@ -73,6 +74,8 @@ def parcours_detail(request, pk):
         .annotate(
             a_des_veilles=Exists(PeriodeVeille.objects.filter(parcours=OuterRef("pk"))),
             a_des_ateliers=Exists(InscriptionAtelier.objects.filter(parcours=OuterRef("pk"))),
+            # The « Demandes » card reads the requests only then (one more query for a parcours with some).
+            a_des_demandes=Exists(Demande.objects.filter(parcours=OuterRef("pk"))),
         )
         .order_by("-date_prescription", "-id")
     )
@@ -205,6 +208,8 @@ def parcours_detail(request, pk):
                 permissions.can_view_ateliers_du_parcours(user, parcours),
                 today,
             ),
+            # --- Demandes de décision: the card (parcours/views/demandes.py), one query when there are some. ---
+            **demandes_views.carte(user, parcours, referentiel),
             # « Qui a consulté ce dossier » : the coordination only; one query, whatever the log holds.
             "acces_recents": (
                 list(AccesDossier.objects.pour_objet(TypeObjet.PARCOURS, parcours.pk)[:10])

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from parcours import absences, alertes, ateliers, rythme
 from parcours.accueil import nouvelles_orientations
 from parcours.charges import charge_referents
-from parcours.models import Etat, Parcours, RendezVous, SeanceAtelier, StatutRendezVous, StatutSeance
+from parcours.models import Demande, Etat, Parcours, RendezVous, SeanceAtelier, StatutRendezVous, StatutSeance
 from plie import aggregates, permissions
 from plie.accounts.models import ReferentProfile, Role
 from plie.listes import paginer
@@ -62,6 +62,10 @@ def _home_coordination(request):
     context["referentiel"] = referentiel
     context["charges"] = charge_referents(referentiel) if referentiel else []
     context["prescriptions_a_traiter"] = Prescription.objects.a_traiter().count()
+    # « Demandes à traiter », and how many wait for the cellule de suivi: one query.
+    context["demandes_a_traiter"] = Demande.objects.a_decider().aggregate(
+        total=Count("pk"), en_cellule=Count("pk", filter=Q(decision_en_cellule=True))
+    )
     context["postes_vacants"] = postes_vacants()
     # The référents in post who ran no atelier within the référentiel's minimum frequency (one query).
     frequences = (

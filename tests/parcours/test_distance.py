@@ -23,7 +23,6 @@ from plie.notifications.models import Notification
 from tests.factories import UserFactory
 
 JUSTIFICATION = "Elle habite à 40 km et n'a pas de véhicule le temps de sa convalescence."
-pytestmark = pytest.mark.urls("tests.urls_demandes")
 
 
 def autonomie(parcours, by, valeur, nature=NatureDiagnostic.EN_COURS):

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from parcours import demandes
 from parcours.cer import rediger
 from parcours.diagnostic import diagnostic_en_cours
 from parcours.freins import Frein
@@ -21,6 +22,7 @@ from tests.factories import (
     EntretienFactory,
     PresenceAtelierFactory,
     SeanceAtelierFactory,
+    SuspensionMesureFactory,
     TentativeContactFactory,
 )
 from tests.plie.test_query_counts import CEILING, count_queries
@@ -31,7 +33,9 @@ NOTE_RDV = "Note-confidentielle-de-l-entretien"
 PARTENAIRE = "Partenaire-confidentiel-du-contact"
 NOTE_CONTACT = "Commentaire-confidentiel-du-contact"
 NOTE_ETAPE = "Motif-confidentiel-de-l-abandon"
-NOTES = [NOTE_DECISION, SUJET, NOTE_RDV, PARTENAIRE, NOTE_CONTACT, NOTE_ETAPE]
+NOTE_DEMANDE = "Justification-confidentielle-de-la-demande"
+NOTE_REFUS = "Raison-confidentielle-du-refus"
+NOTES = [NOTE_DECISION, SUJET, NOTE_RDV, PARTENAIRE, NOTE_CONTACT, NOTE_ETAPE, NOTE_DEMANDE, NOTE_REFUS]
 
 # One line per kind, as the référent reads it.
 LIGNES = {
@@ -42,6 +46,8 @@ LIGNES = {
     Genre.DIAGNOSTIC: "Frein « Mobilité » : aucun → fort",
     Genre.CONTRAT: "Contrat d'entrée : en cours de rédaction",
     Genre.ATELIERS: "Atelier « Préparer un entretien d'embauche » du",
+    Genre.DEMANDES: "Demande « Mise en veille » refusée",
+    Genre.MESURE: "Suspension de la mesure du",
 }
 
 
@@ -80,6 +86,20 @@ def historique(named):
         premiere_date=today - datetime.timedelta(days=3),
     )
     PresenceAtelierFactory(parcours=parcours, seance=SeanceAtelierFactory(atelier=atelier, tenue=True))
+    # A veille asked then refused; a suspension of the measure for illness (health data).
+    parcours.refresh_from_db()
+    demande = demandes.demander(
+        referent,
+        parcours,
+        "entree_veille",
+        referentiel=Referentiel.objects.active(),
+        motif_veille="emploi_formation",
+        debut=today,
+        fin_prevue=today + datetime.timedelta(days=30),
+        justification=NOTE_DEMANDE,
+    )
+    demandes.refuser(named.coordination, demande, motif=NOTE_REFUS)
+    SuspensionMesureFactory(parcours=parcours, motif="maladie")
     return named
 
 
@@ -131,6 +151,9 @@ def test_others_read_the_decisions_entretiens_and_contacts_without_their_notes(h
         assert LIGNES[Genre.ETAPES] not in content
         assert LIGNES[Genre.DIAGNOSTIC] not in content
         assert "Frein « " not in content
+        # The requests quote free text about the person: not theirs. The suspension, without its motive.
+        assert "Demande « " not in content
+        assert "(motif réservé au référent et à la coordination)" in content and "(maladie)" not in content
         assert [n for n in NOTES if n in content] == [], url
     # The contract: the bureau insertion signs it when the référent is RUP; the prescripteur never reads it.
     assert (LIGNES[Genre.CONTRAT] in content) is (who == "bureau_insertion")
@@ -142,6 +165,7 @@ def test_a_kind_not_readable_is_not_offered_in_the_filter(historique, client_for
         Genre.DECISIONS,
         Genre.ENTRETIENS,
         Genre.CONTACTS,
+        Genre.MESURE,
     ]
     assert "?journal=diagnostic" not in shown(response)
     # Asked for anyway: the whole journal the prescripteur may read, nothing of the diagnostic.
@@ -151,7 +175,21 @@ def test_a_kind_not_readable_is_not_offered_in_the_filter(historique, client_for
         Genre.DECISIONS,
         Genre.ENTRETIENS,
         Genre.CONTACTS,
+        Genre.MESURE,
     }
+
+
+@pytest.mark.parametrize("who", ["referent_a", "coordination"])
+def test_the_requests_and_the_suspensions_in_words(historique, client_for, who):
+    content = section(client_for(getattr(historique, who)).get(f"/parcours/{historique.parcours.pk}/"))
+    referent, coordination = historique.referent_a.get_full_name(), historique.coordination.get_full_name()
+    assert "Demande « Mise en veille »</strong>" in content and f"par {referent}" in content
+    assert "Demande « Mise en veille » refusée" in content and f"par {coordination}" in content
+    assert NOTE_DEMANDE in content and NOTE_REFUS in content
+    suspension = historique.parcours.suspensions.get()
+    assert f"Suspension de la mesure du {suspension.debut:%d/%m/%Y} au {suspension.fin:%d/%m/%Y} (maladie)" in content
+    # Refusing the request logged no parcours decision; accepting one would (the « Décisions » kind).
+    assert "Mettre en veille" not in content
 
 
 # --- the filter -----------------------------------------------------------------------------------

@@ -16,7 +16,14 @@ from plie.acces.models import AccesDossier, Action, TypeObjet
 from plie.listes import paginer
 from plie.notifications.models import Notification
 from prescriptions.models import Avis, Organisme, ValidationPrescription
-from tests.factories import ParcoursFactory, ParticipantFactory, PrescriptionFactory, ReferentFactory, UserFactory
+from tests.factories import (
+    DemandeFactory,
+    ParcoursFactory,
+    ParticipantFactory,
+    PrescriptionFactory,
+    ReferentFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +82,12 @@ def _notifications(personas):
         Notification.objects.create(destinataire=personas.coordination, titre=f"{NOM} {i}")
 
 
+def _demandes(personas):
+    for _ in range(26):
+        parcours = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT, participant=ParticipantFactory(nom_usage=NOM))
+        DemandeFactory(parcours=parcours)
+
+
 # url name, who, seeding, a filter that keeps the rows, a filter with junk, the empty state after a search
 LISTS = [
     ("prescriptions:queue", "coordination", _queue, "statut=envoyee", "statut=zzz", "ne correspond à ces filtres"),
@@ -85,6 +98,7 @@ LISTS = [
     ("acces:journal", "coordination", _journal, "type_objet=parcours", "objet=abc", "à cette recherche"),
     ("user_list", "coordination", _users, "role=coordination", "role=zzz", "ne correspond à cette recherche"),
     ("notifications:list", "coordination", _notifications, "lues=non", "lues=zzz", "ne correspond à cette recherche"),
+    ("demandes:a_traiter", "coordination", _demandes, "type=entree_veille", "type=zzz", "ne correspond à ce choix"),
 ]
 IDS = [case[0] for case in LISTS]
 

@@ -183,14 +183,16 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
     from parcours.cer import rediger
     from parcours.diagnostic import diagnostic_en_cours
     from parcours.journal import Genre
-    from parcours.models import Etape, EvenementContrat, TransitionParcours
+    from parcours.models import Etape, EvenementContrat, SuspensionMesure, TransitionDemande, TransitionParcours
     from tests.factories import (
         AtelierFactory,
+        DemandeFactory,
         EntretienFactory,
         InscriptionAtelierFactory,
         PresenceAtelierFactory,
         RendezVousFactory,
         SeanceAtelierFactory,
+        SuspensionMesureFactory,
         TentativeContactFactory,
     )
 
@@ -212,6 +214,7 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
         date_debut=today,
         duree_mois=6,
     )
+    demande = DemandeFactory(parcours=parcours)  # a request waiting: the « Demandes » card and its journal
 
     def grow(n):
         for i in range(n):
@@ -250,6 +253,12 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
             atelier = AtelierFactory(animateur=referent, premiere_date=today - datetime.timedelta(days=1))
             InscriptionAtelierFactory(atelier=atelier, parcours=parcours)
             PresenceAtelierFactory(seance=SeanceAtelierFactory(atelier=atelier, tenue=True), parcours=parcours)
+            # A step of the request, and a suspension of the measure (two never share a day).
+            TransitionDemande.objects.create(
+                demande=demande, transition="demander", statut_apres=demande.statut, auteur=referent
+            )
+            debut = parcours.date_entree + datetime.timedelta(days=3 * SuspensionMesure.objects.count())
+            SuspensionMesureFactory(parcours=parcours, debut=debut, fin=debut + datetime.timedelta(days=1))
 
     grow(10)
     client.get(url)
@@ -270,5 +279,7 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
     }
     assert len(response.context["presences_atelier"]) == 30
     assert response.context["journal_suite"] and response.context["alertes"]
-    assert len(large) <= CEILING, f"{len(large)} queries:\n" + "\n".join(large)
+    # One more than the main pages' ceiling: the « Demandes » card reads the parcours's requests (one query,
+    # only for a parcours that has some), on top of the ateliers' one.
+    assert len(large) <= CEILING + 1, f"{len(large)} queries:\n" + "\n".join(large)
     assert len(large) == len(small), f"{len(small)} then {len(large)} queries:\n" + "\n".join(large)

@@ -14,7 +14,15 @@ from django.utils import timezone
 from parcours.diagnostic import diagnostic_en_cours
 from parcours.etapes import TRANSITIONS as ETAPE_TRANSITIONS
 from parcours.freins import Frein
-from parcours.models import Diagnostic, Etat, MotifVeille, NiveauFrein, PeriodeVeille, TransitionParcours
+from parcours.models import (
+    Diagnostic,
+    Etat,
+    MotifVeille,
+    NiveauFrein,
+    PeriodeVeille,
+    TransitionParcours,
+    TypeDemande,
+)
 from parcours.models.cer import TRANSITIONS as CONTRAT_TRANSITIONS
 from parcours.workflow import TRANSITIONS
 from plie import sensitive
@@ -24,6 +32,7 @@ from prescriptions.models import Organisme
 from tests.conftest import Personas
 from tests.factories import (
     ContactFactory,
+    DemandeFactory,
     EntretienFactory,
     EtapeFactory,
     ParcoursFactory,
@@ -45,6 +54,7 @@ NOTE_ENTRETIEN = "Note-confidentielle-d-entretien"
 SUJET_ENTRETIEN = "Objet-confidentiel-d-entretien"
 PARTENAIRE = "Partenaire-confidentiel-du-contact"
 NOTE_CONTACT = "Commentaire-confidentiel-de-contact"
+NOTE_DEMANDE = "Justification-confidentielle-de-demande"
 
 # Who may see the sensitive data of this parcours and of its fiche (the expectation, written out:
 # the test does not ask the rule it checks). The fiche's author sees back what they wrote.
@@ -72,6 +82,7 @@ def sensitive_markers() -> list[str]:
         SUJET_ENTRETIEN,
         PARTENAIRE,
         NOTE_CONTACT,
+        NOTE_DEMANDE,
     ]
 
 
@@ -123,6 +134,17 @@ def dossier(named):
     EtapeFactory(parcours=parcours).abandonner(
         named.referent_a, parcours.date_entree + datetime.timedelta(days=2), NOTE_ABANDON
     )
+    # A request for a veille for health, refused (its page, the dossier's card, the journal).
+    named.demande = DemandeFactory(
+        parcours=parcours,
+        motif_veille=MotifVeille.SANTE,
+        justification=NOTE_DEMANDE,
+        statut="refusee",
+        demandee_le=timezone.now() - datetime.timedelta(days=1),
+        decide_par=named.coordination,
+        decide_le=timezone.now(),
+        motif_decision=NOTE_DEMANDE,
+    )
     fiche = PrescriptionFactory(
         accepted_for=parcours,
         prescripteur=named.prescripteur,
@@ -155,12 +177,18 @@ def url_kwargs(parcours, fiche):
         "seance": [presence.seance_id],
         "presence": [presence.pk],
         "animateur": [parcours.referent_id],
+        "type": list(TypeDemande.values),  # demandes:nouvelle
     }
 
 
 def pk_for(page_name, parcours, fiche):
+    if page_name == "demandes:nouvelle":  # a request form names its parcours; the other pages, a request
+        return parcours.pk
     namespace = page_name.split(":")[0] if ":" in page_name else ""
-    return {"parcours": parcours.pk, "emargement": parcours.pk, "prescriptions": fiche.pk}.get(namespace, 1)
+    demande = parcours.demandes.values_list("pk", flat=True).first()
+    return {"parcours": parcours.pk, "emargement": parcours.pk, "prescriptions": fiche.pk, "demandes": demande}.get(
+        namespace, 1
+    )
 
 
 def urls_of_every_page(parcours, fiche):
@@ -231,6 +259,8 @@ def test_whom_the_rule_allows_sees_every_item(dossier, client_for, who):
     assert NOTE_ABANDON in content
     for note in [NOTE_ENTRETIEN, SUJET_ENTRETIEN, PARTENAIRE, NOTE_CONTACT]:
         assert note in content
+    demande_page = unescape(client.get(f"/demandes/{personas.demande.pk}/").content.decode())
+    assert "Problème de santé" in demande_page and NOTE_DEMANDE in demande_page
     fiche_page = unescape(client.get(f"/prescriptions/{fiche.pk}/").content.decode())
     assert "Santé" in fiche_page
 

@@ -140,6 +140,10 @@ def test_a_superuser_is_logged_as_administrateur(named):
 ATELIER_NOMME_SES_PARTICIPANTS = (
     "un atelier ou une séance ne désigne personne ; la page journalise chaque parcours qu'elle nomme, refus compris"
 )
+DEMANDE_DESIGNE_SON_PARCOURS = (
+    "l'identifiant est celui d'une demande, pas de l'objet journalisé : la page journalise le parcours de la "
+    "personne, refus compris (tests/parcours/test_demandes_views.py)"
+)
 EXEMPT = {
     "invitation_renew": "une invitation désigne le compte d'un professionnel, pas une personne accompagnée",
     "invitation_cancel": "une invitation désigne le compte d'un professionnel, pas une personne accompagnée",
@@ -177,6 +181,11 @@ EXEMPT = {
     "ateliers:seance_clore": ATELIER_NOMME_SES_PARTICIPANTS,
     "bilans:demande": "désigne une demande de décision ; le téléchargement de son bilan journalise le parcours, "
     "et le refus",
+    # --- demandes de décision (parcours/views/demandes.py) ---
+    "demandes:detail": DEMANDE_DESIGNE_SON_PARCOURS,
+    "demandes:accepter": DEMANDE_DESIGNE_SON_PARCOURS,
+    "demandes:refuser": DEMANDE_DESIGNE_SON_PARCOURS,
+    "demandes:retirer": DEMANDE_DESIGNE_SON_PARCOURS,
 }
 
 
@@ -237,6 +246,7 @@ SAMPLE_KWARGS = {
     "rdv": lambda personas: EntretienFactory(parcours=personas.parcours).pk,
     "seance": lambda personas: _presence_echantillon(personas).seance_id,
     "presence": lambda personas: _presence_echantillon(personas).pk,
+    "type": "entree_veille",  # demandes:nouvelle
 }
 
 
