@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from parcours.views.conformite import conformite
+from parcours.views.revue import revue_parcours
 from plie.accounts.views import referent_list
 from plie.views.home import healthz, home
 
@@ -23,6 +24,8 @@ urlpatterns = [
     path("agenda/", include("parcours.agenda_urls")),
     path("ateliers/", include("parcours.ateliers_urls")),
     path("emargement/", include("parcours.emargement_urls")),
+    path("suspensions/", include("parcours.suspensions_urls")),
+    path("revue-des-parcours/", revue_parcours, name="revue"),
     path("respect-du-rythme/", conformite, name="conformite"),
     path("prescriptions/", include("prescriptions.urls")),
     path("journal-des-acces/", include("plie.acces.urls")),

@@ -30,6 +30,7 @@ from tests.factories import (
     ParticipantFactory,
     PrescriptionFactory,
     PresenceAtelierFactory,
+    SuspensionMesureFactory,
     TentativeContactFactory,
     UserFactory,
 )
@@ -155,12 +156,19 @@ def url_kwargs(parcours, fiche):
         "seance": [presence.seance_id],
         "presence": [presence.pk],
         "animateur": [parcours.referent_id],
+        # An illness on the entry day, before the veilles (parcours/suspensions.py).
+        "suspension": [
+            SuspensionMesureFactory(
+                parcours=parcours, motif="maladie", debut=parcours.date_entree, fin=parcours.date_entree
+            ).pk
+        ],
     }
 
 
 def pk_for(page_name, parcours, fiche):
     namespace = page_name.split(":")[0] if ":" in page_name else ""
-    return {"parcours": parcours.pk, "emargement": parcours.pk, "prescriptions": fiche.pk}.get(namespace, 1)
+    pks = {"parcours": parcours.pk, "emargement": parcours.pk, "suspensions": parcours.pk, "prescriptions": fiche.pk}
+    return pks.get(namespace, 1)
 
 
 def urls_of_every_page(parcours, fiche):

@@ -30,6 +30,7 @@ from tests.factories import (
     EtapeFactory,
     PrescriptionFactory,
     PresenceAtelierFactory,
+    SuspensionMesureFactory,
     UserFactory,
 )
 from tests.resolver import pages
@@ -235,6 +236,7 @@ SAMPLE_KWARGS = {
     "rdv": lambda personas: EntretienFactory(parcours=personas.parcours).pk,
     "seance": lambda personas: _presence_echantillon(personas).seance_id,
     "presence": lambda personas: _presence_echantillon(personas).pk,
+    "suspension": lambda personas: SuspensionMesureFactory(parcours=personas.parcours).pk,
 }
 
 
