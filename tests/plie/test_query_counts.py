@@ -251,6 +251,15 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
             InscriptionAtelierFactory(atelier=atelier, parcours=parcours)
             PresenceAtelierFactory(seance=SeanceAtelierFactory(atelier=atelier, tenue=True), parcours=parcours)
 
+    # The « Mesure » card: a suspension and the référent away during the measure (parcours/horloge.py).
+    from parcours.models import AbsenceReferent
+    from tests.factories import SuspensionMesureFactory
+
+    SuspensionMesureFactory(parcours=parcours)
+    AbsenceReferent.objects.create(
+        referent=referent, debut=today, fin=today + datetime.timedelta(days=6), nature="formation"
+    )  # a week: 5 working days, whatever today is
+
     grow(10)
     client.get(url)
     small, small_response = count_queries(client, url)
@@ -270,5 +279,8 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
     }
     assert len(response.context["presences_atelier"]) == 30
     assert response.context["journal_suite"] and response.context["alertes"]
-    assert len(large) <= CEILING, f"{len(large)} queries:\n" + "\n".join(large)
+    assert response.context["mesure"].suspensions and response.context["mesure"].absences_jours == 5
+    # Two more than the main pages: the « Mesure » card reads the suspensions and the référent's absences
+    # during the measure, one query each, and only when the rows query says there are some.
+    assert len(large) <= CEILING + 2, f"{len(large)} queries:\n" + "\n".join(large)
     assert len(large) == len(small), f"{len(small)} then {len(large)} queries:\n" + "\n".join(large)
