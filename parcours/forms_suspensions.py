@@ -42,9 +42,12 @@ class SuspensionForm(forms.Form):
 
     def suspension_lue(self):
         """The suspension as the person saw it: the service compares its version with the row's."""
-        version = parse_datetime(self.cleaned_data.get("version") or "")
-        if version is not None:
-            self.suspension.modifie_le = version
+        try:
+            version = parse_datetime(self.cleaned_data.get("version") or "")
+        except ValueError:  # well formed but impossible (month 13)
+            version = None
+        # Missing or junk: a version nobody read, so the save is refused rather than made blind.
+        self.suspension.modifie_le = version or datetime.datetime.min.replace(tzinfo=datetime.UTC)
         return self.suspension
 
     def donnees(self) -> dict:

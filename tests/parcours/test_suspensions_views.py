@@ -264,3 +264,14 @@ def test_the_review_queries_do_not_grow(revue, client_for):
     assert len(large_response.context["lignes"]) == 25 > len(small_response.context["lignes"])
     assert len(large) <= CEILING, "\n".join(large)
     assert len(large) == len(small), f"{len(small)} then {len(large)}:\n" + "\n".join(large)
+
+
+@pytest.mark.parametrize("version", ["", "n'importe quoi", "2027-13-45T10:00:00+00:00"])
+def test_a_missing_or_junk_version_is_refused_without_an_error_page(dossier, client_for, version):
+    edit = f"/suspensions/parcours/{dossier.parcours.pk}/{dossier.suspension.pk}/modifier/"
+    response = client_for(dossier.referent_a).post(
+        edit, {"motif": "maladie", "debut": "2027-02-01", "fin": "2027-02-03", "version": version}
+    )
+    assert response.status_code == 200  # refused, what was typed kept: a save made blind could undo another's
+    assert "modifiée par quelqu'un d'autre" in unescape(response.content.decode())
+    assert 'value="2027-02-03"' in response.content.decode()
