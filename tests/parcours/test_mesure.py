@@ -385,3 +385,28 @@ def test_the_card_is_absent_in_caen(horloge_a, personas, client_for, caen):
     response = client_for(personas.referent_a).get(f"/parcours/{parcours.pk}/")
     assert response.context["mesure"] is None
     assert 'id="mesure"' not in response.content.decode()
+
+
+def test_the_dossier_alert_reads_the_waiting_renewal_request(horloge_a, personas, client_for):
+    horloge_a(d(20, 7, 2027))
+    parcours = accompagne(personas, ENTREE, d(15, 7, 2027))
+    client = client_for(personas.referent_a)
+    url = f"/parcours/{parcours.pk}/"
+    content = unescape(client.get(url).content.decode())
+    assert "Mesure échue le 15/07/2027 sans demande de renouvellement" in content
+    assert 'href="#mesure"' in content
+    renouvellement_demande(parcours)
+    response = client.get(url)
+    content = unescape(response.content.decode())
+    assert "Mesure échue le 15/07/2027 : renouvellement demandé" in content
+    assert "sans demande de renouvellement" not in content
+    assert response.context["mesure"].renouvellement_demande
+
+
+def test_the_superuser_sees_the_review_and_may_record_suspensions(horloge_a, personas):
+    from plie import permissions
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_superuser=True, is_staff=True, role="", structure=None)
+    assert permissions.can_view_revue_parcours(admin)
+    assert permissions.can_record_suspension(admin, personas.parcours)
