@@ -5,7 +5,6 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from parcours.views.conformite import conformite
-from parcours.views.revue import revue_parcours
 from plie.accounts.views import referent_list
 from plie.views.home import healthz, home
 
@@ -25,7 +24,7 @@ urlpatterns = [
     path("ateliers/", include("parcours.ateliers_urls")),
     path("emargement/", include("parcours.emargement_urls")),
     path("suspensions/", include("parcours.suspensions_urls")),
-    path("revue-des-parcours/", revue_parcours, name="revue"),
+    path("revue-des-parcours/", include("parcours.revue_urls")),
     path("respect-du-rythme/", conformite, name="conformite"),
     path("prescriptions/", include("prescriptions.urls")),
     path("journal-des-acces/", include("plie.acces.urls")),

@@ -275,3 +275,84 @@ def test_a_missing_or_junk_version_is_refused_without_an_error_page(dossier, cli
     assert response.status_code == 200  # refused, what was typed kept: a save made blind could undo another's
     assert "modifiée par quelqu'un d'autre" in unescape(response.content.decode())
     assert 'value="2027-02-03"' in response.content.decode()
+
+
+# --- the measures to renew (Niort): the list the coordination's home counts --------------------------
+
+
+def en_mesure(referent, nom, entree, fin_mesure):
+    return ParcoursFactory(
+        etat=Etat.ACCOMPAGNEMENT,
+        referent=referent,
+        start=entree - jours(14),
+        date_entree=entree,
+        date_premier_rdv=entree,
+        date_debut_mesure=entree,
+        date_fin_mesure=fin_mesure,
+        participant=ParticipantFactory(nom_usage=nom, prenoms="Test"),
+    )
+
+
+@pytest.fixture
+def mesures(jour, personas):
+    Parcours.objects.filter(pk=personas.parcours.pk).update(date_fin_mesure=D + jours(400))
+    a, b = personas.referent_a, personas.referent_b
+    return personas, {
+        "echue": en_mesure(a, "Echue", D - jours(200), D - jours(5)),
+        "bientot": en_mesure(b, "Bientot", D - jours(170), D + jours(10)),
+        "plafond": en_mesure(a, "Plafond", D - jours(725), D + jours(100)),  # 24 months in 5 days
+        "loin": en_mesure(a, "Loin", D - jours(30), D + jours(150)),
+    }
+
+
+def mesures_listees(client, query=""):
+    response = client.get(f"/revue-des-parcours/mesures/{query}")
+    assert response.status_code == 200
+    return [m.parcours.participant.nom_usage for m in response.context["page_obj"]], unescape(response.content.decode())
+
+
+def test_the_measures_page_lists_every_measure_to_renew_with_its_filters(mesures, client_for):
+    personas, _ = mesures
+    client = client_for(personas.coordination)
+    noms, content = mesures_listees(client)
+    assert noms == ["Echue", "Plafond", "Bientot"]
+    assert "Loin" not in content
+    assert mesures_listees(client, "?quoi=echues")[0] == ["Echue"]
+    assert mesures_listees(client, "?quoi=fins")[0] == ["Echue", "Bientot"]
+    assert mesures_listees(client, "?quoi=limites")[0] == ["Plafond"]
+    assert mesures_listees(client, f"?referent={personas.referent_b.pk}")[0] == ["Bientot"]
+    assert mesures_listees(client, "?q=plaf")[0] == ["Plafond"]
+    noms, content = mesures_listees(client, "?q=personne")
+    assert noms == [] and "Aucune mesure à renouveler pour cette recherche." in content
+    assert mesures_listees(client, "?quoi=zzz&referent=x&page=-3")[0] == ["Echue", "Plafond", "Bientot"]
+    home = unescape(client.get("/").content.decode())
+    assert "Mesures échues sans demande de renouvellement : 1" in home
+    assert 'href="/revue-des-parcours/mesures/"' in home
+
+
+def test_caen_has_no_measure_to_renew(jour, personas, caen, client_for):
+    response = client_for(personas.coordination).get("/revue-des-parcours/mesures/")
+    assert "ne découpe pas l'accompagnement en mesures" in unescape(response.content.decode())
+
+
+@pytest.mark.parametrize("who", [*ROLES, "anonymous"])
+def test_the_measures_page_is_for_the_coordination_only(mesures, client_for, who):
+    personas, _ = mesures
+    response = client_of(personas, who, client_for).get("/revue-des-parcours/mesures/")
+    if who == "anonymous":
+        assert response.status_code == 302
+    else:
+        assert response.status_code == (200 if who == "coordination" else 403)
+
+
+def test_the_measures_page_queries_do_not_grow(mesures, client_for):
+    personas, _ = mesures
+    client = client_for(personas.coordination)
+    client.get("/revue-des-parcours/mesures/")
+    small, small_response = count_queries(client, "/revue-des-parcours/mesures/")
+    for i in range(30):
+        en_mesure(personas.referent_a, f"Autre{i}", D - jours(180 + i), D - jours(i % 7) + jours(i % 3 * 10))
+    large, large_response = count_queries(client, "/revue-des-parcours/mesures/")
+    assert len(large_response.context["page_obj"]) == 25 > len(small_response.context["page_obj"])
+    assert len(large) <= CEILING, "\n".join(large)
+    assert len(large) == len(small), f"{len(small)} then {len(large)}:\n" + "\n".join(large)
