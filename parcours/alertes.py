@@ -9,7 +9,8 @@ rendez-vous and contacts, the due date of its rhythm, the absences' signal): no 
   parcours to the cellule de suivi (N §III.d);
 - the contract not signed while the person is received or accompanied (N §III.c, C §III.1.2);
 - in veille, the regular follow-up by phone or face to face late (N §III.d);
-- the end of the measure within :data:`FIN_MESURE_JOURS` days, or passed (N §III.d: renewal in cellule).
+- the end of the measure within the référentiel's ``alerte_fin_mesure_jours``, or passed with no renewal
+  asked (N §III.d: renewal in cellule); the maximum length of the parcours approaching or reached.
 
 Shown to whom :func:`plie.permissions.can_view_alertes` allows (the référent and the coordination).
 """
@@ -19,12 +20,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from parcours import accueil, cer
+from parcours import accueil, cer, horloge
 from parcours.models import Etat, Modalite, StatutContrat, StatutRendezVous
 
-# No référentiel field says when to prepare a renewal: a month ahead leaves time for the bilan
-# intermédiaire and the next cellule.
-FIN_MESURE_JOURS = 30
 ETATS_MESURE = frozenset({Etat.ACCOMPAGNEMENT, Etat.VEILLE})
 CONTRAT_SIGNE = frozenset({StatutContrat.SIGNE, StatutContrat.VALIDE})
 
@@ -180,21 +178,35 @@ def contrat(parcours, referentiel) -> list[Alerte]:
     return [Alerte("contrat_non_signe", False, f"{nom} non signé", detail, "#titre-contrat")]
 
 
-def fin_de_mesure(parcours, today) -> list[Alerte]:
+def fin_de_mesure(parcours, today, referentiel=None) -> list[Alerte]:
+    """The measure ending within the référentiel's warning (``alerte_fin_mesure_jours``), or passed: urgent
+    unless a renewal was asked and waits for its decision (``renouvellement_demande``, annotated by
+    :func:`parcours.horloge.annoter`)."""
     fin = parcours.date_fin_mesure
     if parcours.etat not in ETATS_MESURE or fin is None:
         return []
     restants = (fin - today).days
     if restants < 0:
+        if getattr(parcours, "renouvellement_demande", False):
+            return [
+                Alerte(
+                    "mesure_echue_demandee",
+                    False,
+                    f"Mesure échue le {fin:%d/%m/%Y} : renouvellement demandé",
+                    "La demande attend sa décision (cellule de suivi ou coordination).",
+                    "#mesure",
+                )
+            ]
         return [
             Alerte(
                 "mesure_echue",
                 True,
-                f"Mesure échue le {fin:%d/%m/%Y}",
+                f"Mesure échue le {fin:%d/%m/%Y} sans demande de renouvellement",
                 "À renouveler (bilan intermédiaire validé en cellule) ou proposer la sortie.",
+                "#mesure",
             )
         ]
-    if restants <= FIN_MESURE_JOURS:
+    if restants <= horloge.jours_d_alerte(referentiel):
         return [
             Alerte(
                 "fin_de_mesure",
@@ -203,6 +215,40 @@ def fin_de_mesure(parcours, today) -> list[Alerte]:
                 f"Dans {_jours(restants)} : préparer le bilan intermédiaire pour la cellule, ou la sortie."
                 if restants
                 else "Aujourd'hui : préparer le bilan intermédiaire pour la cellule, ou la sortie.",
+                "#mesure",
+            )
+        ]
+    return []
+
+
+def duree_maximale(parcours, referentiel, veilles, today) -> list[Alerte]:
+    """The parcours's maximum length (:meth:`Parcours.date_limite`) within the référentiel's warning, or reached."""
+    if parcours.etat not in ETATS_MESURE:
+        return []
+    limite = parcours.date_limite(referentiel, veilles)
+    if limite is None:
+        return []
+    restants = (limite - today).days
+    if restants <= 0:
+        return [
+            Alerte(
+                "duree_max_atteinte",
+                True,
+                f"Durée maximale du parcours atteinte le {limite:%d/%m/%Y}",
+                f"{referentiel.duree_max_parcours_mois} mois au plus (référentiel {referentiel.nom}) : proposer la "
+                "sortie.",
+                "#mesure",
+            )
+        ]
+    if restants <= horloge.jours_d_alerte(referentiel):
+        return [
+            Alerte(
+                "duree_max_proche",
+                False,
+                f"Durée maximale du parcours atteinte le {limite:%d/%m/%Y}, dans {_jours(restants)}",
+                f"{referentiel.duree_max_parcours_mois} mois au plus (référentiel {referentiel.nom}) : préparer la "
+                "sortie.",
+                "#mesure",
             )
         ]
     return []
@@ -219,6 +265,7 @@ def alertes(
     contacts=(),
     contrat_visible=True,
     veille=None,
+    veilles=(),
     today: datetime.date | None = None,
 ) -> list[Alerte]:
     """Every alert of the parcours, the late ones first.
@@ -226,8 +273,8 @@ def alertes(
     ``parcours`` carries the annotations of :func:`parcours.absences.avec_absence` and
     :func:`parcours.cer.annoter_contrat`; ``echeance`` is :func:`parcours.rythme.echeance`'s answer,
     ``suivi`` and ``signalement`` those of :mod:`parcours.absences`; ``rendez_vous`` and ``contacts``
-    the parcours's rows (any order); ``veille`` the follow-up of the veille in progress
-    (:func:`parcours.veille.suivi`).
+    the parcours's rows (any order), ``veilles`` its periods of veille (the maximum length counts them);
+    ``veille`` the follow-up of the veille in progress (:func:`parcours.veille.suivi`).
     """
     today = today or timezone.localdate()
     found = [
@@ -236,6 +283,7 @@ def alertes(
         *suivi_veille(veille),
         *absences(suivi, signalement),
         *(contrat(parcours, referentiel) if contrat_visible else []),
-        *fin_de_mesure(parcours, today),
+        *fin_de_mesure(parcours, today, referentiel),
+        *duree_maximale(parcours, referentiel, veilles, today),
     ]
     return sorted(found, key=lambda a: not a.urgente)  # stable: each group keeps the order above

@@ -28,6 +28,8 @@ def navigation(request):
         entries.append(("emargement:lots", "Émargement"))
     if permissions.can_view_conformite(user):
         entries.append(("conformite", "Respect du rythme"))
+    if permissions.can_view_revue_parcours(user):
+        entries.append(("revue", "Revue des parcours"))
     if permissions.can_view_budgets_ateliers(user):
         entries.append(("depenses:budget", "Budget ateliers"))
     if permissions.can_decide_depenses_ateliers(user):

@@ -552,3 +552,20 @@ def can_withdraw_demande(user, demande) -> bool:
     if not demande.a_decider or not acts_as(user, TRANSITIONS_DEMANDE["retirer"]):
         return False
     return is_coordination(user) or demande.auteur_id == user.pk
+
+
+# --- the measure clock: suspensions of the measure, the review of long parcours (N §III.d, C §IV.1.4) ---
+
+
+def can_record_suspension(user, parcours) -> bool:
+    """Record, change or delete the participant's leave, illness or hospitalisation: the parcours's référent
+    and the coordination (who may read its health data), while the measure runs (accompaniment or veille)."""
+    from parcours.suspensions import ETATS_MESURE
+
+    return parcours.etat in ETATS_MESURE and can_view_sensitive(user, parcours)
+
+
+def can_view_revue_parcours(user) -> bool:
+    """The list of parcours to review (long ones, those without action): the coordination, which assesses
+    them with the référents (C §IV.1.4)."""
+    return is_coordination(user)

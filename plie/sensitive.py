@@ -61,3 +61,9 @@ def motif_veille(periode, visible: bool) -> str:
     maternité), so those who may not see sensitive data see no veille motive.
     """
     return periode.get_motif_display() if visible else f"motif {MASQUE}"
+
+
+def motif_suspension(suspension, visible: bool) -> str:
+    """A suspension's motive (congés, maladie, hospitalisation) for whom may see it; otherwise none, as
+    :func:`motif_veille`: hiding only the health ones would tell them apart."""
+    return suspension.get_motif_display() if visible else f"motif {MASQUE}"

@@ -25,6 +25,8 @@ urlpatterns = [
     path("emargement/", include("parcours.emargement_urls")),
     path("bilans/", include("parcours.bilan_urls")),
     path("demandes/", include("parcours.demandes_urls")),
+    path("suspensions/", include("parcours.suspensions_urls")),
+    path("revue-des-parcours/", include("parcours.revue_urls")),
     path("respect-du-rythme/", conformite, name="conformite"),
     path("prescriptions/", include("prescriptions.urls")),
     path("journal-des-acces/", include("plie.acces.urls")),

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from parcours import absences, alertes, ateliers, cer, diagnostic, frise, journal, rythme, veille
+from parcours import absences, alertes, ateliers, cer, diagnostic, frise, horloge, journal, rythme, veille
 from parcours.models import Demande, InscriptionAtelier, ObjetRendezVous, Parcours, PeriodeVeille, StatutRendezVous
 from parcours.transitions import PAGES
 from parcours.views import demandes as demandes_views
@@ -76,6 +76,8 @@ def parcours_detail(request, pk):
             a_des_ateliers=Exists(InscriptionAtelier.objects.filter(parcours=OuterRef("pk"))),
             # The « Demandes » card reads the requests only then (one more query for a parcours with some).
             a_des_demandes=Exists(Demande.objects.filter(parcours=OuterRef("pk"))),
+            # « Mesure » (parcours/horloge.py): suspensions, the référent's absences, a renewal asked.
+            **horloge.annotations(),
         )
         .order_by("-date_prescription", "-id")
     )
@@ -136,6 +138,15 @@ def parcours_detail(request, pk):
         else None
     )
     etapes = etapes_du_parcours(user, parcours)
+    # --- « Mesure » (parcours/horloge.py): its suspensions and the référent's absences, a query each only
+    # when there are some (and the absences only where the référentiel has measures). ---
+    suspensions, absences_mesure = horloge.lire(
+        parcours, referentiel, absences_visibles=permissions.can_view_alertes(user, parcours)
+    )
+    mesure = horloge.carte(
+        parcours, referentiel, user=user, veilles=veilles, suspensions=suspensions, absences=absences_mesure
+    )
+    # --- end of the « Mesure » block ---
     suivi_entretiens = entretiens.carte(
         parcours,
         user,
@@ -163,6 +174,7 @@ def parcours_detail(request, pk):
                     contacts=tentatives,
                     contrat_visible=contrat_visible,
                     veille=suivi_veille,
+                    veilles=veilles,
                     today=today,
                 )
                 if permissions.can_view_alertes(user, parcours)
@@ -194,6 +206,7 @@ def parcours_detail(request, pk):
             "premier_rdv": premier_rdv(rendez_vous),
             "prochain_rdv": prochain_rdv(rendez_vous),
             "date_limite": parcours.date_limite(referentiel, veilles),
+            "mesure": mesure,
             # The contract's name in this PLIE: CER in Niort, dossier de présentation in Caen.
             "contrat_libelle": referentiel.cer_libelle if referentiel else "Contrat d'entrée",
             "can_log_contact": permissions.can_log_contact_attempt(user, parcours),

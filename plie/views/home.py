@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from parcours import absences, alertes, ateliers, rythme
+from parcours import absences, alertes, ateliers, horloge, rythme
 from parcours.accueil import nouvelles_orientations
 from parcours.charges import charge_referents
 from parcours.models import Demande, Etat, Parcours, RendezVous, SeanceAtelier, StatutRendezVous, StatutSeance
@@ -24,6 +24,7 @@ from prescriptions.models import Avis, Organisme, Prescription, ValidationPrescr
 from prescriptions.views.prescripteur import mes_prescriptions
 
 NOUVELLES_AFFICHEES = 25  # new orientations listed on the référent's home, oldest first
+MESURES_AFFICHEES = 20  # measures to renew listed on the coordination's home, most urgent first
 
 
 def home(request):
@@ -78,6 +79,12 @@ def _home_coordination(request):
         for c in context["charges"]
         if c.referent.pk in frequences and frequences[c.referent.pk].en_retard
     ]
+    # The measure clock (parcours/horloge.py): measures passed with no renewal asked, maximum lengths near.
+    mesures = horloge.a_renouveler(Parcours.objects.all(), referentiel) if horloge.a_des_mesures(referentiel) else []
+    context["mesures_echues_sans_demande"] = sum(1 for m in mesures if m.echue_sans_demande)
+    context["durees_max_proches"] = sum(1 for m in mesures if m.limite_proche)
+    context["mesures"] = mesures[:MESURES_AFFICHEES]
+    context["mesures_suite"] = len(mesures) > MESURES_AFFICHEES
     return render(request, "home/coordination.html", context)
 
 
@@ -185,6 +192,13 @@ def _home_referent(request):
         "en_retard": [row for row in echeances if row.echeance.en_retard],
         "bientot": [row for row in echeances if not row.echeance.en_retard],
         "frequence_ateliers": ateliers.frequence(referentiel, dernier, today),
+        # « Mesures à renouveler » (parcours/horloge.py): two queries, whatever the portfolio.
+        "mesures": (
+            horloge.a_renouveler(Parcours.objects.visible_to(user), referentiel, today)
+            if horloge.a_des_mesures(referentiel)
+            else []
+        ),
+        "alerte_jours": horloge.jours_d_alerte(referentiel),
     }
     return render(request, "home/referent.html", {**context, **paginer(request, parcours)})
 

@@ -257,8 +257,16 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
             TransitionDemande.objects.create(
                 demande=demande, transition="demander", statut_apres=demande.statut, auteur=referent
             )
-            debut = parcours.date_entree + datetime.timedelta(days=3 * SuspensionMesure.objects.count())
+            debut = parcours.date_entree + datetime.timedelta(days=30 + 3 * SuspensionMesure.objects.count())
             SuspensionMesureFactory(parcours=parcours, debut=debut, fin=debut + datetime.timedelta(days=1))
+
+    # The « Mesure » card: a suspension and the référent away during the measure (parcours/horloge.py).
+    from parcours.models import AbsenceReferent
+
+    SuspensionMesureFactory(parcours=parcours)
+    AbsenceReferent.objects.create(
+        referent=referent, debut=today, fin=today + datetime.timedelta(days=6), nature="formation"
+    )  # a week: 5 working days, whatever today is
 
     grow(10)
     client.get(url)
@@ -279,7 +287,9 @@ def test_the_dossier_stays_under_the_ceiling_as_its_history_grows(personas, clie
     }
     assert len(response.context["presences_atelier"]) == 30
     assert response.context["journal_suite"] and response.context["alertes"]
-    # One more than the main pages' ceiling: the « Demandes » card reads the parcours's requests (one query,
-    # only for a parcours that has some), on top of the ateliers' one.
-    assert len(large) <= CEILING + 1, f"{len(large)} queries:\n" + "\n".join(large)
+    assert response.context["mesure"].suspensions and response.context["mesure"].absences_jours == 5
+    # Three more than the main pages' ceiling, each one query and only for a parcours that has such rows
+    # (the rows query says so): the « Demandes » card's requests, the « Mesure » card's suspensions and the
+    # référent's absences during the measure.
+    assert len(large) <= CEILING + 3, f"{len(large)} queries:\n" + "\n".join(large)
     assert len(large) == len(small), f"{len(small)} then {len(large)} queries:\n" + "\n".join(large)

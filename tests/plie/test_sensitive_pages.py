@@ -39,6 +39,7 @@ from tests.factories import (
     ParticipantFactory,
     PrescriptionFactory,
     PresenceAtelierFactory,
+    SuspensionMesureFactory,
     TentativeContactFactory,
     UserFactory,
 )
@@ -178,6 +179,12 @@ def url_kwargs(parcours, fiche):
         "presence": [presence.pk],
         "animateur": [parcours.referent_id],
         "type": list(TypeDemande.values),  # demandes:nouvelle
+        # An illness on the entry day, before the veilles (parcours/suspensions.py).
+        "suspension": [
+            SuspensionMesureFactory(
+                parcours=parcours, motif="maladie", debut=parcours.date_entree, fin=parcours.date_entree
+            ).pk
+        ],
     }
 
 
@@ -186,9 +193,14 @@ def pk_for(page_name, parcours, fiche):
         return parcours.pk
     namespace = page_name.split(":")[0] if ":" in page_name else ""
     demande = parcours.demandes.values_list("pk", flat=True).first()
-    return {"parcours": parcours.pk, "emargement": parcours.pk, "prescriptions": fiche.pk, "demandes": demande}.get(
-        namespace, 1
-    )
+    pks = {
+        "parcours": parcours.pk,
+        "emargement": parcours.pk,
+        "suspensions": parcours.pk,
+        "prescriptions": fiche.pk,
+        "demandes": demande,
+    }
+    return pks.get(namespace, 1)
 
 
 def urls_of_every_page(parcours, fiche):

@@ -30,6 +30,7 @@ from tests.factories import (
     EtapeFactory,
     PrescriptionFactory,
     PresenceAtelierFactory,
+    SuspensionMesureFactory,
     UserFactory,
 )
 from tests.resolver import pages
@@ -247,6 +248,7 @@ SAMPLE_KWARGS = {
     "seance": lambda personas: _presence_echantillon(personas).seance_id,
     "presence": lambda personas: _presence_echantillon(personas).pk,
     "type": "entree_veille",  # demandes:nouvelle
+    "suspension": lambda personas: SuspensionMesureFactory(parcours=personas.parcours).pk,
 }
 
 
