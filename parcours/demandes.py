@@ -24,6 +24,7 @@ from parcours.models import (
     Demande,
     DemandeError,
     Diagnostic,
+    Etat,
     Parcours,
     StatutDemande,
     TypeDemande,
@@ -239,6 +240,28 @@ def ouverte(parcours, sorte, referentiel) -> bool:
 def possibles(parcours, referentiel, en_attente=()) -> list[Sorte]:
     """The types one may ask now, those already waiting (``en_attente``: their types) left out."""
     return [s for s in SORTES.values() if ouverte(parcours, s, referentiel) and s.type not in set(en_attente)]
+
+
+def etape_pour_veille(parcours, etapes, veilles, today=None):
+    """The étape emploi or formation the person began, for which the référent is offered a veille request
+    (N §III.d: « La mise en veille intervient lorsque le participant entre en étape de parcours emploi ou
+    formation »): in progress today, begun after the last veille ended; None otherwise. Offered, never
+    forced. ``etapes`` and ``veilles``: the rows the dossier read (no query)."""
+    from parcours.etapes import CategorieEtape, EtatEtape
+
+    if parcours.etat != Etat.ACCOMPAGNEMENT or etapes is None:
+        return None
+    today = today or timezone.localdate()
+    derniere_fin = max((v.fin for v in veilles if v.fin is not None), default=None)
+    candidates = [
+        e
+        for e in etapes
+        if e.etat == EtatEtape.EN_COURS
+        and e.categorie in {CategorieEtape.EMPLOI, CategorieEtape.FORMATION}
+        and e.date_debut <= today
+        and (derniere_fin is None or e.date_debut > derniere_fin)
+    ]
+    return max(candidates, key=lambda e: (e.date_debut, e.pk), default=None)
 
 
 def _coordination():

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from parcours import demandes
 from parcours.forms_demandes import AccepterForm, DemandeForm, DemandesFiltres, RefuserForm, RetirerForm, version
-from parcours.models import Demande, Parcours, StatutDemande, TypeDemande
+from parcours.models import Demande, MotifVeille, Parcours, StatutDemande, TypeDemande
 from parcours.workflow import TransitionError
 from plie import permissions, sensitive
 from plie.acces.journal import REFUSED_STATUSES, journalise, journalise_liste, noter
@@ -76,9 +76,10 @@ def _message_decideur(demande) -> str:
 # --- the dossier's card ------------------------------------------------------------------------------
 
 
-def carte(user, parcours, referentiel) -> dict:
+def carte(user, parcours, referentiel, *, etapes=None, veilles=()) -> dict:
     """The « Demandes » card: the latest requests (the waiting ones first: at most one per type) and the
-    types one may ask now. One query, and only when the parcours has requests (``a_des_demandes``)."""
+    types one may ask now. One query, and only when the parcours has requests (``a_des_demandes``).
+    ``etapes``/``veilles``: the dossier's rows, for the veille offered when an étape emploi or formation began."""
     if not permissions.can_view_demandes(user, parcours):
         return {"demandes_visibles": False}
     liste = []
@@ -93,10 +94,35 @@ def carte(user, parcours, referentiel) -> dict:
         if permissions.can_request_demande(user, parcours)
         else []
     )
-    return {"demandes_visibles": True, "demandes_liste": liste, "demandes_possibles": possibles}
+    offerte = (
+        demandes.etape_pour_veille(parcours, etapes, veilles)
+        if any(s.type == TypeDemande.ENTREE_VEILLE for s in possibles)
+        else None
+    )
+    return {
+        "demandes_visibles": True,
+        "demandes_liste": liste,
+        "demandes_possibles": possibles,
+        "veille_proposee": offerte,
+    }
 
 
 # --- asking ------------------------------------------------------------------------------------------
+
+
+def _initial(request, parcours, sorte) -> dict:
+    """A veille offered for an étape emploi or formation (``?etape=``): its motive and dates, to check."""
+    etape_pk = request.GET.get("etape", "")
+    if sorte.type != TypeDemande.ENTREE_VEILLE or not etape_pk.isdigit() or len(etape_pk) > 12:
+        return {}
+    etape = parcours.etapes.filter(pk=int(etape_pk)).first()
+    if etape is None:
+        return {}
+    return {
+        "motif_veille": MotifVeille.EMPLOI_FORMATION,
+        "debut": etape.date_debut,
+        "fin_prevue": etape.date_fin_prevue,
+    }
 
 
 @journalise("parcours")
@@ -113,7 +139,7 @@ def nouvelle(request, pk, type):
         en_attente = parcours.demandes.a_decider().values_list("type", flat=True)
         if sorte not in demandes.possibles(parcours, referentiel, en_attente=list(en_attente)):
             raise Http404("Demande indisponible pour ce parcours.")
-    form = DemandeForm(sorte, parcours, request.POST or None)
+    form = DemandeForm(sorte, parcours, request.POST or None, initial=_initial(request, parcours, sorte))
     if request.method == "POST" and form.is_valid():
         try:
             demande = demandes.demander(

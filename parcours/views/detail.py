@@ -222,7 +222,13 @@ def parcours_detail(request, pk):
                 today,
             ),
             # --- Demandes de décision: the card (parcours/views/demandes.py), one query when there are some. ---
-            **demandes_views.carte(user, parcours, referentiel),
+            **demandes_views.carte(
+                user,
+                parcours,
+                referentiel,
+                etapes=None if etapes["etapes"] is None else [e for e, _, _ in etapes["etapes"]],
+                veilles=veilles,
+            ),
             # « Qui a consulté ce dossier » : the coordination only; one query, whatever the log holds.
             "acces_recents": (
                 list(AccesDossier.objects.pour_objet(TypeObjet.PARCOURS, parcours.pk)[:10])
