@@ -205,7 +205,6 @@ def parcours_detail(request, pk):
             "invitations_atelier": ateliers.invitations(seances_atelier),
             "premier_rdv": premier_rdv(rendez_vous),
             "prochain_rdv": prochain_rdv(rendez_vous),
-            "date_limite": parcours.date_limite(referentiel, veilles),
             "mesure": mesure,
             # The contract's name in this PLIE: CER in Niort, dossier de présentation in Caen.
             "contrat_libelle": referentiel.cer_libelle if referentiel else "Contrat d'entrée",

@@ -344,3 +344,9 @@ def test_the_dossier_links_to_the_preview_for_whom_may_read_it(named, client_for
     assert link in client_for(named.referent_a).get(dossier).content.decode()
     assert link in client_for(named.coordination).get(dossier).content.decode()
     assert link not in client_for(named.prescripteur).get(dossier).content.decode()
+
+
+def test_the_request_page_links_to_its_bilan(named, client_for, demande):
+    page = client_for(named.coordination).get(reverse("demandes:detail", args=[demande.pk])).content.decode()
+    assert reverse("bilans:demande", args=[demande.pk]) in page
+    assert "Télécharger le bilan intermédiaire (PDF)" in page
