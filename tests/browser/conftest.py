@@ -58,20 +58,22 @@ def login(page, live_server):
     from plie.accounts import second_factor
     from tests.factories import PASSWORD
 
-    def do(user, password=PASSWORD):
+    def do(user, password=PASSWORD, on=None):
+        """``on``: another page (a second person's browser beside the first: a code is used once)."""
+        page_ = on or page
         device = None
         if permissions.must_use_second_factor(user):
             device = second_factor.TOTPDevice.objects.filter(user=user, confirmed=True).first()
             if device is None:
                 device = second_factor.pending_app_device(user)
                 second_factor.confirm_app_device(device)
-        page.goto(f"{live_server.url}/")
-        page.fill("#id_username", user.email.upper())
-        page.fill("#id_password", password)
-        page.click("button[type=submit]")
+        page_.goto(f"{live_server.url}/")
+        page_.fill("#id_username", user.email.upper())
+        page_.fill("#id_password", password)
+        page_.click("button[type=submit]")
         if device is not None:
-            page.wait_for_url("**/double-authentification/**")
-            page.fill("#id_code", app_code(device))
-            page.get_by_role("button", name="Valider").click()
+            page_.wait_for_url("**/double-authentification/**")
+            page_.fill("#id_code", app_code(device))
+            page_.get_by_role("button", name="Valider").click()
 
     return do
