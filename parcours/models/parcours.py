@@ -455,10 +455,11 @@ class Parcours(models.Model):
             self.referent = referent
 
     def jours_en_veille(self, veilles=None) -> int:
-        """Days spent in veille so far (``veilles``: the parcours's periods, when the caller has them)."""
+        """Days spent in veille so far, its first and last day included as the rhythm counts them
+        (``veilles``: the parcours's periods, when the caller has them)."""
         today = timezone.localdate()
         periodes = self.periodes_veille.all() if veilles is None else veilles
-        return sum(((p.fin or today) - p.debut).days for p in periodes if p.debut <= today)
+        return sum((min(p.fin or today, today) - p.debut).days + 1 for p in periodes if p.debut <= today)
 
     def date_limite(self, referentiel, veilles=None):
         """The last day the référentiel allows the parcours: its entry plus the maximum length, postponed

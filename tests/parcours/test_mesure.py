@@ -274,12 +274,13 @@ def test_the_maximum_length_is_alerted_ahead_then_urgent(horloge_a, personas):
     today = horloge_a(d(1, 1, 2029))
     [cap] = [c for c in codes(parcours, niort, today) if c[0].startswith("duree_max")]
     assert cap == ("duree_max_proche", False, "Durée maximale du parcours atteinte le 15/01/2029, dans 14 jours")
-    # Twenty days of veille push it later, beyond the warning's reach; a longer warning sees it.
+    # Twenty-one days of veille (its last day included) push it later, beyond the warning's reach; a
+    # longer warning sees it.
     veille = PeriodeVeille(debut=d(1, 3, 2027), fin=d(21, 3, 2027), motif="sante", fin_prevue=d(1, 4, 2027))
     assert [c for c in codes(parcours, niort, today, [veille]) if c[0].startswith("duree_max")] == []
     niort.alerte_fin_mesure_jours = 40
     [cap] = [c for c in codes(parcours, niort, today, [veille]) if c[0].startswith("duree_max")]
-    assert cap[2] == "Durée maximale du parcours atteinte le 04/02/2029, dans 34 jours"
+    assert cap[2] == "Durée maximale du parcours atteinte le 05/02/2029, dans 35 jours"
     today = horloge_a(d(16, 1, 2029))
     [cap] = [c for c in codes(parcours, niort, today) if c[0].startswith("duree_max")]
     assert cap == ("duree_max_atteinte", True, "Durée maximale du parcours atteinte le 15/01/2029")
