@@ -129,6 +129,8 @@ def seed_demandes(rng, today, referentiel, plans, coordination):
     accompagnes = [(p, r) for p, etat, r in plans if etat == Etat.ACCOMPAGNEMENT and p.date_entree]
     en_veille = {p.pk: (p, r) for p, etat, r in plans if etat == Etat.VEILLE}
     referents = list({r.pk: r for _, _, r in plans}.values())
+    # The printed « Référent » login (the first one created) finds one of each on their own parcours.
+    vitrine = min((r.pk for r in referents), default=None)
     rows = []  # (Demande, [(transition, avant, après, date, auteur, motif)])
 
     def add(demande, decision=None):
@@ -149,8 +151,10 @@ def seed_demandes(rng, today, referentiel, plans, coordination):
         )
 
     # --- every veille entered through its accepted request ----------------------------------------
-    periodes = PeriodeVeille.objects.filter(fin__isnull=True, parcours__etat=Etat.VEILLE).values_list(
-        "parcours_id", "motif", "debut", "fin_prevue"
+    periodes = (
+        PeriodeVeille.objects.filter(fin__isnull=True, parcours__etat=Etat.VEILLE)
+        .order_by("parcours_id")  # the same draws run after run
+        .values_list("parcours_id", "motif", "debut", "fin_prevue")
     )
     for parcours_id, motif, debut, fin_prevue in periodes:
         if parcours_id not in en_veille:
@@ -188,6 +192,7 @@ def seed_demandes(rng, today, referentiel, plans, coordination):
     pool = list(accompagnes)
     rng.shuffle(pool)
     pool.sort(key=lambda pr: pr[0].pk not in etapes)  # those in an étape emploi / formation first
+    _en_tete(pool, lambda pr: pr[1].pk == vitrine)
     n_attente = max(2, round(PART_EN_ATTENTE * len(accompagnes))) if len(accompagnes) >= 10 else 0
     n_veille = max(1, round(n_attente * 0.65)) if n_attente else 0
     a_veille, pool = pool[:n_veille], pool[n_veille:]
@@ -315,14 +320,21 @@ def seed_demandes(rng, today, referentiel, plans, coordination):
         )
     )
 
-    renouvelees = _renouvellements(rng, today, referentiel, accompagnes, used)
+    renouvelees = _renouvellements(rng, today, referentiel, accompagnes, used, vitrine)
     used |= renouvelees
-    suspendues = _suspensions(rng, today, referentiel, accompagnes, used)
+    suspendues = _suspensions(rng, today, referentiel, accompagnes, used, vitrine)
     preuves = _preuves_distance(today)
     return {"demandes": len(written) + len(renouvelees), "suspensions": suspendues, "preuves": preuves}
 
 
-def _renouvellements(rng, today, referentiel, accompagnes, used) -> set:
+def _en_tete(items, condition):
+    """Move the first item that meets ``condition`` to the front (in place)."""
+    index = next((i for i, item in enumerate(items) if condition(item)), None)
+    if index is not None:
+        items.insert(0, items.pop(index))
+
+
+def _renouvellements(rng, today, referentiel, accompagnes, used, vitrine) -> set:
     """A few measures ending within a month, whose renewal the référentiel still allows, asked through the
     service (the bilan PDF joined). Returns their parcours ids."""
     if not referentiel.duree_mesure_mois:
@@ -336,8 +348,11 @@ def _renouvellements(rng, today, referentiel, accompagnes, used) -> set:
         limite = parcours.date_limite(referentiel, veilles=[])  # no veille in accompaniment, in the demo
         if limite is None or fin + mois <= limite:
             candidats.append((parcours.pk, referent))
-    choisis = dict(rng.sample(candidats, min(RENOUVELLEMENTS, len(candidats))))
-    for index, parcours in enumerate(Parcours.objects.filter(pk__in=choisis).select_related("participant")):
+    rng.shuffle(candidats)
+    _en_tete(candidats, lambda c: c[1].pk == vitrine)
+    choisis = dict(candidats[:RENOUVELLEMENTS])
+    a_renouveler = Parcours.objects.filter(pk__in=choisis).select_related("participant").order_by("pk")
+    for index, parcours in enumerate(a_renouveler):
         service.demander(
             choisis[parcours.pk],
             parcours,
@@ -349,7 +364,7 @@ def _renouvellements(rng, today, referentiel, accompagnes, used) -> set:
     return set(choisis)
 
 
-def _suspensions(rng, today, referentiel, accompagnes, used) -> int:
+def _suspensions(rng, today, referentiel, accompagnes, used, vitrine) -> int:
     """A few suspensions through the service: past, current and planned leave, one illness; within the
     measure in progress, on days without an appointment of the parcours."""
     bornes = {}
@@ -363,7 +378,9 @@ def _suspensions(rng, today, referentiel, accompagnes, used) -> int:
             debut, fin = parcours.date_debut_mesure, parcours.date_fin_mesure
         if debut <= today - DAY * 45 and fin >= today + DAY * 60:
             bornes[parcours.pk] = (debut + DAY, fin, referent)
-    ids = rng.sample(sorted(bornes), min(SUSPENSIONS * 3, len(bornes)))
+    ids = rng.sample(sorted(bornes), len(bornes))
+    _en_tete(ids, lambda pk: bornes[pk][2].pk == vitrine)
+    ids = ids[: SUSPENSIONS * 3]
     occupes = {}  # the days each candidate has an appointment (held, planned or missed)
     for parcours_id, debut in (
         RendezVous.objects.filter(parcours_id__in=ids)

@@ -247,3 +247,14 @@ def test_the_seeded_requests_show_on_their_pages(demo, client_for):
         assert coordination.get(reverse("parcours:detail", args=[suspension.parcours_id])).status_code == 200
     referent = User.objects.filter(role=Role.REFERENT, demandes_faites__statut=S.DEMANDEE).first()
     assert client_for(referent).get("/").status_code == 200
+
+
+def test_the_printed_referent_login_has_a_request_waiting_and_a_suspension(demo):
+    from plie.accounts.models import User
+    from plie.demo import DEMO_DOMAIN
+
+    referent = User.objects.get(email=f"referent@{DEMO_DOMAIN}")
+    assert Demande.objects.filter(auteur=referent, statut=S.DEMANDEE).exists()
+    assert SuspensionMesure.objects.filter(parcours__referent=referent).exists()
+    if demo.duree_mesure_mois:
+        assert Demande.objects.filter(auteur=referent, type=T.RENOUVELLEMENT_MESURE).exists()
