@@ -20,6 +20,7 @@ from financement.demo import seed_depenses
 from parcours.demo import seed_absences_referents, seed_entretiens
 from parcours.demo_ateliers import seed_ateliers
 from parcours.demo_contrats import seed_contrats
+from parcours.demo_demandes import seed_demandes
 from parcours.demo_etapes import seed_etapes
 from parcours.models import (
     Etat,
@@ -560,14 +561,14 @@ class DemoBuilder:
             d["date_sortie"] = max(d["date_sortie"], d["date_entree"])
         mesure = self.referentiel.duree_mesure_mois
         if mesure:
-            fin = d["date_entree"] + relativedelta(months=mesure)
+            debut, fin = d["date_entree"], d["date_entree"] + relativedelta(months=mesure)
             horizon = d.get("date_sortie", self.today)
             renouvellements = 0
             limite = self.referentiel.duree_max_parcours_mois
             while fin < horizon and (not limite or (renouvellements + 2) * mesure <= limite):
-                fin += relativedelta(months=mesure)
+                debut, fin = fin, fin + relativedelta(months=mesure)  # as Parcours.renouveler moves them
                 renouvellements += 1
-            d["date_fin_mesure"] = fin
+            d["date_debut_mesure"], d["date_fin_mesure"] = debut, fin
             d["nombre_renouvellements"] = renouvellements
         if etat == Etat.SORTIE_PROPOSEE:
             d["date_sortie_prevue"] = max(d["date_entree"], self.today + datetime.timedelta(days=r.randint(0, 30)))
@@ -734,6 +735,7 @@ class DemoBuilder:
         seed_absences_referents(self.rng, self.today, self.referents)
         seed_ateliers(self.rng, self.today, self.referents, plans)
         seed_depenses(self.rng, self.today, self.referentiel, self.referents, coordination)
+        seed_demandes(self.rng, self.today, self.referentiel, plans, coordination)
         return self.logins
 
 

@@ -18,7 +18,13 @@ from prescriptions.workflow import Statut
 
 
 @pytest.fixture
-def demo(niort, communes):
+def demo(niort, communes, tmp_path, monkeypatch):
+    # Niort's measure renewals join their bilan PDF: in a folder of the test, not var/prive.
+    from django.core.files.storage import FileSystemStorage
+
+    from parcours.models import Demande
+
+    monkeypatch.setattr(Demande._meta.get_field("bilan"), "storage", FileSystemStorage(location=tmp_path / "prive"))
     out = io.StringIO()
     call_command("seed_demo", "--participants", "300", stdout=out)
     return out.getvalue()
