@@ -14,6 +14,20 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_files_in_a_temporary_folder(tmp_path_factory):
+    """Receipts, sheets and bilans the tests write go to a folder of the run, never to var/prive."""
+    from django.core.files.storage import storages
+
+    storage = storages["prive"]
+    folder = str(tmp_path_factory.mktemp("prive"))
+    with pytest.MonkeyPatch.context() as patch:
+        # FileSystemStorage caches both as properties: the instance's values win.
+        patch.setattr(storage, "base_location", folder, raising=False)
+        patch.setattr(storage, "location", folder, raising=False)
+        yield folder
+
+
 @pytest.fixture(autouse=True)
 def _strict_templates(settings):
     """A template that reads an unknown variable fails the test (les-emplois' habit)."""
