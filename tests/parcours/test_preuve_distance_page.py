@@ -101,6 +101,7 @@ def test_the_page_exists_only_for_the_referent_and_the_coordination(named, clien
         assert response.status_code == 200
         content = unescape(response.content.decode())
         assert "Preuve de l'entretien à distance" in content and "Vautrin-Lacombe".upper() in content.upper()
+        assert "Sans feuille d'émargement signée, le FSE+ demande la preuve" in content
         assert field_value(field_block(content, "moyen_distance"), "moyen_distance") == "Appel au 05"
         for name in ("confirmation_participant", "confirmation_le"):
             field_block(content, name)
