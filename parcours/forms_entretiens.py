@@ -16,7 +16,7 @@ from parcours.forms import (
     PremierRdvForm,
 )
 from parcours.models import CanalContact, ConfirmationDistance, Modalite, StatutRendezVous
-from parcours.models.rendez_vous import DUREE_REELLE_MAX, DUREE_REELLE_MIN
+from parcours.models.rendez_vous import CHAMPS_PREUVE, DUREE_REELLE_MAX, DUREE_REELLE_MIN, MOYEN_DISTANCE_MAX
 from plie import longueurs
 from plie.conflits import ConflictDetectionMixin
 
@@ -26,7 +26,9 @@ PREUVE_AIDE = (
     "Sans feuille d'émargement signée, le FSE+ demande la preuve de l'entretien à distance : moyen utilisé et "
     "confirmation du participant"
 )
-CHAMPS_PREUVE = ("moyen_distance", "confirmation_participant", "confirmation_le")
+MOYEN_AIDE = "L'outil ou le numéro (« Visio Teams », « appel au 05 49 … »)."
+CONFIRMATION_AIDE = "Par email, SMS ou courrier signé ; laissez « Pas encore reçue » tant qu'elle n'est pas arrivée."
+CONFIRMATION_LE_AIDE = "Le jour où la confirmation est arrivée : celui de l'entretien ou après, pas dans le futur."
 
 
 class EntretienForm(PremierRdvForm):
@@ -64,10 +66,7 @@ class ClotureForm(ConflictDetectionMixin, forms.Form):
     )
     # The proof of a remote entretien (N §III « à distance »): only on a phone or video entretien.
     moyen_distance = forms.CharField(
-        label="Moyen utilisé",
-        required=False,
-        max_length=100,
-        help_text="L'outil ou le numéro (« Visio Teams », « appel au 05 49 … »).",
+        label="Moyen utilisé", required=False, max_length=MOYEN_DISTANCE_MAX, help_text=MOYEN_AIDE
     )
     confirmation_participant = forms.ChoiceField(
         label="Confirmation du participant",
@@ -123,13 +122,7 @@ class ClotureForm(ConflictDetectionMixin, forms.Form):
                 "La preuve d'un entretien à distance se note pour un entretien tenu : videz ces champs.",
             )
             return None
-        if preuve["confirmation_participant"] and preuve["confirmation_le"] is None:
-            if not self.has_error("confirmation_le"):
-                self.add_error("confirmation_le", "Indiquez la date de la confirmation du participant.")
-        elif preuve["confirmation_le"] is not None and not preuve["confirmation_participant"]:
-            self.add_error(
-                "confirmation_participant", "Indiquez comment le participant a confirmé (email, SMS ou courrier)."
-            )
+        verifier_confirmation(self, preuve)
         return preuve
 
     def clean(self):
@@ -156,6 +149,52 @@ class ClotureForm(ConflictDetectionMixin, forms.Form):
                 duree_minutes=self.instance.duree_minutes,
             )
         return data
+
+
+def verifier_confirmation(form, data):
+    """A confirmation has its date and a date its confirmation: the message next to the missing field."""
+    confirmation, le = data.get("confirmation_participant"), data.get("confirmation_le")
+    if confirmation and le is None:
+        if not form.has_error("confirmation_le"):
+            form.add_error("confirmation_le", "Indiquez la date de la confirmation du participant.")
+    elif le is not None and not confirmation:
+        form.add_error(
+            "confirmation_participant", "Indiquez comment le participant a confirmé (email, SMS ou courrier)."
+        )
+
+
+class PreuveDistanceForm(ConflictDetectionMixin, forms.Form):
+    """The proof of a held remote entretien, added or changed after its closing (the participant's
+    confirmation usually arrives later); the three fields are checked for a concurrent change."""
+
+    aide_preuve = PREUVE_AIDE
+
+    moyen_distance = forms.CharField(
+        label="Moyen utilisé", required=False, max_length=MOYEN_DISTANCE_MAX, help_text=MOYEN_AIDE
+    )
+    confirmation_participant = forms.ChoiceField(
+        label="Confirmation du participant",
+        required=False,
+        choices=[("", "Pas encore reçue")] + ConfirmationDistance.choices,
+        help_text=CONFIRMATION_AIDE,
+    )
+    confirmation_le = forms.DateField(
+        label="Confirmé le", required=False, widget=DATE_WIDGET, help_text=CONFIRMATION_LE_AIDE
+    )
+
+    def __init__(self, rdv, *args, **kwargs):
+        self.instance = rdv
+        kwargs.setdefault("initial", {name: getattr(rdv, name) for name in CHAMPS_PREUVE})
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        verifier_confirmation(self, data)
+        return data
+
+    def preuve(self) -> dict:
+        """The proof typed, as :meth:`RendezVous.enregistrer_preuve` takes it."""
+        return {name: self.cleaned_data.get(name) for name in CHAMPS_PREUVE}
 
 
 class ContactForm(forms.Form):

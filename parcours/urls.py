@@ -32,6 +32,8 @@ urlpatterns = [
     path("<int:pk>/entretiens/", entretiens.liste, name="entretiens"),
     path("<int:pk>/entretiens/planifier/", entretiens.planifier, name="entretien_planifier"),
     path("<int:pk>/entretiens/<int:rdv>/cloture/", entretiens.clore, name="entretien_clore"),
+    # The proof of a held remote entretien, added once the participant's confirmation arrives.
+    path("<int:pk>/entretiens/<int:rdv>/preuve/", entretiens.preuve, name="entretien_preuve"),
     path("<int:pk>/contacts/noter/", entretiens.noter_contact, name="contact_noter"),
     # Signatures on screen (parcours.signatures): an entretien's, and a session's émargement.
     path("<int:pk>/entretiens/<int:rdv>/signature/", signatures.signature_entretien, name="entretien_signature"),

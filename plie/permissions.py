@@ -569,3 +569,16 @@ def can_view_revue_parcours(user) -> bool:
     """The list of parcours to review (long ones, those without action): the coordination, which assesses
     them with the référents (C §IV.1.4)."""
     return is_coordination(user)
+
+
+# --- the proof of a remote entretien, added after its closing (N §III « à distance ») ---
+
+
+def can_record_preuve_distance(user, rdv) -> bool:
+    """Add or change the means and the participant's confirmation of a held phone or video entretien: whoever
+    may close the parcours's appointments (its référent, the coordination). ``rdv.parcours`` is read."""
+    from parcours.models import Modalite, StatutRendezVous
+
+    if rdv.statut != StatutRendezVous.HONORE or rdv.modalite == Modalite.PRESENTIEL:
+        return False
+    return can_close_rendez_vous(user, rdv.parcours)

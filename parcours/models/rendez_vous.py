@@ -10,7 +10,7 @@ places, the next appointment, the absences' follow-up) live in :mod:`parcours.en
 import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -73,6 +73,15 @@ STATUTS_CLOS = frozenset({S.HONORE, S.EXCUSE, S.ABSENT})
 DUREE_REELLE_MIN, DUREE_REELLE_MAX = 1, 480
 # A slow clock on the référent's computer.
 TOLERANCE_HORLOGE = datetime.timedelta(minutes=5)
+# The proof of a remote entretien, recorded at its closing or later (:meth:`RendezVous.enregistrer_preuve`).
+CHAMPS_PREUVE = ("moyen_distance", "confirmation_participant", "confirmation_le")
+MOYEN_DISTANCE_MAX = 100
+# How the participant confirmed, as the dossier words it (« confirmé par email le 20/11/2026 »).
+CONFIRMATIONS_MOTS = {
+    ConfirmationDistance.EMAIL: "email",
+    ConfirmationDistance.SMS: "SMS",
+    ConfirmationDistance.COURRIER: "courrier signé",
+}
 
 
 def _log(rdv, transition, source, by, motif):
@@ -168,7 +177,7 @@ class RendezVous(models.Model):
     # A remote entretien's proof (N §III « à distance »): the means used and the participant's confirmation.
     moyen_distance = models.CharField(
         "moyen utilisé",
-        max_length=100,
+        max_length=MOYEN_DISTANCE_MAX,
         blank=True,
         help_text="L'outil ou le numéro (« Visio Teams », « appel au 05 49 … »).",
     )
@@ -373,6 +382,51 @@ class RendezVous(models.Model):
                 raise RendezVousError(f"La confirmation suit l'entretien du {jour:%d/%m/%Y}.", field="confirmation_le")
             if confirmation_le > timezone.localdate(now or timezone.now()):
                 raise RendezVousError("La date de la confirmation ne peut être dans le futur.", field="confirmation_le")
+
+    @property
+    def preuve_distance_attendue(self) -> bool:
+        """A held remote entretien: its proof (means, participant's confirmation) may be recorded."""
+        return self.statut == StatutRendezVous.HONORE and self.modalite != Modalite.PRESENTIEL
+
+    @property
+    def preuve_libelle(self) -> str:
+        """« confirmé par email le 20/11/2026 », or "" while the participant's confirmation is awaited."""
+        if not self.confirmation_participant or self.confirmation_le is None:
+            return ""
+        moyen = CONFIRMATIONS_MOTS.get(self.confirmation_participant, self.confirmation_participant)
+        return f"confirmé par {moyen} le {self.confirmation_le:%d/%m/%Y}"
+
+    def enregistrer_preuve(self, by, *, moyen_distance="", confirmation_participant="", confirmation_le=None, now=None):
+        """Add or change the proof of a held remote entretien, once the participant's confirmation has
+        arrived (N §III « à distance »). Not a transition, the state does not change: the row is locked,
+        checked as at the closing (:meth:`verifier_preuve`), saved with simple-history's author. An empty
+        proof clears it (a confirmation noted on the wrong entretien). RendezVousError on the field."""
+        moyen_distance = (moyen_distance or "").strip()
+        confirmation_participant = confirmation_participant or ""
+        with transaction.atomic():
+            current = type(self)._default_manager.select_for_update().get(pk=self.pk)
+            if not current.preuve_distance_attendue:
+                raise RendezVousError(
+                    "La preuve d'un entretien à distance se note pour un entretien tenu par téléphone ou en "
+                    "visioconférence.",
+                    field="moyen_distance",
+                )
+            self.statut, self.modalite, self.debut = current.statut, current.modalite, current.debut
+            if len(moyen_distance) > MOYEN_DISTANCE_MAX:
+                raise RendezVousError(
+                    f"Le moyen utilisé tient en {MOYEN_DISTANCE_MAX} caractères au plus.", field="moyen_distance"
+                )
+            self.verifier_preuve(
+                moyen_distance=moyen_distance,
+                confirmation_participant=confirmation_participant,
+                confirmation_le=confirmation_le,
+                now=now,
+            )
+            self.moyen_distance = moyen_distance
+            self.confirmation_participant = confirmation_participant
+            self.confirmation_le = confirmation_le
+            self._history_user = by  # simple-history's way to record who
+            self.save(update_fields=[*CHAMPS_PREUVE, "modifie_le"])
 
     def noter_absence(self, by, notes="", now=None):
         now = now or timezone.now()

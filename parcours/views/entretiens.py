@@ -7,10 +7,11 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from parcours import absences, agenda, contacts, entretiens, signatures
-from parcours.forms_entretiens import ClotureForm, ContactForm, EntretienForm
+from parcours.forms_entretiens import ClotureForm, ContactForm, EntretienForm, PreuveDistanceForm
 from parcours.models import Parcours
 from plie import permissions
 from plie.acces.journal import journalise
@@ -36,6 +37,17 @@ def _rendez_vous(parcours):
     return parcours.rendez_vous.select_related("lieu", "lieu__commune")
 
 
+def preuves_modifiables(user, rendez_vous, parcours) -> frozenset:
+    """The ids of those of ``rendez_vous`` (all of ``parcours``) whose remote proof ``user`` may add or
+    change: no query, the rows already read."""
+    ids = set()
+    for r in rendez_vous:
+        r.parcours = parcours
+        if permissions.can_record_preuve_distance(user, r):
+            ids.add(r.pk)
+    return frozenset(ids)
+
+
 @dataclass
 class Carte:
     prevus: list
@@ -48,6 +60,7 @@ class Carte:
     peut_noter_contact: bool
     peut_signer: bool  # the honoré entretiens lead to their signatures (parcours.signatures)
     a_signer: frozenset  # those still to be signed: « Faire signer »
+    preuves_modifiables: frozenset  # the held remote ones whose proof this user may add: « Ajouter la preuve »
     suivi: object
     signalement: object
 
@@ -98,6 +111,7 @@ def carte(parcours, user, *, rendez_vous=None, tentatives=None, referentiel=None
         peut_noter_contact=permissions.can_log_contact(user, parcours),
         peut_signer=permissions.can_collect_signature_entretien(user, parcours),
         a_signer=signatures.a_signer(recents),
+        preuves_modifiables=preuves_modifiables(user, recents, parcours),
         # The follow-up tasks are the référent's: shown to whom closes the appointments.
         suivi=suivi if peut_clore else None,
         signalement=signalement,
@@ -226,6 +240,34 @@ def liste(request, pk):
             "peut_clore": permissions.can_close_rendez_vous(request.user, parcours),
             "peut_signer": permissions.can_collect_signature_entretien(request.user, parcours),
             "a_signer": signatures.a_signer(page["page_obj"]),
+            "preuves_modifiables": preuves_modifiables(request.user, page["page_obj"], parcours),
             **page,
         },
     )
+
+
+@journalise("parcours")
+def preuve(request, pk, rdv):
+    """« Preuve de l'entretien à distance »: add or change the means and the participant's confirmation
+    of a held phone or video entretien, once the confirmation has arrived (N §III « à distance »)."""
+    parcours = _parcours(request, pk)
+    rdv = get_object_or_404(_rendez_vous(parcours), pk=rdv)
+    rdv.parcours = parcours
+    if not permissions.can_record_preuve_distance(request.user, rdv):
+        raise Http404("Page réservée au référent du parcours et à la coordination, pour un entretien à distance tenu.")
+    form = PreuveDistanceForm(rdv, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = False
+        try:
+            with transaction.atomic():
+                if form.sans_conflit():
+                    rdv.enregistrer_preuve(request.user, **form.preuve())
+                    saved = True
+        except TransitionError as error:
+            _add_error(form, error)
+            rdv.refresh_from_db()  # rolled back: the page shows the row as it is, with what was typed
+        if saved:
+            libelle = rdv.preuve_libelle or "confirmation du participant à produire"
+            messages.success(request, f"Preuve de l'entretien du {rdv.debut_local:%d/%m/%Y} enregistrée : {libelle}.")
+            return redirect(reverse("parcours:detail", args=[parcours.pk]) + "#entretiens-et-contacts")
+    return render(request, "parcours/entretien_preuve.html", {"parcours": parcours, "rdv": rdv, "form": form})
