@@ -5,6 +5,7 @@ from parcours.models import (
     AbsenceReferent,
     Atelier,
     Contrat,
+    Demande,
     Diagnostic,
     Etape,
     EvenementContrat,
@@ -19,7 +20,9 @@ from parcours.models import (
     RendezVous,
     SeanceAtelier,
     Signature,
+    SuspensionMesure,
     TentativeContact,
+    TransitionDemande,
     TransitionParcours,
     TransitionRendezVous,
     TransitionSeance,
@@ -355,3 +358,45 @@ class LotEmargementAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class _LectureSeule(admin.ModelAdmin):
+    """Made through their rules only: the admin shows them and never adds nor changes one."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Demande)
+class DemandeAdmin(_LectureSeule):
+    """Asked and decided through parcours.demandes (the decision applies the parcours's transition); the bilan
+    is downloaded through its authorised view, never from the admin."""
+
+    list_display = ["parcours", "type", "statut", "auteur", "demandee_le", "decision_en_cellule", "decide_le"]
+    list_filter = ["type", "statut", "decision_en_cellule"]
+    search_fields = ["parcours__participant__nom_usage"]
+    list_select_related = ["parcours__participant", "auteur"]
+    exclude = ["bilan"]
+    date_hierarchy = "demandee_le"
+
+
+@admin.register(TransitionDemande)
+class TransitionDemandeAdmin(_LectureSeule):
+    list_display = ["demande", "transition", "statut_avant", "statut_apres", "auteur", "date"]
+    list_filter = ["transition", "statut_apres"]
+    search_fields = ["demande__parcours__participant__nom_usage"]
+    list_select_related = ["demande__parcours__participant", "auteur"]
+    date_hierarchy = "date"
+
+
+@admin.register(SuspensionMesure)
+class SuspensionMesureAdmin(_LectureSeule):
+    """Recorded through parcours.suspensions, which moves the measure's end and the maximum length with it."""
+
+    list_display = ["parcours", "motif", "debut", "fin", "cree_par"]
+    list_filter = ["motif"]
+    search_fields = ["parcours__participant__nom_usage"]
+    list_select_related = ["parcours__participant", "cree_par"]

@@ -168,6 +168,13 @@ def test_the_financeur_reads_totals_per_category_without_any_name(personas, clie
         motif_refus="Non",
         decide_le=timezone.now(),
     )
+    # Names found nowhere else on the page (the financeur's own is in the navigation: Faker may give both the same).
+    for persona, (first, last) in [
+        (personas.referent_a, ("Ysoline", "Vaubernier")),
+        (personas.referent_b, ("Aurèle", "Quintard")),
+    ]:
+        persona.first_name, persona.last_name = first, last
+        persona.save(update_fields=["first_name", "last_name"])
     page = content(client_for(personas.financeur).get(BUDGET))
     assert "Budget des postes de référents occupés : <strong>2\u202f000,00 €</strong>" in page
     assert re.search(r"Frais de déplacement</td><td[^>]*>1\u202f200,00 €</td><td[^>]*>0,00 €", page)

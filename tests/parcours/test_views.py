@@ -266,7 +266,7 @@ def test_the_dossier_gives_the_next_appointment_the_maximum_length_and_a_phone_t
     demain = timezone.now() + datetime.timedelta(days=1)
     EntretienFactory(parcours=parcours, debut=demain - datetime.timedelta(days=3), honore=True)
     EntretienFactory(parcours=parcours, debut=demain)
-    # Ten days of veille postpone the limit by as many days.
+    # Ten days of veille, and its last day, postpone the limit by as many days.
     debut = parcours.date_entree + datetime.timedelta(days=5)
     PeriodeVeille.objects.create(
         parcours=parcours,
@@ -278,4 +278,4 @@ def test_the_dossier_gives_the_next_appointment_the_maximum_length_and_a_phone_t
     html = page(client, f"/parcours/{parcours.pk}/")
     local = timezone.localtime(demain)
     assert f"le {local:%d/%m/%Y} à {local:%H:%M}" in html
-    assert f"jusqu'au {limite + datetime.timedelta(days=10):%d/%m/%Y}" in html
+    assert f"jusqu'au {limite + datetime.timedelta(days=11):%d/%m/%Y}" in html

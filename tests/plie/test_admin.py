@@ -50,6 +50,10 @@ READ_ONLY |= {
     # Written once on screen (parcours.signatures); built by the Celery task (parcours.tasks).
     "parcours.Signature",
     "parcours.LotEmargement",
+    # Asked and decided through parcours.demandes; recorded through parcours.suspensions.
+    "parcours.Demande",
+    "parcours.TransitionDemande",
+    "parcours.SuspensionMesure",
 }
 
 
@@ -175,6 +179,29 @@ def data(personas, communes):
 
     SignatureFactory(rendez_vous=EntretienFactory(parcours=parcours, honore=True), recueillie_par=personas.referent_a)
     LotEmargementFactory(referent=personas.referent_a)
+    # A veille asked and refused, and the participant's leave suspending the measure.
+    from parcours import demandes, suspensions
+
+    suivi = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT, referent=personas.referent_a)
+
+    demande = demandes.demander(
+        personas.referent_a,
+        suivi,
+        "entree_veille",
+        referentiel=Referentiel.objects.active(),
+        motif_veille="emploi_formation",
+        debut=timezone.localdate(),
+        fin_prevue=timezone.localdate() + timezone.timedelta(days=30),
+    )
+    demandes.refuser(personas.coordination, demande, motif="La formation n'a pas commencé.")
+    suivi.refresh_from_db()
+    suspensions.enregistrer(
+        personas.referent_a,
+        suivi,
+        motif="conges",
+        debut=suivi.date_entree + timezone.timedelta(days=1),
+        fin=suivi.date_entree + timezone.timedelta(days=3),
+    )
     # The coordination opens the file: a row in the access log.
     coordination = verified_login(Client(), personas.coordination)
     assert coordination.get(f"/parcours/{parcours.pk}/").status_code == 200

@@ -180,3 +180,21 @@ def test_htmx_is_configured_for_the_strict_policy(personas, client_for):
     meta = re.search(r"""<meta name="htmx-config" content='([^']*)'>""", html)
     assert meta, "base.html must configure htmx"
     assert json.loads(meta.group(1)) == {"allowEval": False, "includeIndicatorStyles": False}
+
+
+def comments_spanning_lines(text: str) -> list[int]:
+    """Lines where a ``{# … #}`` comment does not close on its line: Django prints such a « comment » as text."""
+    return [
+        number
+        for number, line in enumerate(text.splitlines(), 1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+
+
+def test_the_comment_scanner_finds_a_comment_over_two_lines():
+    assert comments_spanning_lines("<ol>{# one line #}\n{# two\nlines #}</ol>") == [2]
+
+
+def test_no_template_comment_spans_two_lines():
+    problems = [f"{path}:{line}" for path in templates() for line in comments_spanning_lines(path.read_text())]
+    assert not problems, "Commentaire {# #} sur plusieurs lignes (affiché tel quel) :\n" + "\n".join(problems)
