@@ -18,6 +18,7 @@ from django.utils import timezone
 from parcours import agenda
 from parcours.models import AbsenceReferent, Demande, PeriodeVeille, SuspensionMesure
 from parcours.models.demandes import StatutDemande, TypeDemande
+from parcours.rythme import VeilleLue
 from parcours.suspensions import ETATS_MESURE
 from plie import permissions, sensitive
 
@@ -162,17 +163,18 @@ def a_renouveler(parcours, referentiel, today=None) -> list[MesureARenouveler]:
     if mois:
         # A day of slack for the ends of months: the exact date is checked below.
         condition |= Q(date_entree__lte=horizon - relativedelta(months=mois) + datetime.timedelta(days=3))
+    filtres = parcours.filter(etat__in=sorted(ETATS_MESURE), date_entree__isnull=False).filter(condition)
     candidats = list(
-        parcours.filter(etat__in=sorted(ETATS_MESURE), date_entree__isnull=False)
-        .filter(condition)
-        .annotate(renouvellement_demande=renouvellement_demande())
+        filtres.annotate(renouvellement_demande=renouvellement_demande())
         .select_related("participant", "referent")
         .order_by()
     )
     veilles = {p.pk: [] for p in candidats}
     if mois and candidats:
-        for periode in PeriodeVeille.objects.filter(parcours_id__in=list(veilles)).only("parcours_id", "debut", "fin"):
-            veilles[periode.parcours_id].append(periode)
+        # Their veilles as plain values, the candidates named by a subquery rather than a list of hundreds of ids.
+        lignes = PeriodeVeille.objects.filter(parcours__in=filtres.order_by().values("pk"))
+        for parcours_id, debut, fin in lignes.values_list("parcours_id", "debut", "fin"):
+            veilles[parcours_id].append(VeilleLue(debut, fin))
     rows = []
     for p in candidats:
         fin = p.date_fin_mesure if p.date_fin_mesure is not None and p.date_fin_mesure <= horizon else None
