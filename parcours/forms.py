@@ -22,8 +22,19 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 TIME_INPUT_FORMATS = ["%H:%M", "%H:%M:%S", "%Hh%M", "%Hh", "%H h %M", "%H h"]
 
 
+# A date outside these years is a typo, and would overflow the rules' arithmetic (a veille's limit, a measure).
+PREMIERE_ANNEE, DERNIERE_ANNEE = 2000, 2100
+
+
+def annee_plausible(value):
+    if not PREMIERE_ANNEE <= value.year <= DERNIERE_ANNEE:
+        raise forms.ValidationError(f"Saisissez une date entre {PREMIERE_ANNEE} et {DERNIERE_ANNEE}.")
+
+
 def _date(label, required=True, help_text=""):
-    return forms.DateField(label=label, required=required, widget=DATE_WIDGET, help_text=help_text)
+    return forms.DateField(
+        label=label, required=required, widget=DATE_WIDGET, help_text=help_text, validators=[annee_plausible]
+    )
 
 
 class ReferentChoiceField(forms.ModelChoiceField):

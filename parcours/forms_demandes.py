@@ -6,14 +6,12 @@ import datetime
 
 from django import forms
 
-from parcours.forms import DATE_WIDGET, ReferentChoiceField
+from parcours.forms import DATE_WIDGET, ReferentChoiceField, annee_plausible
 from parcours.models import MotifVeille, TypeDemande
 from plie import longueurs
 from plie.accounts.models import User
 from plie.listes import FiltresForm, chercher_personne
 
-# A date outside these years is a typo (and would overflow the rules' arithmetic).
-PREMIERE_ANNEE, DERNIERE_ANNEE = 2000, 2100
 PRESENTIEL_IMPOSSIBLE = "La personne ne peut pas venir aux entretiens (la coordination étudiera une réorientation)"
 
 
@@ -22,6 +20,7 @@ def _date(label, required, message):
         label=label,
         required=required,
         widget=DATE_WIDGET,
+        validators=[annee_plausible],
         error_messages={"required": message, "invalid": "Saisissez une date valide (JJ/MM/AAAA)."},
     )
 
@@ -119,13 +118,6 @@ class DemandeForm(VersionForm):
         for name in sorte.champs:
             self.fields[name] = _champ(name, sorte.type, parcours)
         self.initial.setdefault("version", version(parcours))
-
-    def clean(self):
-        cleaned = super().clean()
-        for name, value in list(cleaned.items()):
-            if isinstance(value, datetime.date) and not PREMIERE_ANNEE <= value.year <= DERNIERE_ANNEE:
-                self.add_error(name, f"Saisissez une date entre {PREMIERE_ANNEE} et {DERNIERE_ANNEE}.")
-        return cleaned
 
     def faits(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.sorte.champs}

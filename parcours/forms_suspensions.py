@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.utils.dateparse import parse_datetime
 
-from parcours.forms import DATE_WIDGET
+from parcours.forms import DATE_WIDGET, annee_plausible
 from parcours.models import MotifSuspension
 from parcours.models.suspensions import JOURS_MAX
 
@@ -16,8 +16,8 @@ class SuspensionForm(forms.Form):
         choices=[("", "Choisir…"), *MotifSuspension.choices],
         help_text="Visible du référent et de la coordination seulement.",
     )
-    debut = forms.DateField(label="Premier jour", widget=DATE_WIDGET)
-    fin = forms.DateField(label="Dernier jour", widget=DATE_WIDGET, help_text="Inclus.")
+    debut = forms.DateField(label="Premier jour", widget=DATE_WIDGET, validators=[annee_plausible])
+    fin = forms.DateField(label="Dernier jour", widget=DATE_WIDGET, help_text="Inclus.", validators=[annee_plausible])
     # The suspension's version as the person read it (its ``modifie_le``): a change meanwhile is refused.
     version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 

@@ -279,3 +279,27 @@ def test_the_dossier_gives_the_next_appointment_the_maximum_length_and_a_phone_t
     local = timezone.localtime(demain)
     assert f"le {local:%d/%m/%Y} à {local:%H:%M}" in html
     assert f"jusqu'au {limite + datetime.timedelta(days=11):%d/%m/%Y}" in html
+
+
+@pytest.mark.parametrize("year", ["9999", "1850"])
+def test_a_veille_dated_beyond_plausible_years_is_refused_next_to_the_field(named, client_for, caen, year):
+    """Caen's 3-month limit is added to the date: year 9999 overflowed it into a 500 before."""
+    parcours = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT, referent=named.referent_a)
+    url = f"/parcours/{parcours.pk}/action/mettre_en_veille/"
+    data = {"motif_veille": "sante", "debut": f"{year}-11-15", "fin_prevue": f"{year}-12-15", "motif": ""}
+    response = client_for(named.coordination).post(url, data)
+    assert response.status_code == 200
+    assert "Saisissez une date entre 2000 et 2100." in response.content.decode()
+    assert response.context["form"]["debut"].value() == f"{year}-11-15"  # what was typed is kept
+    parcours.refresh_from_db()
+    assert parcours.etat == Etat.ACCOMPAGNEMENT
+
+
+def test_a_suspension_dated_beyond_plausible_years_is_refused(named, client_for):
+    parcours = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT, referent=named.referent_a)
+    response = client_for(named.referent_a).post(
+        f"/suspensions/parcours/{parcours.pk}/ajouter/", {"motif": "conges", "debut": "9999-12-01", "fin": "9999-12-30"}
+    )
+    assert response.status_code == 200
+    assert "Saisissez une date entre 2000 et 2100." in response.content.decode()
+    assert not parcours.suspensions.exists()
