@@ -19,6 +19,7 @@ from django.db.models import Count, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
+from parcours import convocations
 from parcours.models import (
     CANAUX_ACCUEIL,
     Etat,
@@ -207,6 +208,7 @@ def fixer_premier_rdv(
             lieu_precision=lieu_precision,
         )
         informer_prescripteur(rdv)
+        convocations.convoquer_rdv(rdv)  # the participant's confirmation at once (N §III.b)
     return rdv
 
 

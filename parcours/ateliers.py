@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import FilteredRelation, Max, Q
 from django.utils import timezone
 
+from parcours import convocations
 from parcours.models import (
     Atelier,
     AtelierError,
@@ -68,6 +69,8 @@ TRANSITIONS_SEANCE = table(
 
 
 def _log(seance, transition, source, by, motif):
+    if transition.name == "annuler":
+        convocations.seance_annulee(seance)
     TransitionSeance.objects.create(
         seance=seance,
         transition=transition.name,
@@ -262,6 +265,7 @@ def inviter(atelier, by, parcours_list) -> list[InscriptionAtelier]:
             inscription._history_user = by
             inscription.save()
             rows.append(inscription)
+            convocations.inscrit(atelier, inscription.parcours)
     return rows
 
 
@@ -277,6 +281,7 @@ def desinviter(inscription, by):
                 "Sa présence à une séance est déjà notée : l'invitation reste, elle fait partie de son parcours."
             )
         inscription._history_user = by
+        convocations.desinscrit(inscription.atelier, inscription.parcours)
         inscription.delete()
 
 
@@ -292,13 +297,15 @@ def modifier_seance(seance, by, *, debut, fin, lieu=None, lieu_precision=""):
     """Move one planned session (its date, time or place); the others keep theirs."""
     _verifier_gere(by, seance)
     lieu_precision = (lieu_precision or "").strip()
-    with MACHINE_SEANCE.appliquer(seance, "modifier", by):
-        if fin <= debut:
-            raise AtelierError("L'heure de fin suit l'heure de début.", field="heure_fin")
-        if debut > timezone.now() + DELAI_MAX:
-            raise AtelierError("Une séance se planifie dans l'année qui vient.", field="date")
-        _verifier_lieu(lieu, lieu_precision)
-        seance.debut, seance.fin, seance.lieu, seance.lieu_precision = debut, fin, lieu, lieu_precision
+    with transaction.atomic():
+        with MACHINE_SEANCE.appliquer(seance, "modifier", by):
+            if fin <= debut:
+                raise AtelierError("L'heure de fin suit l'heure de début.", field="heure_fin")
+            if debut > timezone.now() + DELAI_MAX:
+                raise AtelierError("Une séance se planifie dans l'année qui vient.", field="date")
+            _verifier_lieu(lieu, lieu_precision)
+            seance.debut, seance.fin, seance.lieu, seance.lieu_precision = debut, fin, lieu, lieu_precision
+        convocations.seance_deplacee(seance)
 
 
 def annuler_seance(seance, by, motif):

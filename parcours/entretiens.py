@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from parcours import convocations
 from parcours.accueil import verifier_lieu
 from parcours.models import (
     CLOTURES_RDV,
@@ -58,16 +59,19 @@ def planifier_entretien(
         raise RendezVousError("Un entretien se planifie dans l'année qui vient.", field="debut")
     if modalite != Modalite.PRESENTIEL:
         lieu = None  # a phone call or a video call happens nowhere in particular
-    return RendezVous.planifier(
-        by,
-        parcours,
-        debut,
-        objet=ObjetRendezVous.ENTRETIEN,
-        modalite=modalite,
-        lieu=lieu,
-        lieu_precision=lieu_precision,
-        duree_minutes=duree_minutes,
-    )
+    with transaction.atomic():
+        rdv = RendezVous.planifier(
+            by,
+            parcours,
+            debut,
+            objet=ObjetRendezVous.ENTRETIEN,
+            modalite=modalite,
+            lieu=lieu,
+            lieu_precision=lieu_precision,
+            duree_minutes=duree_minutes,
+        )
+        convocations.convoquer_rdv(rdv)
+    return rdv
 
 
 def clore(

@@ -75,3 +75,11 @@ def parcours_du_lot(lot) -> list:
         return []
     with storage.open(nom) as fichier:
         return [int(pk) for pk in json.load(fichier)]
+
+
+@shared_task(ignore_result=True)
+def convoquer():
+    """The convocations whose time has come and that no planning wrote (see :mod:`parcours.convocations`)."""
+    from parcours import convocations
+
+    return convocations.convoquer_manquants()

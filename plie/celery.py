@@ -20,10 +20,16 @@ app.conf.beat_schedule = {
         "task": "financement.tasks.photographier_file_active",
         "schedule": crontab(minute="*/15"),
     },
-    # Emails whose sending task was lost (broker unreachable at commit time) are queued again.
-    "renvoyer-emails-en-attente": {
-        "task": "plie.notifications.tasks.renvoyer_emails_en_attente",
-        "schedule": crontab(minute="*/10"),
+    # The outbox's sweep: convocations whose hour has come, retries whose time has come, messages
+    # whose task was lost, claims a dead worker left (reconciled with the provider before any
+    # resend). Idempotent: a message is claimed once, so a beat firing twice sends nothing twice.
+    "convoquer": {
+        "task": "parcours.tasks.convoquer",
+        "schedule": crontab(minute="*/5"),
+    },
+    "balayer-messages": {
+        "task": "plie.notifications.tasks.balayer_messages",
+        "schedule": crontab(minute="*"),
     },
     # The access log keeps ACCESS_LOG_RETENTION_DAYS (12 months by default); older rows go every
     # night. Idempotent: a second run finds nothing past the limit.

@@ -22,7 +22,7 @@ TRUE_VALUES = {"1", "true", "yes", "on", "oui"}
 FALSE_VALUES = {"0", "false", "no", "off", "non", ""}
 ENVIRONMENTS = {"dev", "prod"}
 MIN_SECRET_KEY_LENGTH = 50
-SMS_BACKENDS = {"console", "http", "memory"}
+SMS_BACKENDS = {"console", "file", "brevo", "ovh"}
 # The access log is kept 12 months (CNIL's recommendation for access traces), at most 5 years.
 ACCESS_LOG_RETENTION_DEFAULT = 365
 ACCESS_LOG_RETENTION_MAX = 5 * 366
@@ -215,17 +215,34 @@ def read_config(environ, base_dir: Path) -> Config:
     if production and not email_host:
         env.problems.append("EMAIL_HOST est obligatoire en production (serveur SMTP).")
 
-    sms_backend = env.str("SMS_BACKEND", "http" if production else "console").lower()
+    sms_backend = env.str("SMS_BACKEND", "brevo" if production else "console").lower()
     if sms_backend not in SMS_BACKENDS:
         env.problems.append(f"SMS_BACKEND doit valoir {', '.join(sorted(SMS_BACKENDS))} (reçu : {sms_backend!r}).")
     sms = {
         "backend": sms_backend,
+        # Brevo and OVHcloud have their public API URL by default; tests point it at a local fake.
         "api_url": env.str("SMS_API_URL"),
-        "api_key": env.str("SMS_API_KEY"),
-        "sender": env.str("SMS_SENDER", "PLIE"),
+        "api_key": env.str("SMS_API_KEY"),  # Brevo
+        "ovh_application_key": env.str("SMS_OVH_APPLICATION_KEY"),
+        "ovh_application_secret": env.str("SMS_OVH_APPLICATION_SECRET"),
+        "ovh_consumer_key": env.str("SMS_OVH_CONSUMER_KEY"),
+        "ovh_service": env.str("SMS_OVH_SERVICE"),
+        # The shared secret the provider's webhooks carry (delivery statuses, replies).
+        "webhook_secret": env.str("SMS_WEBHOOK_SECRET"),
+        # The « file » backend (demo): one JSON line per SMS.
+        "file_path": env.str("SMS_FILE_PATH", str(var_dir / "sms.jsonl")),
     }
-    if sms_backend == "http" and not sms["api_url"]:
-        env.problems.append("SMS_API_URL est obligatoire quand SMS_BACKEND=http.")
+    if sms_backend == "brevo" and not sms["api_key"]:
+        env.problems.append("SMS_API_KEY est obligatoire quand SMS_BACKEND=brevo.")
+    if sms_backend == "ovh" and not all(
+        sms[k] for k in ("ovh_application_key", "ovh_application_secret", "ovh_consumer_key", "ovh_service")
+    ):
+        env.problems.append(
+            "SMS_OVH_APPLICATION_KEY, SMS_OVH_APPLICATION_SECRET, SMS_OVH_CONSUMER_KEY et SMS_OVH_SERVICE sont "
+            "obligatoires quand SMS_BACKEND=ovh."
+        )
+    if sms_backend in {"brevo", "ovh"} and production and not sms["webhook_secret"]:
+        env.problems.append("SMS_WEBHOOK_SECRET est obligatoire en production (webhooks du fournisseur de SMS).")
 
     hsts_seconds = env.int("SECURE_HSTS_SECONDS", 31_536_000 if production else 0)
     trusted_proxies = env.int("TRUSTED_PROXIES", 0, minimum=0)

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from parcours.views.conformite import conformite
+from parcours.views.convocations import reponse as convocation_reponse
 from plie.accounts.views import referent_list
 from plie.views.home import healthz, home
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("favicon.ico", login_not_required(RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg"))),
     path("compte/", include("plie.accounts.urls")),
     path("parcours/", include("parcours.urls")),
+    path("c/<str:jeton>/", convocation_reponse, name="convocation_reponse"),
     path("agenda/", include("parcours.agenda_urls")),
     path("ateliers/", include("parcours.ateliers_urls")),
     path("emargement/", include("parcours.emargement_urls")),

@@ -482,3 +482,50 @@ class SuspensionMesureFactory(factory.django.DjangoModelFactory):
     debut = factory.LazyAttribute(lambda o: o.parcours.date_entree + datetime.timedelta(days=10))
     fin = factory.LazyAttribute(lambda o: o.debut + datetime.timedelta(days=13))
     cree_par = factory.LazyAttribute(lambda o: o.parcours.referent)
+
+
+# --- Convocations and the outbox (parcours/models/convocations.py, plie/notifications/models.py) ---
+
+
+class ConvocationFactory(factory.django.DjangoModelFactory):
+    """A convocation to an entretien two days from now, without an answer (written directly; the
+    service is parcours.convocations.convoquer_rdv)."""
+
+    class Meta:
+        model = "parcours.Convocation"
+
+    rendez_vous = factory.SubFactory(
+        EntretienFactory,
+        debut=factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=2)),
+    )
+    parcours = factory.LazyAttribute(lambda o: o.rendez_vous.parcours)
+    jeton = factory.Sequence(lambda n: f"jeton{n:05d}")
+    debut = factory.LazyAttribute(lambda o: o.rendez_vous.debut)
+    expire_le = factory.LazyAttribute(lambda o: o.debut + datetime.timedelta(hours=3))
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    """A service email waiting to be sent."""
+
+    class Meta:
+        model = "notifications.Message"
+
+    canal = "email"
+    genre = "service"
+    cle = factory.Sequence(lambda n: f"test:{n}")
+    destinataires = factory.LazyFunction(lambda: ["participant@exemple.fr"])
+    sujet = "PLIE : un message"
+    corps = "Bonjour"
+    du_le = factory.LazyFunction(timezone.now)
+
+
+class SMSFactory(MessageFactory):
+    """A convocation SMS waiting to be sent."""
+
+    canal = "sms"
+    genre = "convocation"
+    convocation = factory.SubFactory(ConvocationFactory)
+    destinataires = factory.LazyFunction(list)
+    numero = "+33612345678"
+    sujet = ""
+    corps = "PLIE : votre entretien le 08/12/2026 à 14h00"

@@ -12,6 +12,7 @@ from parcours.models.ateliers import (
     TransitionSeance,
 )
 from parcours.models.cer import Contrat, ContratError, EvenementContrat, StatutContrat
+from parcours.models.convocations import Convocation, MoyenReponse, ReponseConvocation
 from parcours.models.demandes import (
     MACHINE_DEMANDE,
     TRANSITIONS_DEMANDE,
@@ -57,6 +58,9 @@ from parcours.models.signatures import Signataire, Signature, SignatureError
 from parcours.models.suspensions import MotifSuspension, SuspensionMesure
 
 __all__ = [
+    "Convocation",
+    "MoyenReponse",
+    "ReponseConvocation",
     "ConfirmationDistance",
     "Demande",
     "DemandeError",

@@ -85,6 +85,13 @@ CONFIRMATIONS_MOTS = {
 
 
 def _log(rdv, transition, source, by, motif):
+    if transition.name != "planifier":
+        # Held, missed, excused or cancelled: nothing more is sent for it (parcours.convocations).
+        from plie.notifications.models import Message, StatutMessage
+
+        Message.objects.filter(convocation__rendez_vous=rdv, statut=StatutMessage.A_ENVOYER).update(
+            statut=StatutMessage.ANNULE, modifie_le=timezone.now()
+        )
     TransitionRendezVous.objects.create(
         rendez_vous=rdv,
         transition=transition.name,

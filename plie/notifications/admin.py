@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from plie.notifications.models import EmailSortant, Notification
+from plie.notifications.models import Message, Notification
 
 
 @admin.register(Notification)
@@ -11,9 +11,16 @@ class NotificationAdmin(admin.ModelAdmin):
     raw_id_fields = ["destinataire"]
 
 
-@admin.register(EmailSortant)
-class EmailSortantAdmin(admin.ModelAdmin):
-    list_display = ["sujet", "cree_le", "envoye_le", "tentatives"]
-    list_filter = ["envoye_le"]
-    search_fields = ["sujet"]
-    readonly_fields = ["destinataires", "sujet", "corps", "cree_le", "envoye_le", "tentatives", "derniere_erreur"]
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """Read only: messages are written by their cause and sent by the outbox."""
+
+    list_display = ["sujet", "canal", "genre", "statut", "du_le", "envoye_le", "tentatives"]
+    list_filter = ["canal", "genre", "statut"]
+    search_fields = ["sujet", "cle"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,20 +1,25 @@
 """The two ways the product speaks to people: an email (through the outbox) and a notification."""
 
+import uuid
+
 from django.conf import settings
 from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template
 
-from plie.notifications.models import EmailSortant, Notification
+from plie.notifications.models import Canal, GenreMessage, Message, Notification
 
 
-def envoyer_email(destinataires, sujet: str, template: str, contexte: dict | None = None) -> EmailSortant | None:
+def envoyer_email(
+    destinataires, sujet: str, template: str, contexte: dict | None = None, *, cle: str = ""
+) -> Message | None:
     """Write the email to the outbox now; a Celery task sends it once the transaction commits.
 
     ``template`` is a text template under ``templates/``; it receives ``site_url`` besides ``contexte``.
-    Nothing is written when no address is given (a structure without an email, say).
+    Nothing is written when no address is given (a structure without an email, say). ``cle``: the
+    message's unique key when its cause can happen twice (a second write is then refused); by default
+    one key per call.
     """
-    from plie.notifications.tasks import envoyer_email_sortant
 
     adresses = sorted({a.strip().lower() for a in destinataires if a and a.strip()})
     if not adresses:
@@ -22,9 +27,24 @@ def envoyer_email(destinataires, sujet: str, template: str, contexte: dict | Non
     # Plain text: nothing to escape (« D'Almeida » must not become « D&#x27;Almeida »).
     context = Context({"site_url": settings.SITE_URL, **(contexte or {})}, autoescape=False)
     corps = get_template(template).template.render(context)
-    email = EmailSortant.objects.create(destinataires=adresses, sujet=sujet, corps=corps)
-    transaction.on_commit(lambda: envoyer_email_sortant.delay(email.pk))
+    email = Message.objects.create(
+        canal=Canal.EMAIL,
+        genre=GenreMessage.SERVICE,
+        cle=cle or f"service:{uuid.uuid4().hex}",
+        destinataires=adresses,
+        sujet=sujet,
+        corps=corps,
+    )
+    mettre_en_envoi(email)
     return email
+
+
+def mettre_en_envoi(message):
+    """Queue the message's task once the transaction that wrote it commits (a rollback sends nothing;
+    a lost task is found by the sweep)."""
+    from plie.notifications.tasks import envoyer_message
+
+    transaction.on_commit(lambda: envoyer_message.delay(message.pk))
 
 
 def notifier(destinataire, titre: str, message: str = "", lien: str = "") -> Notification:

@@ -1,42 +1,35 @@
+"""The outbox's tasks: one message sent after commit, and the sweep beat runs every minute.
+
+Tasks take ids and read the row: a retry, a second worker or a second beat finds it claimed or sent
+(:mod:`plie.notifications.envoi`). Nothing is scheduled days ahead: a message waits in its row
+(``du_le``) until the sweep finds it due.
+"""
+
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
-from django.utils import timezone
 
-from plie.notifications.models import EmailSortant
+from plie.notifications import envoi
 
-
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def envoyer_email_sortant(self, email_id):
-    """Send one outbox row, at most once: the row is locked and marked in the same transaction."""
-    with transaction.atomic():
-        email = EmailSortant.objects.select_for_update().filter(pk=email_id, envoye_le__isnull=True).first()
-        if email is None:
-            return False  # already sent (a retry, a second worker) or deleted
-        try:
-            EmailMessage(email.sujet, email.corps, settings.DEFAULT_FROM_EMAIL, email.destinataires).send()
-        except OSError as error:
-            email.tentatives += 1
-            email.derniere_erreur = str(error)[:2000]
-            email.save(update_fields=["tentatives", "derniere_erreur"])
-            raise self.retry(exc=error) from error
-        email.tentatives += 1
-        email.envoye_le = timezone.now()
-        email.derniere_erreur = ""
-        email.save(update_fields=["tentatives", "envoye_le", "derniere_erreur"])
-    return True
+# A short retry stays in the broker; a longer one waits for the sweep (``prochain_essai_le``).
+COUNTDOWN_MAX = 300
 
 
-@shared_task
-def renvoyer_emails_en_attente():
-    """Periodic safety net: rows whose task was lost (broker down at commit time) are queued again."""
-    cutoff = timezone.now() - timezone.timedelta(minutes=10)
-    ids = list(
-        EmailSortant.objects.filter(envoye_le__isnull=True, cree_le__lt=cutoff, tentatives__lt=5).values_list(
-            "pk", flat=True
-        )
-    )
+@shared_task(ignore_result=True)
+def envoyer_message(message_id):
+    resultat = envoi.envoyer(message_id)
+    if resultat.startswith("reporte:"):
+        delai = float(resultat.split(":", 1)[1])
+        if delai <= COUNTDOWN_MAX:
+            envoyer_message.apply_async((message_id,), countdown=delai)
+    return resultat
+
+
+@shared_task(ignore_result=True)
+def balayer_messages():
+    """Reconcile the claims of dead workers, then queue every due message (emails whose task was
+    lost, convocations whose hour has come, retries whose time has come)."""
+    regles = envoi.reconcilier()
+    ids = envoi.dus(limite=getattr(settings, "OUTBOX_SWEEP_BATCH", 5000))
     for pk in ids:
-        envoyer_email_sortant.delay(pk)
-    return len(ids)
+        envoyer_message.delay(pk)
+    return {"reconcilies": regles, "envoyes": len(ids)}

@@ -5,6 +5,9 @@ rules…) is a row of this table, loaded from presets and edited by the coordina
 these values; no code ever asks which PLIE it runs for.
 """
 
+import datetime
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,9 +15,31 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from plie import sensitive
+from plie.longueurs import longueur_max
 from plie.referentiel.decisions import TypeDemande
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+
+# The convocation SMS: a template per PLIE, its variables filled by plie.sms (never a motive, a health
+# or RSA mention). {reponse} says how to answer: reply OUI/NON when the sender is a number, the link.
+SMS_MODELE_MAX = 480
+SMS_MODELE_DEFAUT = "PLIE : {objet} le {date} à {heure}, {lieu}, avec {referent}. {reponse} Empêchement : {telephone}"
+SMS_EXPEDITEUR = re.compile(r"^[A-Za-z0-9]{1,11}$")
+
+
+def validate_sms_expediteur(value):
+    """The sender shown on the phone: 11 letters or digits at most (what the operators accept)."""
+    if not SMS_EXPEDITEUR.match(value or ""):
+        raise ValidationError(
+            "L'expéditeur tient en 11 lettres ou chiffres au plus, sans espace ni accent (par exemple PLIENIORT).",
+            code="sms_expediteur",
+        )
+
+
+def expediteur_peut_recevoir(value: str) -> bool:
+    """A numeric sender is a number that can receive replies; a name cannot (it has no number)."""
+    return bool(value) and value.isdigit()
+
 
 # What a PLIE may set, and no more: an entretien of 25 hours or a veille of 50 years is a typo.
 # Each bound is a validator of its field (forms say it next to the field) and a database check.
@@ -43,6 +68,7 @@ BORNES = {
     "alerte_fin_mesure_jours": (1, 180),
     "revue_duree_parcours_mois": (1, 120),
     "revue_sans_action_mois": (1, 60),
+    "convocation_delai_jours": (1, 7),
 }
 
 
@@ -370,6 +396,41 @@ class Referentiel(models.Model):
         validators=bornes("suivi_emploi_mois"),
     )
 
+    # Convocations (N §III.b, §III.d): sent « un à deux jours avant », inviting to confirm.
+    convocation_delai_jours = models.PositiveSmallIntegerField(
+        "convocation envoyée (jours avant le rendez-vous)",
+        default=2,
+        validators=bornes("convocation_delai_jours"),
+        help_text="Le cahier des charges du Niortais dit « un à deux jours avant la date du rendez-vous ».",
+    )
+    convocation_heure = models.TimeField(
+        "heure d'envoi des convocations",
+        default=datetime.time(10, 0),
+        help_text="Heure de Paris. Une convocation fixée après cette heure la veille part aussitôt.",
+    )
+    sms_expediteur = models.CharField(
+        "expéditeur des SMS",
+        max_length=11,
+        default="PLIE",
+        validators=[validate_sms_expediteur],
+        help_text=(
+            "11 lettres ou chiffres au plus. Un nom (« PLIENIORT ») ne peut pas recevoir de réponse ; un numéro "
+            "(« 33644630000 ») le peut, si le fournisseur le permet."
+        ),
+    )
+    sms_modele = models.TextField(
+        "modèle du SMS de convocation",
+        max_length=SMS_MODELE_MAX,
+        default=SMS_MODELE_DEFAUT,
+        help_text="Variables : {objet}, {date}, {heure}, {lieu}, {referent}, {telephone}, {reponse}.",
+    )
+    telephone_contact = models.CharField(
+        "numéro à appeler en cas d'empêchement",
+        max_length=20,
+        blank=True,
+        help_text="Vide : le téléphone du référent, s'il en a un.",
+    )
+
     history = HistoricalRecords()
     objects = ReferentielQuerySet.as_manager()
 
@@ -419,6 +480,12 @@ class Referentiel(models.Model):
                 name="referentiel_taux_controle_percent",
             ),
             *[_check_bornes(field) for field in BORNES if field not in BORNES_SANS_CHECK],
+            models.CheckConstraint(
+                condition=Q(sms_expediteur__regex=SMS_EXPEDITEUR.pattern),
+                name="referentiel_sms_expediteur_format",
+                violation_error_message="L'expéditeur des SMS tient en 11 lettres ou chiffres au plus.",
+            ),
+            longueur_max("referentiel", "sms_modele", SMS_MODELE_MAX),
         ]
 
     def __str__(self):

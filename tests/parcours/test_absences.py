@@ -17,7 +17,7 @@ from django.urls import reverse
 from parcours import absences, contacts
 from parcours.models import Etat, Modalite, StatutRendezVous
 from plie.accounts.models import PrescripteurKind
-from plie.notifications.models import EmailSortant
+from plie.notifications.models import Message
 from plie.referentiel.services import activate_referentiel, load_preset
 from tests.factories import EntretienFactory, ParcoursFactory
 from tests.plie.test_query_counts import count_queries
@@ -219,14 +219,14 @@ def test_no_email_for_anything_but_an_unjustified_absence(named, bureau, issue):
     named.parcours.rup = True
     named.parcours.save()
     rdv(named.parcours, 1, issue)
-    assert not EmailSortant.objects.exists()
+    assert not Message.objects.exists()
 
 
 def test_no_email_when_the_referent_is_not_rup(named, bureau, client_for, django_capture_on_commit_callbacks):
     entretien = rdv(named.parcours, 1)
     with django_capture_on_commit_callbacks(execute=True):
         assert close_absent(client_for(named.referent_a), entretien).status_code == 302
-    assert not EmailSortant.objects.exists()
+    assert not Message.objects.exists()
     assert mail.outbox == []
 
 

@@ -29,7 +29,7 @@ from parcours.models import (
     TransitionParcours,
 )
 from parcours.workflow import TransitionError
-from plie.notifications.models import EmailSortant
+from plie.notifications.models import Message
 from plie.referentiel.models import Referentiel
 from tests.conftest import Personas
 from tests.factories import (
@@ -169,7 +169,7 @@ def test_pages_are_404_to_everyone_else_get_and_post(named, oriente, lieu, clien
     assert oriente.etat == Etat.ORIENTE
     assert not TentativeContact.objects.exists()
     assert not RendezVous.objects.exists()
-    assert not EmailSortant.objects.exists()
+    assert not Message.objects.exists()
 
 
 def test_the_bureau_insertion_sees_the_parcours_it_may_not_act_on(named, oriente, client_for):
@@ -367,7 +367,7 @@ def test_no_email_without_a_prescripteur(named, lieu, client_for, django_capture
     parcours.refresh_from_db()
     assert parcours.etat == Etat.ACCUEIL
     assert mail.outbox == []
-    assert not EmailSortant.objects.exists()
+    assert not Message.objects.exists()
 
 
 def test_old_callers_of_accueillir_still_work(named, oriente):
@@ -497,7 +497,7 @@ def _nothing_saved(parcours):
     assert parcours.date_premier_rdv is None
     assert not RendezVous.objects.exists()
     assert not TransitionParcours.objects.filter(parcours=parcours).exists()
-    assert not EmailSortant.objects.exists()
+    assert not Message.objects.exists()
 
 
 def test_database_refuses_a_face_to_face_appointment_without_a_place(oriente):

@@ -454,9 +454,9 @@ def test_an_unjustified_absence_at_an_atelier_tells_the_bureau_insertion_when_ru
         ateliers.noter_presences(premiere(atelier), personas.referent_a, lignes)
     seance = premiere(atelier)
     ateliers.noter_presences(seance, personas.referent_a, lignes)  # saved again: nobody told twice
-    from plie.notifications.models import EmailSortant
+    from plie.notifications.models import Message
 
-    sortants = [e for e in EmailSortant.objects.all() if "atelier collectif" in e.sujet]
+    sortants = [e for e in Message.objects.all() if "atelier collectif" in e.sujet]
     assert len(sortants) == 1
     assert c.participant.nom_usage not in sortants[0].sujet
     assert mail.outbox is not None

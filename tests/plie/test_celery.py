@@ -62,9 +62,9 @@ def test_a_real_worker_sends_the_outbox_once(real_worker):
     from django.core import mail
     from django.db import transaction
 
-    from plie.notifications.models import EmailSortant
+    from plie.notifications.models import Message
     from plie.notifications.services import envoyer_email
-    from plie.notifications.tasks import envoyer_email_sortant
+    from plie.notifications.tasks import envoyer_message
 
     with start_worker(real_worker, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         with transaction.atomic():
@@ -74,11 +74,11 @@ def test_a_real_worker_sends_the_outbox_once(real_worker):
                 "emails/prescription_complement.txt",
                 {"prescription": {"nom_complet": "DUPONT Marie", "question_complement": "Adresse ?"}, "lien": "/"},
             )
-            assert not EmailSortant.objects.filter(envoye_le__isnull=False).exists()
+            assert not Message.objects.filter(envoye_le__isnull=False).exists()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not _sent(email.pk):
             time.sleep(0.2)
-        envoyer_email_sortant.delay(email.pk)  # a retry, or a second worker, finds it sent
+        envoyer_message.delay(email.pk)  # a retry, or a second worker, finds it sent
         time.sleep(1)
     email.refresh_from_db()
     assert email.envoye_le is not None and email.tentatives == 1
@@ -87,9 +87,9 @@ def test_a_real_worker_sends_the_outbox_once(real_worker):
 
 
 def _sent(pk):
-    from plie.notifications.models import EmailSortant
+    from plie.notifications.models import Message
 
     try:
-        return EmailSortant.objects.filter(pk=pk, envoye_le__isnull=False).exists()
+        return Message.objects.filter(pk=pk, envoye_le__isnull=False).exists()
     except OperationalError:
         return False

@@ -21,6 +21,7 @@ from financement.models import InstantaneEtats
 from parcours.freins import Frein
 from parcours.models import (
     Contrat,
+    Convocation,
     Diagnostic,
     Etat,
     EvenementContrat,
@@ -35,7 +36,7 @@ from parcours.models import (
 )
 from plie.acces.models import AccesDossier, Action, TypeObjet
 from plie.accounts.models import Invitation, PrescripteurKind, Role, Structure, StructureType, User
-from plie.notifications.models import EmailSortant, Notification
+from plie.notifications.models import TENTATIVES_MAX, EvenementFournisseur, Notification
 from plie.referentiel.models import BORNES, BORNES_SANS_CHECK, Referentiel
 from plie.referentiel.services import load_preset
 from prescriptions.models import Avis, CandidatEcarte, EvenementPrescription, Organisme, ValidationPrescription
@@ -44,14 +45,18 @@ from sorties.models import ClasseSortie, RegleSortie
 from tests.factories import (
     CommuneFactory,
     ContactFactory,
+    ConvocationFactory,
     EntretienFactory,
     EtapeFactory,
+    MessageFactory,
     ParcoursFactory,
     ParticipantFactory,
     PrescriptionFactory,
     ReferentFactory,
     RendezVousFactory,
     RessourceFactory,
+    SeanceAtelierFactory,
+    SMSFactory,
     StructureFactory,
     TentativeContactFactory,
     UserFactory,
@@ -1065,7 +1070,7 @@ def _notification():
 
 
 def _email():
-    return EmailSortant.objects.create(destinataires=["a@exemple.fr"], sujet="PLIE", corps="Bonjour")
+    return MessageFactory()
 
 
 for _name, _make, _field in [
@@ -1091,8 +1096,9 @@ for _name, _make, _field in [
     ("rendez_vous_notes_length", EntretienFactory, "notes"),
     ("transition_rendez_vous_motif_length", _transition_rdv, "motif"),
     ("notification_message_length", _notification, "message"),
-    ("email_sortant_corps_length", _email, "corps"),
-    ("email_sortant_derniere_erreur_length", _email, "derniere_erreur"),
+    ("message_corps_length", _email, "corps"),
+    ("message_derniere_erreur_length", _email, "derniere_erreur"),
+    ("referentiel_sms_modele_length", lambda: load_preset("niort"), "sms_modele"),
 ]:
     violates(_name)(_text_row(_make, _field))
 
@@ -1798,6 +1804,147 @@ def remote_confirmation_without_its_date():
         .objects.filter(pk=rdv.pk)
         .update(modalite="telephone", confirmation_participant="email", confirmation_le=None)
     )
+
+
+# Convocations and the outbox
+
+
+@violates("convocation_one_event")
+def convocation_for_no_event():
+    convocation = ConvocationFactory()
+    return lambda: update(convocation, rendez_vous=None)
+
+
+@violates("convocation_one_per_seance_and_person")
+def two_convocations_to_one_session():
+    seance = SeanceAtelierFactory()
+    parcours = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT)
+    debut = seance.debut
+    Convocation.objects.create(parcours=parcours, seance=seance, jeton="seance0001", debut=debut, expire_le=seance.fin)
+    return lambda: Convocation.objects.create(
+        parcours=parcours, seance=seance, jeton="seance0002", debut=debut, expire_le=seance.fin
+    )
+
+
+@violates("convocation_reponse_known")
+def convocation_with_an_unknown_answer():
+    convocation = ConvocationFactory()
+    return lambda: update(convocation, reponse="peut_etre", repondu_le=timezone.now(), repondu_par="lien")
+
+
+@violates("convocation_answer_has_date_and_means")
+def convocation_confirmed_without_a_date():
+    convocation = ConvocationFactory()
+    return lambda: update(convocation, reponse="confirmee", repondu_par="sms")
+
+
+@violates("convocation_answer_has_date_and_means")
+def convocation_unanswered_with_a_date():
+    convocation = ConvocationFactory()
+    return lambda: update(convocation, repondu_le=timezone.now())
+
+
+@violates("convocation_link_expires_after_start")
+def convocation_link_expiring_before_the_event():
+    convocation = ConvocationFactory()
+    return lambda: update(convocation, expire_le=convocation.debut - DAY)
+
+
+@violates("message_canal_known")
+def message_through_an_unknown_channel():
+    message = MessageFactory()
+    return lambda: update(message, canal="pigeon")
+
+
+@violates("message_statut_known")
+def message_in_an_unknown_state():
+    message = MessageFactory()
+    return lambda: update(message, statut="perdu")
+
+
+@violates("message_email_has_recipients")
+def email_to_nobody():
+    message = MessageFactory()
+    return lambda: update(message, destinataires=[])
+
+
+@violates("message_sms_has_number")
+def sms_without_a_number():
+    message = SMSFactory()
+    return lambda: update(message, numero="")
+
+
+@violates("message_sms_has_number")
+def email_with_a_number():
+    message = MessageFactory()
+    return lambda: update(message, numero="+33612345678")
+
+
+@violates("message_convocation_has_its_rdv")
+def convocation_message_without_its_convocation():
+    message = SMSFactory()
+    return lambda: update(message, convocation=None)
+
+
+@violates("message_courrier_is_convocation")
+def service_letter():
+    message = SMSFactory()
+    return lambda: update(message, canal="courrier", numero="", genre="service")
+
+
+@violates("message_sent_has_date")
+def message_sent_without_a_date():
+    message = MessageFactory()
+    return lambda: update(message, statut="envoye")
+
+
+@violates("message_claim_has_date")
+def message_claimed_without_a_date():
+    message = MessageFactory()
+    return lambda: update(message, statut="en_cours")
+
+
+@violates("message_failure_has_date")
+def message_failed_without_a_date():
+    message = MessageFactory()
+    return lambda: update(message, statut="echec")
+
+
+@violates("message_failure_has_date")
+def message_waiting_with_a_failure_date():
+    message = MessageFactory()
+    return lambda: update(message, echec_le=timezone.now())
+
+
+@violates("message_courrier_states")
+def letter_delivered():
+    message = SMSFactory()
+    now = timezone.now()
+    return lambda: update(message, canal="courrier", numero="", statut="delivre", envoye_le=now, delivre_le=now)
+
+
+@violates("message_tentatives_max")
+def message_tried_too_often():
+    message = MessageFactory()
+    return lambda: update(message, tentatives=TENTATIVES_MAX + 1)
+
+
+@violates("evenement_fournisseur_unique")
+def provider_event_received_twice():
+    EvenementFournisseur.objects.create(fournisseur="brevo", cle="evt-1", genre="statut")
+    return lambda: EvenementFournisseur.objects.create(fournisseur="brevo", cle="evt-1", genre="statut")
+
+
+@violates("referentiel_sms_expediteur_format")
+def sender_name_with_a_space():
+    referentiel = load_preset("niort")
+    return lambda: update(referentiel, sms_expediteur="PLIE NIORT")
+
+
+@violates("referentiel_sms_expediteur_format")
+def sender_name_with_an_accent():
+    referentiel = load_preset("niort")
+    return lambda: update(referentiel, sms_expediteur="PLIÉ")
 
 
 # --- the tests ----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from parcours import accueil, cer, entretiens, reaffectation
 from parcours.models import Etat, Modalite, StatutRendezVous
 from plie.accounts import invitations, second_factor
 from plie.accounts.models import Invitation, PrescripteurKind, Role
-from plie.notifications.models import EmailSortant
+from plie.notifications.models import Message
 from plie.referentiel.models import Referentiel
 from plie.territoire.models import Commune
 from prescriptions import decisions, validations
@@ -189,6 +189,17 @@ def run_every_flow(people, client):
         duree_mois=6,
     )
     cer.signer(contrat, people.referent_a, held.debut_local.date(), referentiel=Referentiel.objects.active())
+    # A convocation by email (no mobile) to an entretien in three days, then by letter (no email).
+    from parcours import convocations
+
+    sans_mobile = ParcoursFactory(
+        etat=Etat.ACCOMPAGNEMENT,
+        referent=people.referent_a,
+        participant=ParticipantFactory(**{**PERSON, "telephone_mobile": ""}),
+    )
+    convocations.convoquer_rdv(
+        EntretienFactory(parcours=sans_mobile, debut=timezone.now() + datetime.timedelta(days=3))
+    )
     # A lost phone: a colleague of the coordination resets the référent's second factor.
     second_factor.confirm_app_device(second_factor.pending_app_device(people.referent_a))
     second_factor.reset(people.referent_a, par=coordination)
@@ -203,7 +214,7 @@ def test_no_subject_carries_personal_data(people, client, rendered, mailoutbox, 
     with django_capture_on_commit_callbacks(execute=True):
         run_every_flow(people, client)
 
-    subjects = set(EmailSortant.objects.values_list("sujet", flat=True)) | {m.subject for m in mail.outbox}
+    subjects = set(Message.objects.values_list("sujet", flat=True)) | {m.subject for m in mail.outbox}
     assert len(subjects) >= len(EMAIL_TEMPLATES)
     words = forbidden(people.prescripteur, people.referent_a)
     leaks = {subject: [w for w in words if w.casefold() in subject.casefold()] for subject in subjects}

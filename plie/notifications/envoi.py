@@ -1,0 +1,185 @@
+"""Sending the outbox: once, never lost.
+
+1. **Claim.** Under a row lock, a due row becomes ``en_cours`` with its claim time, committed before
+   any provider call: a second worker (or a second beat) finds it taken.
+2. **Send** through the channel (Django's email backend, the SMS provider with our key as tag).
+3. **Record**, only if our claim still holds: ``envoye`` with the provider's id; a transient error
+   puts it back with its next try (exponential backoff with jitter, Retry-After honoured); a
+   permanent one is ``echec`` (the référent's home shows it with the fallback).
+
+A claim older than ``OUTBOX_CLAIM_TIMEOUT`` belongs to a worker that died, maybe after the provider
+accepted the message and before our commit: the sweep asks the provider about the tag **before**
+any resend (:func:`reconcilier`). Letters are not sent here: they are printed and marked posted.
+"""
+
+import logging
+import random
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from plie import sms as sms_providers
+from plie.notifications.models import TENTATIVES_MAX, Canal, Message, StatutMessage
+from plie.referentiel.models import Referentiel
+from plie.sms.base import SMS, ErreurPermanente, ErreurTransitoire
+
+logger = logging.getLogger(__name__)
+M = StatutMessage
+
+
+def _reglage(name, default):
+    return getattr(settings, name, default)
+
+
+def delai_avant_essai(tentatives: int, retry_after: float | None = None) -> float:
+    """Seconds before the next try: base × 2^(n-1), capped, with ±50 % jitter; never under Retry-After."""
+    base = _reglage("OUTBOX_RETRY_BASE_SECONDS", 30)
+    plafond = _reglage("OUTBOX_RETRY_MAX_SECONDS", 3600)
+    delai = min(base * 2 ** max(tentatives - 1, 0), plafond) * random.uniform(0.5, 1.5)
+    if retry_after is not None:
+        delai = max(delai, retry_after)
+    return delai
+
+
+def reclamer(message_id, now=None) -> Message | None:
+    """Take one due message for sending (committed), or None if it is not due or someone has it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(skip_locked=True)
+            .exclude(canal=Canal.COURRIER)
+            .dus(now)
+            .filter(pk=message_id)
+            .first()
+        )
+        if message is None:
+            return None
+        message.statut = M.EN_COURS
+        message.envoi_commence_le = now
+        message.tentatives += 1
+        message.save(update_fields=["statut", "envoi_commence_le", "tentatives", "modifie_le"])
+    return message
+
+
+def _notre_reclamation(message):
+    return Message.objects.filter(pk=message.pk, statut=M.EN_COURS, envoi_commence_le=message.envoi_commence_le)
+
+
+def marquer_envoye(message, id_fournisseur="", fournisseur="", now=None) -> bool:
+    now = now or timezone.now()
+    return bool(
+        _notre_reclamation(message).update(
+            statut=M.ENVOYE,
+            envoye_le=now,
+            id_fournisseur=id_fournisseur[:100],
+            fournisseur=fournisseur,
+            derniere_erreur="",
+            prochain_essai_le=None,
+            modifie_le=now,
+        )
+    )
+
+
+def reporter(message, erreur, retry_after=None, now=None) -> float | None:
+    """A transient failure: back to the queue with its next try, or failed after the last one.
+    Returns the delay before the next try (None once failed)."""
+    now = now or timezone.now()
+    texte = str(erreur)[:2000]
+    if message.tentatives >= TENTATIVES_MAX:
+        echouer(message, f"Abandon après {message.tentatives} tentatives : {texte}", now=now)
+        return None
+    delai = delai_avant_essai(message.tentatives, retry_after)
+    _notre_reclamation(message).update(
+        statut=M.A_ENVOYER, prochain_essai_le=now + timedelta(seconds=delai), derniere_erreur=texte, modifie_le=now
+    )
+    return delai
+
+
+def echouer(message, erreur, now=None) -> bool:
+    now = now or timezone.now()
+    return bool(
+        _notre_reclamation(message).update(
+            statut=M.ECHEC, echec_le=now, derniere_erreur=str(erreur)[:2000], modifie_le=now
+        )
+    )
+
+
+def expediteur() -> str:
+    referentiel = Referentiel.objects.active_or_none()
+    return referentiel.sms_expediteur if referentiel else "PLIE"
+
+
+def transmettre(message) -> tuple[str, str]:
+    """Hand the message to its channel; return (provider name, provider id)."""
+    if message.canal == Canal.EMAIL:
+        try:
+            EmailMessage(message.sujet, message.corps, settings.DEFAULT_FROM_EMAIL, message.destinataires).send()
+        except smtplib.SMTPRecipientsRefused as error:
+            raise ErreurPermanente(f"Adresse refusée : {error}") from error
+        except (OSError, smtplib.SMTPException) as error:
+            raise ErreurTransitoire(f"Serveur d'email injoignable : {error}") from error
+        return "smtp", ""
+    fournisseur = sms_providers.fournisseur()
+    identifiant = fournisseur.envoyer(
+        SMS(numero=message.numero, texte=message.corps, expediteur=expediteur(), tag=message.cle)
+    )
+    return fournisseur.nom, identifiant
+
+
+def envoyer(message_id, now=None) -> str:
+    """Claim, send and record one message. Returns what happened (for the task's result and logs):
+    ``absent`` (not due, taken or gone), ``envoye``, ``reporte:<seconds>`` or ``echec``."""
+    message = reclamer(message_id, now=now)
+    if message is None:
+        return "absent"
+    try:
+        fournisseur, identifiant = transmettre(message)
+    except ErreurTransitoire as error:
+        delai = reporter(message, error, retry_after=error.retry_after)
+        logger.warning("Message %s reporté (%s)", message_id, error)
+        return "echec" if delai is None else f"reporte:{delai:.3f}"
+    except ErreurPermanente as error:
+        echouer(message, error)
+        logger.warning("Message %s en échec définitif (%s)", message_id, error)
+        return "echec"
+    marquer_envoye(message, identifiant, fournisseur)
+    return "envoye"
+
+
+def reconcilier(now=None) -> int:
+    """Claims left by a dead worker: ask the provider about the tag before any resend.
+    Found → sent (with its id); not found → due again at once. Returns how many were settled."""
+    now = now or timezone.now()
+    limite = now - timedelta(seconds=_reglage("OUTBOX_CLAIM_TIMEOUT", 300))
+    fournisseur = None
+    regles = 0
+    for pk in Message.objects.bloques(limite).values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            message = Message.objects.select_for_update(skip_locked=True).bloques(limite).filter(pk=pk).first()
+            if message is None:
+                continue
+            identifiant = None
+            if message.canal == Canal.SMS:
+                fournisseur = fournisseur or sms_providers.fournisseur()
+                try:
+                    identifiant = fournisseur.retrouver(message.cle)
+                except ErreurTransitoire as error:
+                    logger.warning("Message %s : fournisseur injoignable pour la vérification (%s)", pk, error)
+                    continue  # ask again at the next sweep; never resend blind
+            if identifiant:
+                marquer_envoye(message, identifiant, fournisseur.nom, now=now)
+            else:
+                _notre_reclamation(message).update(statut=M.A_ENVOYER, prochain_essai_le=None, modifie_le=now)
+            regles += 1
+    return regles
+
+
+def dus(now=None, limite=5000) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Message.objects.exclude(canal=Canal.COURRIER).dus(now).order_by("du_le").values_list("pk", flat=True)[:limite]
+    )
