@@ -207,6 +207,11 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 SMS = CONFIG.sms
+# The outbox: a claim older than OUTBOX_CLAIM_TIMEOUT seconds is reconciled with the provider.
+OUTBOX_CLAIM_TIMEOUT = CONFIG.outbox["claim_timeout"]
+OUTBOX_RETRY_BASE_SECONDS = CONFIG.outbox["retry_base"]
+OUTBOX_RETRY_MAX_SECONDS = CONFIG.outbox["retry_max"]
+OUTBOX_SWEEP_BATCH = CONFIG.outbox["sweep_batch"]
 
 # Access log (plie.acces): rows older than this are purged every night.
 ACCESS_LOG_RETENTION_DAYS = CONFIG.access_log_retention_days

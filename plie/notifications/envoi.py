@@ -99,6 +99,12 @@ def reporter(message, erreur, retry_after=None, now=None) -> float | None:
     return delai
 
 
+def garder_pour_verification(message, erreur, now=None) -> bool:
+    """An uncertain outcome: the claim is kept (``en_cours``) with the error, for :func:`reconcilier`."""
+    now = now or timezone.now()
+    return bool(_notre_reclamation(message).update(derniere_erreur=str(erreur)[:2000], modifie_le=now))
+
+
 def echouer(message, erreur, now=None) -> bool:
     now = now or timezone.now()
     return bool(
@@ -132,13 +138,20 @@ def transmettre(message) -> tuple[str, str]:
 
 def envoyer(message_id, now=None) -> str:
     """Claim, send and record one message. Returns what happened (for the task's result and logs):
-    ``absent`` (not due, taken or gone), ``envoye``, ``reporte:<seconds>`` or ``echec``."""
+    ``absent`` (not due, taken or gone), ``envoye``, ``reporte:<seconds>``, ``echec``, or
+    ``incertain`` (no answer from the provider: left to :func:`reconcilier`)."""
     message = reclamer(message_id, now=now)
     if message is None:
         return "absent"
     try:
         fournisseur, identifiant = transmettre(message)
     except ErreurTransitoire as error:
+        if error.incertain:
+            # The provider may hold it: resend nothing blind. The claim stays; once it is older
+            # than OUTBOX_CLAIM_TIMEOUT the sweep asks the provider about the tag (reconcilier).
+            garder_pour_verification(message, error)
+            logger.warning("Message %s : issue incertaine, vérification auprès du fournisseur (%s)", message_id, error)
+            return "incertain"
         delai = reporter(message, error, retry_after=error.retry_after)
         logger.warning("Message %s reporté (%s)", message_id, error)
         return "echec" if delai is None else f"reporte:{delai:.3f}"
@@ -172,6 +185,8 @@ def reconcilier(now=None) -> int:
                     continue  # ask again at the next sweep; never resend blind
             if identifiant:
                 marquer_envoye(message, identifiant, fournisseur.nom, now=now)
+            elif message.tentatives >= TENTATIVES_MAX:
+                echouer(message, f"Abandon après {message.tentatives} tentatives : {message.derniere_erreur}", now=now)
             else:
                 _notre_reclamation(message).update(statut=M.A_ENVOYER, prochain_essai_le=None, modifie_le=now)
             regles += 1
