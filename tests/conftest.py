@@ -161,3 +161,11 @@ def faux_sms():
     faux = FauxFournisseur().demarrer()
     yield faux
     faux.arreter()
+
+
+@pytest.fixture(autouse=True)
+def _sms_sender_read_per_test():
+    """A worker reads the référentiel's SMS sender once a minute; each test has its own référentiel."""
+    from plie.notifications.envoi import oublier_expediteur
+
+    oublier_expediteur()

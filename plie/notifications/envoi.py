@@ -15,11 +15,13 @@ any resend (:func:`reconcilier`). Letters are not sent here: they are printed an
 import logging
 import random
 import smtplib
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from plie import sms as sms_providers
@@ -46,23 +48,21 @@ def delai_avant_essai(tentatives: int, retry_after: float | None = None) -> floa
 
 
 def reclamer(message_id, now=None) -> Message | None:
-    """Take one due message for sending (committed), or None if it is not due or someone has it."""
+    """Take one due message for sending (committed), or None if it is not due or someone has it.
+
+    One conditional UPDATE, committed at once: PostgreSQL locks the row and, if another worker
+    claimed it meanwhile, re-reads it and finds it no longer due (0 rows); SQLite writes one at a
+    time. Then the row is read back under our claim."""
     now = now or timezone.now()
-    with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(skip_locked=True)
-            .exclude(canal=Canal.COURRIER)
-            .dus(now)
-            .filter(pk=message_id)
-            .first()
-        )
-        if message is None:
-            return None
-        message.statut = M.EN_COURS
-        message.envoi_commence_le = now
-        message.tentatives += 1
-        message.save(update_fields=["statut", "envoi_commence_le", "tentatives", "modifie_le"])
-    return message
+    pris = (
+        Message.objects.exclude(canal=Canal.COURRIER)
+        .dus(now)
+        .filter(pk=message_id)
+        .update(statut=M.EN_COURS, envoi_commence_le=now, tentatives=F("tentatives") + 1, modifie_le=now)
+    )
+    if not pris:
+        return None
+    return Message.objects.filter(pk=message_id, statut=M.EN_COURS, envoi_commence_le=now).first()
 
 
 def _notre_reclamation(message):
@@ -114,9 +114,22 @@ def echouer(message, erreur, now=None) -> bool:
     )
 
 
+_expediteur = {"valeur": None, "lu_le": 0.0}
+EXPEDITEUR_CACHE_SECONDS = 60
+
+
+def oublier_expediteur():
+    """Read the sender name again at the next SMS (tests, where each test has its référentiel)."""
+    _expediteur["valeur"] = None
+
+
 def expediteur() -> str:
-    referentiel = Referentiel.objects.active_or_none()
-    return referentiel.sms_expediteur if referentiel else "PLIE"
+    """The active référentiel's sender name, read once a minute per process (not once per SMS)."""
+    if _expediteur["valeur"] is None or time.monotonic() - _expediteur["lu_le"] > EXPEDITEUR_CACHE_SECONDS:
+        referentiel = Referentiel.objects.active_or_none()
+        _expediteur["valeur"] = referentiel.sms_expediteur if referentiel else "PLIE"
+        _expediteur["lu_le"] = time.monotonic()
+    return _expediteur["valeur"]
 
 
 def transmettre(message) -> tuple[str, str]:

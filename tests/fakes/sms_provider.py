@@ -111,6 +111,10 @@ def signature_ovh(secret, consommateur, methode, url, corps, horodatage):
 def _gestionnaire(faux):
     class Gestionnaire(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as the real APIs
+        # One segment per answer, sent at once: headers and body written apart, Nagle's algorithm
+        # and the client's delayed ACK would add 40 ms to every answer (no real API does that).
+        disable_nagle_algorithm = True
+        wbufsize = 64 * 1024
 
         def log_message(self, *args):
             pass
@@ -124,6 +128,7 @@ def _gestionnaire(faux):
                 self.send_header(nom, valeur)
             self.end_headers()
             self.wfile.write(donnees)
+            self.wfile.flush()
 
         def _corps(self) -> bytes:
             return self.rfile.read(int(self.headers.get("Content-Length") or 0))
