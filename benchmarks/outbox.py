@@ -30,6 +30,7 @@ MESSAGES = int(os.environ.get("BENCH_OUTBOX_MESSAGES", "10000"))
 WORKERS = int(os.environ.get("BENCH_OUTBOX_WORKERS", "2"))
 CONCURRENCY = int(os.environ.get("BENCH_OUTBOX_CONCURRENCY", "2"))
 PREFIXE = "bench:outbox:"
+NIVEAU = os.environ.get("BENCH_OUTBOX_LOGLEVEL", "WARNING")  # INFO logs every task (slower)
 
 
 def bench_outbox():
@@ -72,11 +73,14 @@ def bench_outbox():
         "DATABASE_URL": database_url(connection.settings_dict),
         "OUTBOX_SWEEP_BATCH": str(MESSAGES),
     }
-    with tempfile.TemporaryDirectory() as journaux:
+    garder = os.environ.get("BENCH_OUTBOX_LOGS")  # a folder to keep the workers' logs in
+    with tempfile.TemporaryDirectory() as temporaire:
+        journaux = garder or temporaire
+        Path(journaux).mkdir(parents=True, exist_ok=True)
         ouvriers = Ouvriers(env, Path(journaux))
         try:
             for n in range(WORKERS):
-                ouvriers.lancer(f"bench{n}", pool="prefork", concurrence=CONCURRENCY, attendre=False)
+                ouvriers.lancer(f"bench{n}", pool="prefork", concurrence=CONCURRENCY, attendre=False, niveau=NIVEAU)
             for n in range(WORKERS):
                 ouvriers.attendre_pret(f"bench{n}")
             debut = time.perf_counter()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_postrun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plie.settings")
 
@@ -38,6 +39,15 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=17),
     },
 }
+
+
+@task_postrun.connect
+def _close_old_connections(**kwargs):
+    """After each task, what Django does after each request: close a broken connection, or one older
+    than CONN_MAX_AGE, and keep the others (CELERY_DB_REUSE_MAX keeps Celery from closing them all)."""
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 @app.on_after_configure.connect

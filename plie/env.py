@@ -250,12 +250,13 @@ def read_config(environ, base_dir: Path) -> Config:
         env.problems.append("SMS_WEBHOOK_SECRET est obligatoire en production (webhooks du fournisseur de SMS).")
 
     # The outbox (plie/notifications/envoi.py): a claim older than this belongs to a dead worker;
-    # the retries' backoff; how many due messages one sweep queues.
+    # the retries' backoff; how many due messages one sweep queues, in tasks of how many.
     outbox = {
         "claim_timeout": env.int("OUTBOX_CLAIM_TIMEOUT", 300, minimum=1),
         "retry_base": env.int("OUTBOX_RETRY_BASE_SECONDS", 30, minimum=1),
         "retry_max": env.int("OUTBOX_RETRY_MAX_SECONDS", 3600, minimum=1),
         "sweep_batch": env.int("OUTBOX_SWEEP_BATCH", 5000, minimum=1),
+        "sweep_chunk": env.int("OUTBOX_SWEEP_CHUNK", 50, minimum=1),
     }
 
     hsts_seconds = env.int("SECURE_HSTS_SECONDS", 31_536_000 if production else 0)

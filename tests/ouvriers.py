@@ -4,6 +4,7 @@ tests and bench: separate processes with their own database connections, killabl
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -31,12 +32,12 @@ class Ouvriers:
         self.journaux = journaux
         self.processus = {}
 
-    def lancer(self, nom, pool="solo", concurrence=1, attendre=True):
+    def lancer(self, nom, pool="solo", concurrence=1, attendre=True, niveau="INFO"):
         journal = self.journaux / f"{nom}.log"
         commande = [
             sys.executable, "-m", "celery", "-A", "plie", "worker",
             "-P", pool, "-c", str(concurrence), "-n", f"{nom}@%h",
-            "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
+            "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", niveau,
         ]  # fmt: skip
         with journal.open("wb") as sortie:
             processus = subprocess.Popen(
@@ -50,8 +51,11 @@ class Ouvriers:
     def attendre_pret(self, nom, delai=30):
         processus, journal = self.processus[nom]
         limite = time.monotonic() + delai
+        from plie.celery import app
+
+        destination = [f"{nom}@{socket.gethostname()}"]
         while time.monotonic() < limite:
-            if b" ready." in journal.read_bytes():
+            if app.control.ping(destination=destination, timeout=0.5):
                 return
             if processus.poll() is not None:
                 raise RuntimeError(f"Le worker {nom} s'est arrêté :\n{journal.read_text(errors='replace')[-3000:]}")

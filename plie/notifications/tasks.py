@@ -16,6 +16,18 @@ COUNTDOWN_MAX = 300
 
 @shared_task(ignore_result=True)
 def envoyer_message(message_id):
+    return _envoyer(message_id)
+
+
+@shared_task(ignore_result=True)
+def envoyer_messages(message_ids):
+    """A batch of the sweep: each message claimed and sent on its own (one task per message costs
+    more than the send itself at 10 000 reminders). A worker dying mid-batch leaves the rest due,
+    for the next sweep."""
+    return [_envoyer(pk) for pk in message_ids]
+
+
+def _envoyer(message_id):
     resultat = envoi.envoyer(message_id)
     if resultat.startswith("reporte:"):
         delai = float(resultat.split(":", 1)[1])
@@ -27,9 +39,10 @@ def envoyer_message(message_id):
 @shared_task(ignore_result=True)
 def balayer_messages():
     """Reconcile the claims of dead workers, then queue every due message (emails whose task was
-    lost, convocations whose hour has come, retries whose time has come)."""
+    lost, convocations whose hour has come, retries whose time has come), in batches."""
     regles = envoi.reconcilier()
     ids = envoi.dus(limite=getattr(settings, "OUTBOX_SWEEP_BATCH", 5000))
-    for pk in ids:
-        envoyer_message.delay(pk)
+    taille = getattr(settings, "OUTBOX_SWEEP_CHUNK", 50)
+    for debut in range(0, len(ids), taille):
+        envoyer_messages.delay(ids[debut : debut + taille])
     return {"reconcilies": regles, "envoyes": len(ids)}
