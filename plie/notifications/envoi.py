@@ -156,6 +156,68 @@ def envoyer(message_id, now=None) -> str:
     message = reclamer(message_id, now=now)
     if message is None:
         return "absent"
+    return _envoyer_reclame(message)
+
+
+def duree_max_envoi() -> float:
+    """The longest one send may take: the SMS provider's connect and read timeouts."""
+    config = getattr(settings, "SMS", {}) or {}
+    return float(config.get("connect_timeout") or 5) + float(config.get("read_timeout") or 10)
+
+
+def reclamer_lot(message_ids, now=None) -> list[Message]:
+    """Claim the due ones of ``message_ids`` in one committed transaction (one commit for a batch of
+    the sweep instead of one per message); rows another worker holds are skipped."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        messages = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .exclude(canal=Canal.COURRIER)
+            .dus(now)
+            .filter(pk__in=list(message_ids))
+            .order_by("pk")
+        )
+        if messages:
+            Message.objects.filter(pk__in=[m.pk for m in messages]).update(
+                statut=M.EN_COURS, envoi_commence_le=now, tentatives=F("tentatives") + 1, modifie_le=now
+            )
+    for message in messages:
+        message.statut, message.envoi_commence_le, message.tentatives = M.EN_COURS, now, message.tentatives + 1
+    return messages
+
+
+def relacher(messages, now=None) -> int:
+    """Give back claims we will not use (still ours only): due again at once, the try not counted."""
+    now = now or timezone.now()
+    if not messages:
+        return 0
+    return Message.objects.filter(
+        pk__in=[m.pk for m in messages], statut=M.EN_COURS, envoi_commence_le=messages[0].envoi_commence_le
+    ).update(statut=M.A_ENVOYER, tentatives=F("tentatives") - 1, modifie_le=now)
+
+
+def envoyer_lot(message_ids) -> dict[int, str]:
+    """A batch of the sweep: claimed at once, then sent one by one, each recorded as it goes.
+
+    Never a send that could still run when its claim looks dead: a message is sent only while its
+    claim is younger than OUTBOX_CLAIM_TIMEOUT minus the longest send, otherwise the rest of the
+    batch is given back (the reconciler would otherwise take a claim we are still using). When the
+    timeout leaves no such margin, each message is claimed on its own, right before its send."""
+    resultats = dict.fromkeys(message_ids, "absent")
+    marge = timedelta(seconds=_reglage("OUTBOX_CLAIM_TIMEOUT", 300) - duree_max_envoi())
+    if marge <= timedelta(0):
+        return {pk: envoyer(pk) for pk in message_ids}
+    messages = reclamer_lot(message_ids)
+    for rang, message in enumerate(messages):
+        if timezone.now() - message.envoi_commence_le >= marge:
+            relacher(messages[rang:])
+            logger.warning("Lot : %s messages rendus, réclamés depuis trop longtemps", len(messages) - rang)
+            break
+        resultats[message.pk] = _envoyer_reclame(message)
+    return resultats
+
+
+def _envoyer_reclame(message) -> str:
     try:
         fournisseur, identifiant = transmettre(message)
     except ErreurTransitoire as error:
@@ -163,14 +225,14 @@ def envoyer(message_id, now=None) -> str:
             # The provider may hold it: resend nothing blind. The claim stays; once it is older
             # than OUTBOX_CLAIM_TIMEOUT the sweep asks the provider about the tag (reconcilier).
             garder_pour_verification(message, error)
-            logger.warning("Message %s : issue incertaine, vérification auprès du fournisseur (%s)", message_id, error)
+            logger.warning("Message %s : issue incertaine, vérification auprès du fournisseur (%s)", message.pk, error)
             return "incertain"
         delai = reporter(message, error, retry_after=error.retry_after)
-        logger.warning("Message %s reporté (%s)", message_id, error)
+        logger.warning("Message %s reporté (%s)", message.pk, error)
         return "echec" if delai is None else f"reporte:{delai:.3f}"
     except ErreurPermanente as error:
         echouer(message, error)
-        logger.warning("Message %s en échec définitif (%s)", message_id, error)
+        logger.warning("Message %s en échec définitif (%s)", message.pk, error)
         return "echec"
     marquer_envoye(message, identifiant, fournisseur)
     return "envoye"

@@ -21,19 +21,26 @@ def envoyer_message(message_id):
 
 @shared_task(ignore_result=True)
 def envoyer_messages(message_ids):
-    """A batch of the sweep: each message claimed and sent on its own (one task per message costs
-    more than the send itself at 10 000 reminders). A worker dying mid-batch leaves the rest due,
-    for the next sweep."""
-    return [_envoyer(pk) for pk in message_ids]
+    """A batch of the sweep (one task per message costs more than the send itself at 10 000
+    reminders): claimed in one commit, sent one by one (:func:`envoi.envoyer_lot`). A worker dying
+    mid-batch leaves claims the reconciler settles by tag."""
+    resultats = envoi.envoyer_lot(message_ids)
+    for pk, resultat in resultats.items():
+        _relancer(pk, resultat)
+    return list(resultats.values())
 
 
 def _envoyer(message_id):
     resultat = envoi.envoyer(message_id)
+    _relancer(message_id, resultat)
+    return resultat
+
+
+def _relancer(message_id, resultat):
     if resultat.startswith("reporte:"):
         delai = float(resultat.split(":", 1)[1])
         if delai <= COUNTDOWN_MAX:
             envoyer_message.apply_async((message_id,), countdown=delai)
-    return resultat
 
 
 @shared_task(ignore_result=True)

@@ -14,7 +14,9 @@ from plie.notifications.tasks import balayer_messages, envoyer_message
 from tests.ouvriers import Ouvriers, database_url
 
 M = StatutMessage
-DELAI_RECLAMATION = 2  # OUTBOX_CLAIM_TIMEOUT of the workers, seconds
+# OUTBOX_CLAIM_TIMEOUT of the workers, seconds: above their longest send (1 s to connect, 1 s to
+# read), so that the sweep's batches claim in one commit and send while the claim is young.
+DELAI_RECLAMATION = 4
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the workers share the test database: PostgreSQL only"
@@ -29,7 +31,8 @@ def ouvriers(transactional_db, real_worker, faux_sms, tmp_path, settings):
         "DATABASE_URL": database_url(connection.settings_dict),
         "OUTBOX_CLAIM_TIMEOUT": str(DELAI_RECLAMATION),
         "OUTBOX_RETRY_BASE_SECONDS": "1",
-        "SMS_READ_TIMEOUT": "30",
+        "SMS_CONNECT_TIMEOUT": "1",
+        "SMS_READ_TIMEOUT": "1",
         "DJANGO_SETTINGS_MODULE": "plie.settings",
     }
     groupe = Ouvriers(env, tmp_path)

@@ -241,3 +241,48 @@ def test_an_unreachable_provider_leaves_the_claim_to_the_next_sweep(settings, fa
     assert envoi.reconcilier() == 0
     message.refresh_from_db()
     assert message.statut == M.EN_COURS
+
+
+# --- the sweep's batches ---
+
+
+@pytest.mark.django_db
+def test_a_batch_is_claimed_at_once_and_each_message_recorded_as_it_goes(settings, faux_sms):
+    settings.SMS = faux_sms.config("brevo")
+    lot = [_message(cle=f"test:lot:{i}") for i in range(5)]
+    deja = _message(cle="test:lot:deja", statut=M.ENVOYE, envoye_le=timezone.now())
+    faux_sms.programmer("ok", "500", "ok", "400")
+    resultats = envoi.envoyer_lot([m.pk for m in lot] + [deja.pk])
+    assert [resultats[m.pk] for m in lot] == ["envoye", resultats[lot[1].pk], "envoye", "echec", "envoye"]
+    assert resultats[lot[1].pk].startswith("reporte:") and resultats[deja.pk] == "absent"
+    statuts = dict(Message.objects.values_list("cle", "statut"))
+    assert [statuts[m.cle] for m in lot] == [M.ENVOYE, M.A_ENVOYER, M.ENVOYE, M.ECHEC, M.ENVOYE]
+    assert faux_sms.comptes() == {"test:lot:0": 1, "test:lot:2": 1, "test:lot:4": 1}
+    assert envoi.envoyer_lot([m.pk for m in lot]) == {m.pk: "absent" for m in lot}  # a second beat
+    assert faux_sms.total() == 3
+
+
+@pytest.mark.django_db
+def test_a_batch_gives_back_the_claims_too_old_to_be_used_safely(settings, faux_sms):
+    """Claim timeout 3 s, longest send 2 s: once a claim is 1 s old no send starts (the reconciler
+    could take it mid-send); the rest of the batch is due again, its try not counted."""
+    settings.SMS = {**faux_sms.config("ovh"), "connect_timeout": 1, "read_timeout": 1}
+    settings.OUTBOX_CLAIM_TIMEOUT = 3
+    lot = [_message(cle=f"test:vieux:{i}") for i in range(3)]
+    faux_sms.programmer("suspendu")  # the first send waits its whole read timeout
+    resultats = envoi.envoyer_lot([m.pk for m in lot])
+    assert resultats == {lot[0].pk: "incertain", lot[1].pk: "absent", lot[2].pk: "absent"}
+    rows = {m.cle: m for m in Message.objects.all()}
+    assert rows["test:vieux:0"].statut == M.EN_COURS  # left to the reconciliation by tag
+    assert [(rows[m.cle].statut, rows[m.cle].tentatives) for m in lot[1:]] == [(M.A_ENVOYER, 0)] * 2
+    assert faux_sms.total() == 0
+    assert envoi.envoyer_lot([m.pk for m in lot[1:]]) == {lot[1].pk: "envoye", lot[2].pk: "envoye"}
+
+
+@pytest.mark.django_db
+def test_without_margin_a_batch_claims_each_message_right_before_its_send(settings, faux_sms):
+    settings.SMS = faux_sms.config("brevo")  # 5 s + 10 s per send
+    settings.OUTBOX_CLAIM_TIMEOUT = 10
+    lot = [_message(cle=f"test:serre:{i}") for i in range(2)]
+    assert envoi.envoyer_lot([m.pk for m in lot]) == {lot[0].pk: "envoye", lot[1].pk: "envoye"}
+    assert faux_sms.comptes() == {"test:serre:0": 1, "test:serre:1": 1}
