@@ -42,12 +42,17 @@ app.conf.beat_schedule = {
 
 
 @task_postrun.connect
-def _close_old_connections(**kwargs):
+def _close_old_connections(task=None, **kwargs):
     """After each task, what Django does after each request: close a broken connection, or one older
-    than CONN_MAX_AGE, and keep the others (CELERY_DB_REUSE_MAX keeps Celery from closing them all)."""
-    from django.db import close_old_connections
+    than CONN_MAX_AGE, and keep the others (CELERY_DB_REUSE_MAX keeps Celery from closing them all).
+    Not for a task run in place (eager, or inside a transaction): its caller's connection stays."""
+    from django.db import connections
 
-    close_old_connections()
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    for connexion in connections.all(initialized_only=True):
+        if not connexion.in_atomic_block:
+            connexion.close_if_unusable_or_obsolete()
 
 
 @app.on_after_configure.connect
