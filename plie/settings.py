@@ -205,6 +205,9 @@ if CONFIG.email["host"]:
     EMAIL_USE_TLS = CONFIG.email["use_tls"]
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# An SMTP server that stops answering fails the send after this many seconds (Django waits forever
+# by default): the outbox's batches count on a bounded send (plie/notifications/envoi.py).
+EMAIL_TIMEOUT = 10
 
 SMS = CONFIG.sms
 # The outbox: a claim older than OUTBOX_CLAIM_TIMEOUT seconds is reconciled with the provider.

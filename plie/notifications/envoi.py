@@ -159,8 +159,11 @@ def envoyer(message_id, now=None) -> str:
     return _envoyer_reclame(message)
 
 
-def duree_max_envoi() -> float:
-    """The longest one send may take: the SMS provider's connect and read timeouts."""
+def duree_max_envoi(canal=Canal.SMS) -> float:
+    """The longest one send may take: the SMS provider's connect and read timeouts, or the SMTP
+    server's timeout (EMAIL_TIMEOUT)."""
+    if canal == Canal.EMAIL:
+        return float(getattr(settings, "EMAIL_TIMEOUT", None) or 60)
     config = getattr(settings, "SMS", {}) or {}
     return float(config.get("connect_timeout") or 5) + float(config.get("read_timeout") or 10)
 
@@ -202,13 +205,16 @@ def envoyer_lot(message_ids) -> dict[int, str]:
     Never a send that could still run when its claim looks dead: a message is sent only while its
     claim is younger than OUTBOX_CLAIM_TIMEOUT minus the longest send, otherwise the rest of the
     batch is given back (the reconciler would otherwise take a claim we are still using). When the
-    timeout leaves no such margin, each message is claimed on its own, right before its send."""
+    timeout leaves no such margin for a channel, its message is claimed again right before its send."""
     resultats = dict.fromkeys(message_ids, "absent")
-    marge = timedelta(seconds=_reglage("OUTBOX_CLAIM_TIMEOUT", 300) - duree_max_envoi())
-    if marge <= timedelta(0):
-        return {pk: envoyer(pk) for pk in message_ids}
+    delai = _reglage("OUTBOX_CLAIM_TIMEOUT", 300)
     messages = reclamer_lot(message_ids)
     for rang, message in enumerate(messages):
+        marge = timedelta(seconds=delai - duree_max_envoi(message.canal))
+        if marge <= timedelta(0):
+            relacher([message])
+            resultats[message.pk] = envoyer(message.pk)
+            continue
         if timezone.now() - message.envoi_commence_le >= marge:
             relacher(messages[rang:])
             logger.warning("Lot : %s messages rendus, réclamés depuis trop longtemps", len(messages) - rang)

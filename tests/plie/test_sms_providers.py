@@ -286,3 +286,21 @@ def test_without_margin_a_batch_claims_each_message_right_before_its_send(settin
     lot = [_message(cle=f"test:serre:{i}") for i in range(2)]
     assert envoi.envoyer_lot([m.pk for m in lot]) == {lot[0].pk: "envoye", lot[1].pk: "envoye"}
     assert faux_sms.comptes() == {"test:serre:0": 1, "test:serre:1": 1}
+
+
+@pytest.mark.django_db
+def test_an_email_with_no_margin_in_a_batch_is_claimed_again_before_its_send(settings, faux_sms, mailoutbox):
+    """SMTP may take EMAIL_TIMEOUT (10 s), more than this claim timeout allows: the email is given
+    back and claimed on its own right before its send; the SMS of the batch go as usual."""
+    settings.SMS = {**faux_sms.config("brevo"), "connect_timeout": 1, "read_timeout": 1}
+    settings.OUTBOX_CLAIM_TIMEOUT = 8
+    settings.EMAIL_TIMEOUT = 10
+    sms = _message(cle="test:mixte:sms")
+    email = Message.objects.create(
+        canal="email", cle="test:mixte:email", destinataires=["p@exemple.fr"], sujet="PLIE : test", corps="Bonjour"
+    )
+    assert envoi.envoyer_lot([email.pk, sms.pk]) == {email.pk: "envoye", sms.pk: "envoye"}
+    email.refresh_from_db()
+    assert email.statut == M.ENVOYE and email.tentatives == 1
+    assert [m.subject for m in mailoutbox] == ["PLIE : test"]
+    assert faux_sms.comptes() == {"test:mixte:sms": 1}
