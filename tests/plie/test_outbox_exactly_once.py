@@ -111,3 +111,27 @@ def test_a_worker_killed_after_the_provider_accepted_is_reconciled_never_resent(
     assert message.id_fournisseur == ouvriers.faux.acceptes[message.cle][0]["id"]
     assert ouvriers.faux.comptes() == {message.cle: 1}
     assert ouvriers.faux.envois_tentes() == 1  # asked by tag, never sent again
+
+
+def test_a_worker_killed_in_the_middle_of_a_batch_leaves_nothing_sent_twice_nor_lost(ouvriers):
+    """The sweep's batch claimed 20 messages in one commit; the worker dies on the 6th, which the
+    provider accepted. The 5 before are sent, the 6th is found by tag, the 14 others are not found
+    and go again: every message once."""
+    ouvriers.env.update(ouvriers.faux.env("brevo"))
+    messages = _sms_dus(20, "lot")
+    ouvriers.faux.programmer(*["ok"] * 5, "accepte_suspendu")
+    ouvriers.lancer("victime")
+    balayer_messages.delay()
+    assert _attendre(lambda: ouvriers.faux.total() >= 6), ouvriers.journal("victime")[-3000:]
+    ouvriers.tuer("victime")
+    assert Message.objects.filter(statut=M.EN_COURS).exists()  # claims only the provider can settle
+
+    ouvriers.lancer("releve")
+    time.sleep(DELAI_RECLAMATION + 0.5)
+    balayer_messages.delay()
+    balayer_messages.delay()
+    assert _attendre(lambda: Message.objects.filter(statut=M.ENVOYE).count() == 20), ouvriers.journal("releve")[-3000:]
+    time.sleep(1)
+    assert ouvriers.faux.comptes() == {message.cle: 1 for message in messages}
+    ids = dict(Message.objects.values_list("cle", "id_fournisseur"))
+    assert ids == {cle: recus[0]["id"] for cle, recus in ouvriers.faux.acceptes.items()}
