@@ -314,3 +314,34 @@ def test_transliteration_keeps_the_meaning_in_gsm7():
     texte = gsm.translitterer("Rendez-vous à l’hôtel de ville « salle Gîte » : ça, œuvre, être, maïs…")
     assert gsm.est_gsm7(texte)
     assert texte == 'Rendez-vous à l\'hotel de ville "salle Gite" : ca, oeuvre, etre, mais...'
+
+
+def test_the_beat_sweeps_the_outbox_every_minute_and_convokes_forgotten_events():
+    """plie/celery.py's schedule: read, not restated. The sweep runs often enough for « at the hour »."""
+    from celery.schedules import crontab
+
+    from plie.celery import app
+
+    schedule = app.conf.beat_schedule
+    balayage, convoquer = schedule["balayer-messages"], schedule["convoquer"]
+    assert balayage["task"] == "plie.notifications.tasks.balayer_messages"
+    assert balayage["schedule"] == crontab(minute="*")
+    assert convoquer["task"] == "parcours.tasks.convoquer"
+    assert isinstance(convoquer["schedule"], crontab) and convoquer["schedule"].minute == set(range(0, 60, 5))
+    app.loader.import_default_modules()
+    assert {balayage["task"], convoquer["task"]} <= set(app.tasks)
+
+
+@time_machine.travel(LUNDI_8H, tick=False)
+def test_the_periodic_task_convokes_then_the_sweep_sends_at_the_hour(personas, sms_file):
+    from parcours.tasks import convoquer
+    from tests.factories import EntretienFactory
+
+    EntretienFactory(parcours=_parcours(personas.referent_a), debut=MERCREDI_14H)  # seeded: no convocation
+    assert convoquer.delay().get() == 1
+    balayer_messages()
+    assert sms_file() == []
+    with time_machine.travel(datetime.datetime(2027, 3, 1, 10, 0, 5, tzinfo=PARIS), tick=False):
+        assert convoquer.delay().get() == 0
+        balayer_messages()
+    assert len(sms_file()) == 1
