@@ -34,6 +34,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
@@ -121,7 +122,7 @@ def _tag(donnees) -> str:
 def lire_brevo(request, genre) -> list[Evenement]:
     try:
         corps = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
         raise PayloadInvalide("JSON illisible") from error
     items = corps if isinstance(corps, list) else [corps]
     if not items or not all(isinstance(item, dict) for item in items):
@@ -157,16 +158,19 @@ def lire_brevo(request, genre) -> list[Evenement]:
 
 
 def lire_ovh(request, genre) -> list[Evenement]:
-    donnees = {**request.GET.dict(), **request.POST.dict()}
-    if not donnees and request.body and request.content_type == "application/json":
+    try:
+        donnees = {**request.GET.dict(), **request.POST.dict()}
+    except MultiPartParserError as error:
+        raise PayloadInvalide("formulaire illisible") from error
+    donnees.pop("secret", None)
+    if not donnees and request.content_type == "application/json" and request.body:
         try:
             corps = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as error:
+        except (ValueError, RecursionError) as error:
             raise PayloadInvalide("JSON illisible") from error
         if not isinstance(corps, dict):
             raise PayloadInvalide("Un événement est un objet JSON.")
         donnees = corps
-    donnees.pop("secret", None)
     id_fournisseur = _texte(donnees.get("id") or donnees.get("smsId"))
     if genre == REPONSE:
         return [

@@ -163,8 +163,8 @@ def test_a_batch_of_events(sms):
 
 @pytest.mark.parametrize(
     "body",
-    ["{pas du json", "", "42", "[1, 2]", "[]", '"texte"', b"\xff\xfe"],
-    ids=["cassé", "vide", "nombre", "liste-de-nombres", "liste-vide", "chaîne", "binaire"],
+    ["{pas du json", "", "42", "[1, 2]", "[]", '"texte"', b"\xff\xfe", "[" * 100_000],
+    ids=["cassé", "vide", "nombre", "liste-de-nombres", "liste-vide", "chaîne", "binaire", "trop-profond"],
 )
 def test_an_unreadable_body_is_a_400(sms, body):
     response = Client().post(statut_url(), body, content_type="application/json")
@@ -187,6 +187,14 @@ def test_an_unreadable_body_is_a_400(sms, body):
 def test_odd_payloads_never_make_an_error(sms, payload):
     assert post_json(statut_url(), payload).status_code == 200
     assert post_json(reponse_url(), payload).status_code == 200
+
+
+def test_an_unreadable_ovh_form_is_a_400(sms):
+    body = '--frontiere\r\nContent-Disposition: form-data; name="id"\r\n\r\n1'
+    response = Client().post(statut_url("ovh"), body, content_type="multipart/form-data")  # no boundary
+    assert response.status_code == 400
+    response = Client().post(statut_url("ovh"), "{cassé", content_type="application/json")
+    assert response.status_code == 400
 
 
 def test_the_methods(sms):
