@@ -460,15 +460,27 @@ def interpreter_reponse(texte) -> bool | None:
     return None
 
 
+def evenement_annule(convocation) -> bool:
+    """The PLIE called the event off: the appointment cancelled, the session cancelled, or the person
+    no longer registered to its atelier."""
+    if convocation.rendez_vous_id:
+        return convocation.rendez_vous.statut == StatutRendezVous.ANNULE
+    if convocation.seance.statut == StatutSeance.ANNULEE:
+        return True
+    return not InscriptionAtelier.objects.filter(
+        atelier=convocation.seance.atelier_id, parcours=convocation.parcours_id
+    ).exists()
+
+
 def peut_repondre(convocation, now=None) -> bool:
-    """Whether an answer can still be given or changed: the event is planned and has not started
-    (the link itself stays readable until ``expire_le``)."""
+    """Whether an answer can still be given or changed: the event is planned, still on for this
+    person, and has not started (the link itself stays readable until ``expire_le``)."""
     now = now or timezone.now()
     if convocation.debut <= now or convocation.expire_le <= now:
         return False
     if convocation.rendez_vous_id:
         return convocation.rendez_vous.statut == StatutRendezVous.PREVU
-    return convocation.seance.statut == StatutSeance.PREVUE
+    return convocation.seance.statut == StatutSeance.PREVUE and not evenement_annule(convocation)
 
 
 def numero_e164(numero) -> str:

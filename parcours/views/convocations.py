@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from parcours import convocations
-from parcours.models import Convocation, ReponseConvocation, StatutRendezVous, StatutSeance
+from parcours.models import Convocation, ReponseConvocation
 from plie.accounts import lockout
 from plie.phones import parse_phone
 from plie.referentiel.models import Referentiel
@@ -95,18 +95,12 @@ def reponse(request, jeton):
             "convocation": convocation,
             "ev": ev,
             "modifiable": modifiable,
-            "annule_par_le_plie": _annule_par_le_plie(convocation),
+            "annule_par_le_plie": convocations.evenement_annule(convocation),
             "confirmee": convocation.reponse == ReponseConvocation.CONFIRMEE,
             "annulee": convocation.reponse == ReponseConvocation.ANNULEE,
             "telephone_lien": _tel(ev.telephone),
         },
     )
-
-
-def _annule_par_le_plie(convocation) -> bool:
-    if convocation.rendez_vous_id:
-        return convocation.rendez_vous.statut == StatutRendezVous.ANNULE
-    return convocation.seance.statut == StatutSeance.ANNULEE
 
 
 def _telephone_plie(referentiel) -> str:

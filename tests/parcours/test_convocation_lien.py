@@ -15,6 +15,7 @@ from tests.factories import (
     AtelierFactory,
     ConvocationFactory,
     EntretienFactory,
+    InscriptionAtelierFactory,
     ParcoursFactory,
     ParticipantFactory,
     ReferentFactory,
@@ -170,8 +171,6 @@ def test_an_atelier_session_convocation(niort):
     atelier = AtelierFactory(theme="Préparer un entretien d'embauche")
     seance = SeanceAtelierFactory(atelier=atelier)
     parcours = ParcoursFactory(etat="accompagnement")
-    from tests.factories import InscriptionAtelierFactory
-
     InscriptionAtelierFactory(atelier=atelier, parcours=parcours)
     convocation = ConvocationFactory(
         rendez_vous=None,
@@ -187,3 +186,23 @@ def test_an_atelier_session_convocation(niort):
     Client().post(url(convocation), {"reponse": "oui"})
     convocation.refresh_from_db()
     assert convocation.reponse == ReponseConvocation.CONFIRMEE
+
+    # No longer registered to the atelier: nothing to answer any more.
+    parcours.inscriptions_atelier.all().delete()
+    page = Client().get(url(convocation)).content.decode()
+    assert "annulé par le PLIE" in page and 'value="non"' not in page
+    Client().post(url(convocation), {"reponse": "non"})
+    convocation.refresh_from_db()
+    assert convocation.reponse == ReponseConvocation.CONFIRMEE
+
+
+def test_an_entretien_cancelled_by_the_plie_cannot_be_answered(convocation):
+    rdv = convocation.rendez_vous
+    rdv.statut = "annule"
+    rdv.save()
+
+    page = Client().get(url(convocation)).content.decode()
+    assert "annulé par le PLIE" in page and 'value="oui"' not in page
+    Client().post(url(convocation), {"reponse": "oui"})
+    convocation.refresh_from_db()
+    assert convocation.reponse == ReponseConvocation.SANS_REPONSE
