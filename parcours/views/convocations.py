@@ -3,7 +3,7 @@
 The page tells only what the convocation itself says (what it is for, when, where, with whom by first
 name, a number to call): whoever holds the link learns nothing else. An unknown link and an expired
 one get the same 404; invalid links opened from one IP are counted like the accounts' bad links
-(plie.accounts.lockout), so that nobody tries tokens in bulk. No referrer (the token is in the URL),
+(plie.accounts.lockout), so that nobody tries tokens in bulk. No path in any referrer (the token is in it),
 no cache, no indexing, and a policy that allows no script at all.
 """
 
@@ -30,13 +30,19 @@ CONFIRMEE = "Merci, votre venue est confirmée. À bientôt !"
 ANNULEE = "C'est noté : votre venue est annulée. Votre référent est prévenu et vous recontactera."
 
 
+# The token is in the path: no request from the page may carry the path in its Referer. « no-referrer »
+# would do it too, but then browsers post the form with « Origin: null », which Django's CSRF check
+# rightly refuses; « strict-origin » sends the origin alone (never the path), and nothing over HTTP.
+REFERRER_POLICY = "strict-origin"
+
+
 def prive(view):
     """The headers of every answer of the personal link, pages of errors included."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = REFERRER_POLICY
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
         return response
 

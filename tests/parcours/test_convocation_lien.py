@@ -65,7 +65,7 @@ def test_the_page_tells_the_facts_and_nothing_of_the_person(convocation):
 def test_the_page_is_private_and_runs_no_script(convocation):
     response = Client().get(url(convocation))
 
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "strict-origin"
     assert "noindex" in response.headers["X-Robots-Tag"]
     assert "no-store" in response.headers["Cache-Control"]
     assert "script-src 'none'" in response.headers["Content-Security-Policy"]
@@ -138,7 +138,7 @@ def test_an_expired_link_is_a_friendly_404(convocation, time_machine):
     page = response.content.decode()
     assert "pas ou plus valable" in page
     assert "Gwenaëlle" not in page and "Bureau 12" not in page
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "strict-origin"
     assert Client().post(url(convocation), {"reponse": "non"}).status_code == 404
     convocation.refresh_from_db()
     assert convocation.reponse == ReponseConvocation.SANS_REPONSE
