@@ -582,3 +582,9 @@ def can_record_preuve_distance(user, rdv) -> bool:
     if rdv.statut != StatutRendezVous.HONORE or rdv.modalite == Modalite.PRESENTIEL:
         return False
     return can_close_rendez_vous(user, rdv.parcours)
+
+
+def can_view_convocations(user, parcours) -> bool:
+    """The participant's answers to the convocations and what became of their messages: the team that
+    follows the parcours (its référent, the coordination), as for its notes; never the prescripteur."""
+    return can_view_sensitive(user, parcours)

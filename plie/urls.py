@@ -33,6 +33,8 @@ urlpatterns = [
     path("prescriptions/", include("prescriptions.urls")),
     path("journal-des-acces/", include("plie.acces.urls")),
     path("notifications/", include("plie.notifications.urls")),
+    # The SMS provider's callbacks (delivery statuses, replies): a shared secret, no session.
+    path("webhooks/", include("plie.notifications.webhook_urls")),
     path("referents/", referent_list, name="referents"),
     path("", include("plie.accounts.gestion_urls")),
     path("referentiel/", include("plie.referentiel.urls")),
