@@ -38,6 +38,8 @@ def navigation(request):
         entries.append(("referents", "Référents"))
     if permissions.can_view_referentiel(user):
         entries.append(("referentiel:detail", "Référentiel"))
+    if permissions.can_edit_referentiel(user):
+        entries.append(("referentiel:convocations", "Convocations"))
     if permissions.can_edit_communes(user):
         entries.append(("territoire:list", "Territoire"))
     if permissions.can_view_ressources(user):
