@@ -1,0 +1,12 @@
+from django.urls import path
+
+from parcours.views import courriers
+
+app_name = "courriers"
+
+urlpatterns = [
+    path("", courriers.liste, name="liste"),
+    path("<int:pk>/pdf/", courriers.telecharger, name="pdf"),
+    path("<int:pk>/poster/", courriers.poster, name="poster"),
+    path("echecs/<int:pk>/remplacer/", courriers.repli, name="repli"),
+]
