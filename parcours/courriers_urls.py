@@ -6,6 +6,7 @@ app_name = "courriers"
 
 urlpatterns = [
     path("", courriers.liste, name="liste"),
+    path("a-reprendre/", courriers.a_signaler, name="a_signaler"),
     path("<int:pk>/pdf/", courriers.telecharger, name="pdf"),
     path("<int:pk>/poster/", courriers.poster, name="poster"),
     path("echecs/<int:pk>/remplacer/", courriers.repli, name="repli"),

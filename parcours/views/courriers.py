@@ -113,3 +113,19 @@ def repli(request, pk):
         else:
             messages.success(request, f"Le courrier de {nom} est prêt : il est dans vos courriers à envoyer.")
     return redirect("home")
+
+
+@journalise_liste("parcours")
+def a_signaler(request):
+    """The référent's failed convocations (with their fallback) and the number of letters to post: a card
+    the home loads after the page (htmx), or a page of its own without JavaScript."""
+    if not permissions.can_list_courriers(request.user):
+        raise PermissionDenied
+    echecs = [
+        (m, courriers.erreur_lisible(m), courriers.canal_de_repli(m)) for m in courriers.echecs_de(request.user)[:50]
+    ]
+    context = {"echecs": echecs, "courriers_a_envoyer": courriers.courriers_de(request.user).count()}
+    template = "courriers/_a_signaler.html" if request.htmx else "courriers/a_signaler.html"
+    response = render(request, template, context)
+    response.journal_objets = [m.convocation.parcours_id for m, _, _ in echecs]
+    return response

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from parcours import absences, alertes, ateliers, courriers, horloge, rythme
+from parcours import absences, alertes, ateliers, horloge, rythme
 from parcours.accueil import nouvelles_orientations
 from parcours.charges import charge_referents
 from parcours.models import Demande, Etat, Parcours, RendezVous, SeanceAtelier, StatutRendezVous, StatutSeance
@@ -199,11 +199,6 @@ def _home_referent(request):
             else []
         ),
         "alerte_jours": horloge.jours_d_alerte(referentiel),
-        # Convocations that failed for good, each with its fallback (parcours/courriers.py): one query.
-        "echecs": [
-            (m, courriers.erreur_lisible(m), courriers.canal_de_repli(m)) for m in courriers.echecs_de(user)[:50]
-        ],
-        "courriers_a_envoyer": courriers.courriers_de(user).count(),
     }
     return render(request, "home/referent.html", {**context, **paginer(request, parcours)})
 

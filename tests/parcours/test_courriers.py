@@ -20,6 +20,14 @@ from tests.factories import EntretienFactory, ParcoursFactory, SMSFactory
 from tests.html import page
 
 LISTE = "/courriers/"
+CARTE = "/courriers/a-reprendre/"
+
+
+def carte(client):
+    """The card the référent's home loads after the page (htmx)."""
+    response = client.get(CARTE, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return unescape(response.content.decode())
 
 
 def sans_mobile_ni_email(parcours, email=""):
@@ -165,7 +173,8 @@ def test_a_failed_sms_offers_an_email_when_the_participant_has_one(
     sans_mobile_ni_email(named.parcours, email="ysaline@exemple.fr")
     message = echec(named.parcours)
     client = client_for(named.referent_a)
-    content = unescape(page(client, "/"))
+    assert f'hx-get="{CARTE}" hx-trigger="load"' in page(client, "/")
+    content = carte(client)
     assert "Convocations non remises" in content
     assert "Le SMS au 06 12 34 56 78 n'a pas pu être remis après 1 essai." in content
     assert "Numéro invalide (refusé par le fournisseur)" in content
@@ -178,9 +187,8 @@ def test_a_failed_sms_offers_an_email_when_the_participant_has_one(
     assert repli.statut == StatutMessage.ENVOYE  # sent after commit (eager worker, locmem email)
     [email] = mail.outbox
     assert "Dettes" not in email.body and "/c/" in email.body
-    content = unescape(page(client, "/"))
-    assert "part par email" in content
-    assert "Convocations non remises" not in content  # done: the card is gone
+    assert "part par email" in unescape(page(client, "/"))
+    assert "Convocations non remises" not in carte(client)  # done: the card is gone
     # A second click (another tab) writes nothing more.
     client.post(f"/courriers/echecs/{message.pk}/remplacer/", {"canal": "email"})
     assert Message.objects.filter(convocation=message.convocation).count() == 2
@@ -190,13 +198,16 @@ def test_a_failed_sms_without_email_offers_a_letter(named, client_for):
     sans_mobile_ni_email(named.parcours)
     message = echec(named.parcours)
     client = client_for(named.referent_a)
-    content = unescape(page(client, "/"))
+    content = carte(client)
     assert "Préparer un courrier" in content and "Envoyer par email" not in content
     assert client.post(f"/courriers/echecs/{message.pk}/remplacer/", {"canal": "courrier"}).status_code == 302
     repli = Message.objects.get(cle=f"{message.cle}:repli")
     assert (repli.canal, repli.statut) == ("courrier", StatutMessage.A_ENVOYER)
     assert "VAUTRIN-LACOMBE" in page(client, LISTE)
-    assert "Convocations non remises" not in page(client, "/")
+    content = carte(client)
+    assert "Convocations non remises" not in content
+    assert "1 courrier de convocation à poster." in content
+    assert "1 courrier de convocation à poster." in unescape(page(client, CARTE))  # without JavaScript, a page
 
 
 def test_an_email_is_refused_without_an_address(named):
@@ -217,18 +228,28 @@ def test_only_the_referent_and_the_coordination_replace_a_failed_message(named, 
     response = client.post(f"/courriers/echecs/{message.pk}/remplacer/", {"canal": "courrier"})
     assert response.status_code == (302 if allowed else 404)
     assert Message.objects.filter(cle=f"{message.cle}:repli").exists() is allowed
-    if name == "referent_b":
-        assert "Convocations non remises" not in page(client, "/")  # never another's failures
     [acces] = AccesDossier.objects.filter(utilisateur=user, objet_id=named.parcours.pk)
     assert acces.refuse is not allowed
 
 
-def test_the_home_query_count_does_not_grow_with_failures(named, client_for):
+@pytest.mark.parametrize("name", Personas.NAMES)
+def test_the_card_of_failures_shows_only_the_referents_own(named, client_for, name):
+    sans_mobile_ni_email(named.parcours)
+    echec(named.parcours)
+    user = getattr(named, name)
+    response = client_for(user).get(CARTE, headers={"HX-Request": "true"})
+    assert response.status_code == (200 if name in ("coordination", "referent_a", "referent_b") else 403)
+    assert ("VAUTRIN-LACOMBE" in response.content.decode()) is (name == "referent_a")
+    logged = AccesDossier.objects.filter(utilisateur=user, objet_id=named.parcours.pk, refuse=False).exists()
+    assert logged is (name == "referent_a")
+
+
+def test_the_card_query_count_does_not_grow_with_failures(named, client_for):
     client = client_for(named.referent_a)
 
     def count():
         with CaptureQueriesContext(connection) as context:
-            assert client.get("/").status_code == 200
+            assert client.get(CARTE, headers={"HX-Request": "true"}).status_code == 200
         return len(context.captured_queries)
 
     sans_mobile_ni_email(named.parcours, email="a@exemple.fr")
@@ -239,6 +260,5 @@ def test_the_home_query_count_does_not_grow_with_failures(named, client_for):
         parcours = ParcoursFactory(referent=named.referent_a, etat=named.parcours.etat)
         sans_mobile_ni_email(parcours)
         echec(parcours)
-    content = unescape(client.get("/").content.decode())
-    assert content.count("n'a pas pu être remis") == 4
+    assert carte(client).count("n'a pas pu être remis") == 4
     assert count() == one
