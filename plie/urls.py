@@ -23,6 +23,7 @@ urlpatterns = [
     path("parcours/", include("parcours.urls")),
     path("c/<str:jeton>/", convocation_reponse, name="convocation_reponse"),
     path("agenda/", include("parcours.agenda_urls")),
+    path("courriers/", include("parcours.courriers_urls")),
     path("ateliers/", include("parcours.ateliers_urls")),
     path("emargement/", include("parcours.emargement_urls")),
     path("bilans/", include("parcours.bilan_urls")),
