@@ -118,6 +118,11 @@ class Evenement:
         return f"{timezone.localtime(self.debut):%d/%m/%Y}"
 
     @property
+    def en_cas_de_difficulte(self) -> str:
+        """« appelez le 05 49 … », or « contactez votre référent » when the PLIE gave no number."""
+        return self.telephone if self.telephone == TELEPHONE_ABSENT else f"appelez le {self.telephone}"
+
+    @property
     def heure(self) -> str:
         return f"{timezone.localtime(self.debut):%H}h{timezone.localtime(self.debut):%M}"
 

@@ -345,3 +345,13 @@ def test_the_periodic_task_convokes_then_the_sweep_sends_at_the_hour(personas, s
         assert convoquer.delay().get() == 0
         balayer_messages()
     assert len(sms_file()) == 1
+
+
+@time_machine.travel(LUNDI_8H, tick=False)
+def test_the_letter_gives_the_number_to_call_or_the_referent(personas):
+    parcours = _parcours(personas.referent_a, telephone_mobile="", email="marie@exemple.fr")
+    _planifier(parcours)
+    assert "En cas de difficulté, contactez votre référent." in Message.objects.get().corps
+    Referentiel.objects.filter(actif=True).update(telephone_contact="+33549123456")
+    _planifier(parcours, debut=MERCREDI_14H + datetime.timedelta(hours=2))
+    assert "En cas de difficulté, appelez le 05 49 12 34 56." in Message.objects.order_by("-pk").first().corps
