@@ -24,7 +24,8 @@ demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_communes
 	$(BIN)/python manage.py load_referentiels --activate $(REFERENTIEL)
-	$(BIN)/python manage.py seed_demo --if-empty --participants $(PARTICIPANTS)
+	@# The convocations' personal links carry SITE_URL: the same as the server's below.
+	SITE_URL="$${SITE_URL:-http://localhost:$(PORT)}" $(BIN)/python manage.py seed_demo --if-empty --participants $(PARTICIPANTS)
 	@$(MAKE) --no-print-directory run
 
 # Web + Celery worker + beat (plie/supervisor.py), stopped together with Ctrl-C; the emails' links use

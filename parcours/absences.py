@@ -246,6 +246,7 @@ def apres_absence(rdv):
             "heure": f"{debut:%H:%M}",
             "lien": reverse("parcours:detail", args=[parcours.pk]),
         },
+        cle=f"absence:rdv:{rdv.pk}:bureau_insertion",
     )
 
 
@@ -271,4 +272,5 @@ def apres_absence_atelier(presence, seance):
             "heure": f"{debut:%H:%M}",
             "lien": reverse("parcours:detail", args=[parcours.pk]),
         },
+        cle=f"absence:seance:{seance.pk}:{parcours.pk}:bureau_insertion",
     )

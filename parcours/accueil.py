@@ -245,4 +245,5 @@ def informer_prescripteur(rdv):
             "invite": prescripteur_invite(parcours),
             "lien": reverse("parcours:detail", args=[parcours.pk]),
         },
+        cle=f"premier_rdv:{rdv.pk}:prescripteur",
     )

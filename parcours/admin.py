@@ -5,6 +5,7 @@ from parcours.models import (
     AbsenceReferent,
     Atelier,
     Contrat,
+    Convocation,
     Demande,
     Diagnostic,
     Etape,
@@ -400,3 +401,16 @@ class SuspensionMesureAdmin(_LectureSeule):
     list_filter = ["motif"]
     search_fields = ["parcours__participant__nom_usage"]
     list_select_related = ["parcours__participant", "cree_par"]
+
+
+@admin.register(Convocation)
+class ConvocationAdmin(_LectureSeule):
+    """Written by parcours.convocations with their messages; answered through the personal link or by SMS.
+    The token is the participant's key: never shown here."""
+
+    list_display = ["parcours", "debut", "reponse", "repondu_le", "repondu_par"]
+    list_filter = ["reponse", "repondu_par"]
+    search_fields = ["parcours__participant__nom_usage"]
+    list_select_related = ["parcours__participant"]
+    exclude = ["jeton"]
+    date_hierarchy = "debut"

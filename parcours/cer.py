@@ -206,4 +206,5 @@ def _demander_signature_bi(contrat, referentiel):
             "referentiel": referentiel,
             "lien": reverse("parcours:contrat", args=[contrat.parcours_id]),
         },
+        cle=f"contrat:{contrat.pk}:signature_bureau_insertion",
     )

@@ -19,6 +19,7 @@ import logging
 import re
 import secrets
 import string
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -41,6 +42,7 @@ from parcours.models import (
 )
 from parcours.models.convocations import JETON_LONGUEUR
 from parcours.models.parcours import ETATS_OUVERTS
+from parcours.models.rendez_vous import StatutRendezVous
 from plie.notifications.models import Canal, GenreMessage, Message, StatutMessage
 from plie.notifications.services import mettre_en_envoi, notifier
 from plie.phones import parse_phone
@@ -114,6 +116,11 @@ class Evenement:
     @property
     def date(self) -> str:
         return f"{timezone.localtime(self.debut):%d/%m/%Y}"
+
+    @property
+    def en_cas_de_difficulte(self) -> str:
+        """« appelez le 05 49 … », or « contactez votre référent » when the PLIE gave no number."""
+        return self.telephone if self.telephone == TELEPHONE_ABSENT else f"appelez le {self.telephone}"
 
     @property
     def heure(self) -> str:
@@ -416,3 +423,155 @@ def convoquer_manquants(now=None, referentiel=None) -> int:
             with transaction.atomic():
                 faits += convoquer_seance(seance, inscription.parcours, referentiel, now=now) is not None
     return faits
+
+
+# --- replies ---------------------------------------------------------------------------------------
+# What the participant says back: through the personal link (parcours.views.convocations) or by
+# replying to the SMS (the provider's webhook, plie.notifications.webhooks).
+
+# The first meaningful word decides; courtesy words before it are skipped (« Bonjour, oui »).
+MOTS_OUI = frozenset({"oui", "ouii", "ouiii", "ouai", "ouais", "ok", "okay", "oki", "yes", "confirme", "confirmee"})
+MOTS_NON = frozenset({"non", "nn", "nan", "no", "annule", "annulee", "annuler", "empeche", "empechee"})
+# After a « oui », one of these makes the answer ambiguous (« oui mais je ne peux pas »).
+CONTRAIRES_OUI = MOTS_NON | {"pas", "impossible", "malade"}
+POLITESSES = frozenset({"bonjour", "bonsoir", "salut", "hello", "re", "alors", "euh", "madame", "monsieur"})
+REPONSE_SMS_MAX = 160  # what the référent is shown of a reply that was not understood
+
+
+def _mots(texte) -> list[str]:
+    sans_accents = unicodedata.normalize("NFKD", texte or "").encode("ascii", "ignore").decode()
+    mots = re.findall(r"[a-z0-9]+", sans_accents.casefold())
+    # A zero typed for an O (« 0UI », « N0N »), only inside a word that has letters.
+    return [m.replace("0", "o") if re.search(r"[a-z]", m) else m for m in mots]
+
+
+def interpreter_reponse(texte) -> bool | None:
+    """An SMS reply read as OUI (True), NON (False) or not understood (None).
+
+    Tolerant of case, accents, spaces, punctuation and a zero for an O (« Oui », « oui! », « OUI merci »,
+    « 0ui », « non. », « Non, empêché »); a reply that contradicts itself (« oui… non », « oui mais je
+    ne peux pas ») or that starts with anything else (« demain ? ») is not guessed: None.
+    """
+    mots = _mots(texte)
+    while mots and mots[0] in POLITESSES:
+        mots = mots[1:]
+    if not mots:
+        return None
+    premier, reste = mots[0], set(mots[1:])
+    if premier in MOTS_OUI:
+        return None if reste & CONTRAIRES_OUI else True
+    if premier in MOTS_NON:
+        return None if reste & MOTS_OUI else False
+    return None
+
+
+def evenement_annule(convocation) -> bool:
+    """The PLIE called the event off: the appointment cancelled, the session cancelled, or the person
+    no longer registered to its atelier."""
+    if convocation.rendez_vous_id:
+        return convocation.rendez_vous.statut == StatutRendezVous.ANNULE
+    if convocation.seance.statut == StatutSeance.ANNULEE:
+        return True
+    return not InscriptionAtelier.objects.filter(
+        atelier=convocation.seance.atelier_id, parcours=convocation.parcours_id
+    ).exists()
+
+
+def peut_repondre(convocation, now=None) -> bool:
+    """Whether an answer can still be given or changed: the event is planned, still on for this
+    person, and has not started (the link itself stays readable until ``expire_le``)."""
+    now = now or timezone.now()
+    if convocation.debut <= now or convocation.expire_le <= now:
+        return False
+    if convocation.rendez_vous_id:
+        return convocation.rendez_vous.statut == StatutRendezVous.PREVU
+    return convocation.seance.statut == StatutSeance.PREVUE and not evenement_annule(convocation)
+
+
+def numero_e164(numero) -> str:
+    """The provider's notation of a number (« 33612345678 », « +33612345678 », « 0612345678 ») in
+    E.164, or "" when it is not a number."""
+    texte = (numero or "").strip()
+    if texte.isdigit() and len(texte) > 10 and not texte.startswith("0"):
+        texte = "+" + texte  # international without its plus (Brevo)
+    try:
+        return parse_phone(texte).e164
+    except ValidationError:
+        return ""
+
+
+@dataclass(frozen=True)
+class ReponseSMS:
+    """What became of a reply: the convocation answered (or None) and why."""
+
+    convocation: Convocation | None
+    message: Message | None
+    resultat: str  # "appliquee", "incomprise", "sans_convocation", "ambigue", "trop_tard"
+
+
+def _message_repondu(numero, message, now):
+    """The SMS this reply answers: the one the provider names, else the latest sent to the number
+    whose convocation is still open. None when the number is shared by several people with an open
+    convocation (a couple, a parent's phone): whose answer it is cannot be told."""
+    if message is not None:
+        return message, False
+    envoyes = (
+        Message.objects.filter(
+            canal=Canal.SMS,
+            numero=numero,
+            statut__in=[StatutMessage.ENVOYE, StatutMessage.DELIVRE, StatutMessage.REPONDU],
+            convocation__expire_le__gt=now,
+        )
+        .select_related("convocation__parcours", "convocation__rendez_vous", "convocation__seance")
+        .order_by("-envoye_le", "-id")
+    )
+    dernier = envoyes.first()
+    if dernier is None:
+        return None, False
+    autres = envoyes.exclude(convocation__parcours=dernier.convocation.parcours_id).exists()
+    return (None, True) if autres else (dernier, False)
+
+
+def appliquer_reponse_sms(numero, texte, *, message=None, now=None) -> ReponseSMS:
+    """A reply received from ``numero``: applied to the convocation of the SMS it answers (the one
+    the provider names, else the latest sent to that number), which is marked « réponse reçue ».
+
+    Nothing is changed when no open convocation matches, when the number is shared by several people,
+    or when the event has started; a reply that is not understood is passed on to the référent as
+    received, so that they call back.
+    """
+    now = now or timezone.now()
+    numero = numero_e164(numero) or (message.numero if message is not None else "")
+    if message is not None and (message.convocation_id is None or message.canal != Canal.SMS):
+        message = None
+    cible, ambigu = _message_repondu(numero, message, now) if numero or message else (None, False)
+    if cible is None:
+        logger.info("Réponse SMS ignorée : %s", "numéro partagé" if ambigu else "aucune convocation ouverte")
+        return ReponseSMS(None, None, "ambigue" if ambigu else "sans_convocation")
+    convocation = cible.convocation
+    if cible.statut in {StatutMessage.ENVOYE, StatutMessage.DELIVRE}:
+        Message.objects.filter(pk=cible.pk, statut__in=[StatutMessage.ENVOYE, StatutMessage.DELIVRE]).update(
+            statut=StatutMessage.REPONDU, modifie_le=now
+        )
+        cible.statut = StatutMessage.REPONDU
+    if not peut_repondre(convocation, now):
+        return ReponseSMS(convocation, cible, "trop_tard")
+    confirme = interpreter_reponse(texte)
+    if confirme is None:
+        if convocation.parcours.referent_id:
+            extrait = " ".join((texte or "").split())
+            if len(extrait) > REPONSE_SMS_MAX:
+                extrait = extrait[: REPONSE_SMS_MAX - 1] + "…"
+            quand = f"{timezone.localtime(convocation.debut):%d/%m/%Y à %H:%M}"
+            notifier(
+                convocation.parcours.referent,
+                f"Réponse non comprise à la convocation du {quand}",
+                f"Le participant a répondu « {extrait} » au SMS de convocation : rappelez-le pour savoir s'il vient.",
+                lien=reverse("parcours:detail", args=[convocation.parcours_id]),
+            )
+        return ReponseSMS(convocation, cible, "incomprise")
+    try:
+        convocation = repondre(convocation, confirme, MoyenReponse.SMS, now=now)
+    except ConvocationError:
+        return ReponseSMS(convocation, cible, "trop_tard")
+    return ReponseSMS(convocation, cible, "appliquee")

@@ -22,6 +22,8 @@ def navigation(request):
         entries.append(("parcours:list", "Parcours"))
     if permissions.can_view_agenda(user):
         entries.append(("agenda:agenda", "Agenda"))
+    if permissions.can_list_courriers(user):
+        entries.append(("courriers:liste", "Courriers à envoyer"))
     if permissions.can_list_ateliers(user):
         entries.append(("ateliers:list", "Ateliers"))
     if permissions.can_request_lot_emargement(user):
@@ -38,6 +40,8 @@ def navigation(request):
         entries.append(("referents", "Référents"))
     if permissions.can_view_referentiel(user):
         entries.append(("referentiel:detail", "Référentiel"))
+    if permissions.can_edit_referentiel(user):
+        entries.append(("referentiel:convocations", "Convocations"))
     if permissions.can_edit_communes(user):
         entries.append(("territoire:list", "Territoire"))
     if permissions.can_view_ressources(user):

@@ -20,6 +20,7 @@ from financement.demo import seed_depenses
 from parcours.demo import seed_absences_referents, seed_entretiens
 from parcours.demo_ateliers import seed_ateliers
 from parcours.demo_contrats import seed_contrats
+from parcours.demo_convocations import seed_convocations
 from parcours.demo_demandes import seed_demandes
 from parcours.demo_etapes import seed_etapes
 from parcours.models import (
@@ -736,6 +737,7 @@ class DemoBuilder:
         seed_ateliers(self.rng, self.today, self.referents, plans)
         seed_depenses(self.rng, self.today, self.referentiel, self.referents, coordination)
         seed_demandes(self.rng, self.today, self.referentiel, plans, coordination)
+        seed_convocations(self.referentiel, self.referents[0])
         return self.logins
 
 

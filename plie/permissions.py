@@ -582,3 +582,28 @@ def can_record_preuve_distance(user, rdv) -> bool:
     if rdv.statut != StatutRendezVous.HONORE or rdv.modalite == Modalite.PRESENTIEL:
         return False
     return can_close_rendez_vous(user, rdv.parcours)
+
+
+def can_view_convocations(user, parcours) -> bool:
+    """The participant's answers to the convocations and what became of their messages: the team that
+    follows the parcours (its référent, the coordination), as for its notes; never the prescripteur."""
+    return can_view_sensitive(user, parcours)
+
+
+# --- convocation letters and failed messages (parcours/courriers.py, N §III.d) ---
+
+
+def can_list_courriers(user) -> bool:
+    """The « Courriers à envoyer » and the failed messages: the référents (their own participants) and the
+    coordination (every one)."""
+    return is_coordination(user) or (user.is_authenticated and user.has_role(Role.REFERENT))
+
+
+def can_handle_message(user, message) -> bool:
+    """Print a letter, mark it posted, replace a failed message: the parcours's référent and the
+    coordination. ``message.convocation.parcours`` is read."""
+    if message.convocation_id is None:
+        return False
+    return is_coordination(user) or (
+        user.is_authenticated and user.has_role(Role.REFERENT) and message.convocation.parcours.referent_id == user.pk
+    )

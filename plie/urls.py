@@ -23,6 +23,7 @@ urlpatterns = [
     path("parcours/", include("parcours.urls")),
     path("c/<str:jeton>/", convocation_reponse, name="convocation_reponse"),
     path("agenda/", include("parcours.agenda_urls")),
+    path("courriers/", include("parcours.courriers_urls")),
     path("ateliers/", include("parcours.ateliers_urls")),
     path("emargement/", include("parcours.emargement_urls")),
     path("bilans/", include("parcours.bilan_urls")),
@@ -33,6 +34,8 @@ urlpatterns = [
     path("prescriptions/", include("prescriptions.urls")),
     path("journal-des-acces/", include("plie.acces.urls")),
     path("notifications/", include("plie.notifications.urls")),
+    # The SMS provider's callbacks (delivery statuses, replies): a shared secret, no session.
+    path("webhooks/", include("plie.notifications.webhook_urls")),
     path("referents/", referent_list, name="referents"),
     path("", include("plie.accounts.gestion_urls")),
     path("referentiel/", include("plie.referentiel.urls")),

@@ -44,6 +44,7 @@ def refuser(prescription, by, motif_refus, commentaire=""):
             f"PLIE : prescription n° {prescription.pk} non retenue",
             "emails/prescription_refusee.txt",
             {"prescription": prescription, "lien": reverse("prescriptions:detail", args=[prescription.pk])},
+            cle=f"prescription:{prescription.pk}:refusee",
         )
 
 
@@ -71,12 +72,14 @@ def _messages_acceptation(prescription, parcours, referent, referentiel):
         f"PLIE : nouvelle orientation (parcours n° {parcours.pk})",
         "emails/orientation_referent.txt",
         {**contexte, "lien": lien},
+        cle=f"orientation:{parcours.pk}:referent:{referent.pk}",
     )
     envoyer_email(
         [prescription.prescripteur.email],
         f"PLIE : prescription n° {prescription.pk} acceptée",
         "emails/prescription_acceptee.txt",
         {**contexte, "lien": reverse("prescriptions:detail", args=[prescription.pk])},
+        cle=f"prescription:{prescription.pk}:acceptee",
     )
     if parcours.rup:
         # N §III.3: when the BI asked for a RUP, it is told the référent's name at once.
@@ -86,4 +89,5 @@ def _messages_acceptation(prescription, parcours, referent, referentiel):
             f"PLIE : référent unique de parcours désigné (prescription n° {prescription.pk})",
             "emails/rup_designe.txt",
             contexte,
+            cle=f"prescription:{prescription.pk}:rup_designe",
         )

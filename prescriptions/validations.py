@@ -62,6 +62,7 @@ def demander_validation(prescription, by, organisme, referentiel):
             f"PLIE : validation demandée pour la prescription n° {prescription.pk}",
             "emails/validation_demandee.txt",
             {"prescription": prescription, "lien": lien},
+            cle=f"validation:{validation.pk}:demandee",
         )
     return validation
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from parcours import agenda as regles
+from parcours import convocations_suivi
 from parcours.forms_agenda import AbsenceReferentForm, AbsencesFiltresForm, AgendaForm, referents
 from parcours.models import AbsenceReferent
 from plie import permissions
@@ -66,6 +67,8 @@ def agenda(request):
     jours = regles.agenda(
         referent, debut, fin, duree_par_defaut=referentiel.duree_entretien_minutes if referentiel else None
     )
+    # The convocations' answers and messages of the planned ones: one query for the period.
+    convocations_suivi.annoter([rdv for j in jours for rdv in j.rendez_vous])
     precedent, suivant = regles.precedent_suivant(jour, vue)
     today = timezone.localdate()
     absences = sorted({a for j in jours for a in j.absences}, key=lambda a: (a.debut, a.pk))

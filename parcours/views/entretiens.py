@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from parcours import absences, agenda, contacts, entretiens, signatures
+from parcours import absences, agenda, contacts, convocations_suivi, entretiens, signatures
 from parcours.forms_entretiens import ClotureForm, ContactForm, EntretienForm, PreuveDistanceForm
 from parcours.models import Parcours
 from plie import permissions
@@ -100,6 +100,7 @@ def carte(parcours, user, *, rendez_vous=None, tentatives=None, referentiel=None
             absences.serie(parcours) if serie is None else serie,
         )
     peut_clore = permissions.can_close_rendez_vous(user, parcours)
+    convocations_suivi.annoter(recents, visible=permissions.can_view_convocations(user, parcours))
     return Carte(
         prevus=sorted((r for r in recents if r.est_prevu), key=lambda r: (r.debut, r.pk)),
         derniers=[r for r in recents if not r.est_prevu],
@@ -232,6 +233,7 @@ def liste(request, pk):
         raise Http404("Page réservée au référent du parcours et à la coordination.")
     rows = _rendez_vous(parcours).order_by("-debut", "-id")
     page = paginer(request, rows)
+    convocations_suivi.annoter(page["page_obj"], visible=permissions.can_view_convocations(request.user, parcours))
     return render(
         request,
         "parcours/entretiens_liste.html",

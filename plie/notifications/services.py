@@ -3,7 +3,7 @@
 import uuid
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template import Context
 from django.template.loader import get_template
 
@@ -17,8 +17,8 @@ def envoyer_email(
 
     ``template`` is a text template under ``templates/``; it receives ``site_url`` besides ``contexte``.
     Nothing is written when no address is given (a structure without an email, say). ``cle``: the
-    message's unique key when its cause can happen twice (a second write is then refused); by default
-    one key per call.
+    message's unique key, from its cause (event, kind, recipient): a second write returns the first
+    message instead of sending it again; by default one key per call.
     """
 
     adresses = sorted({a.strip().lower() for a in destinataires if a and a.strip()})
@@ -27,14 +27,15 @@ def envoyer_email(
     # Plain text: nothing to escape (« D'Almeida » must not become « D&#x27;Almeida »).
     context = Context({"site_url": settings.SITE_URL, **(contexte or {})}, autoescape=False)
     corps = get_template(template).template.render(context)
-    email = Message.objects.create(
-        canal=Canal.EMAIL,
-        genre=GenreMessage.SERVICE,
-        cle=cle or f"service:{uuid.uuid4().hex}",
-        destinataires=adresses,
-        sujet=sujet,
-        corps=corps,
-    )
+    champs = {"canal": Canal.EMAIL, "genre": GenreMessage.SERVICE, "destinataires": adresses, "sujet": sujet}
+    if not cle:
+        email = Message.objects.create(cle=f"service:{uuid.uuid4().hex}", corps=corps, **champs)
+    else:
+        try:
+            with transaction.atomic():
+                email = Message.objects.create(cle=f"service:{cle}", corps=corps, **champs)
+        except IntegrityError:
+            return Message.objects.get(cle=f"service:{cle}")  # its cause already wrote it: never twice
     mettre_en_envoi(email)
     return email
 

@@ -2,6 +2,8 @@ from django import forms
 
 from plie.conflits import ConflictDetectionMixin
 from plie.decimaux import DecimalFrField
+from plie.phones import PhoneField
+from plie.referentiel import convocations
 from plie.referentiel.decisions import TypeDemande
 from plie.referentiel.models import CriterePublic, Referentiel
 
@@ -173,3 +175,26 @@ class ReferentielForm(ConflictDetectionMixin, forms.ModelForm):
 
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
+
+class ConvocationsForm(ConflictDetectionMixin, forms.ModelForm):
+    """The coordination's « Convocations » settings (plie/referentiel/convocations.py)."""
+
+    telephone_contact = PhoneField(
+        label="Numéro à appeler en cas d'empêchement",
+        required=False,
+        help_text="Vide : le téléphone du référent, s'il en a un.",
+    )
+
+    class Meta:
+        model = Referentiel
+        fields = ["convocation_delai_jours", "convocation_heure", "sms_expediteur", "telephone_contact", "sms_modele"]
+        widgets = {
+            "convocation_heure": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "sms_modele": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean_sms_modele(self):
+        modele = self.cleaned_data["sms_modele"]
+        convocations.valider_modele(modele)
+        return modele

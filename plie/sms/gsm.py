@@ -8,6 +8,7 @@ GSM-7 are replaced by their plain letter where the meaning survives (« à » an
 """
 
 import math
+import re
 from dataclasses import dataclass
 
 # The basic set (one septet each) and the extension table (two septets: escape + character).
@@ -36,8 +37,13 @@ GSM7_SIMPLE, GSM7_MULTI = 160, 153
 UCS2_SIMPLE, UCS2_MULTI = 70, 67
 
 
+# French guillemets carry their (often non-breaking) spaces inside: « mot » becomes "mot".
+GUILLEMETS = re.compile(r"«[\s\u00a0\u202f]*|[\s\u00a0\u202f]*»")
+
+
 def translitterer(texte: str) -> str:
-    """The text with every French character outside GSM-7 replaced (ê → e, ’ → ', « → ")."""
+    """The text with every French character outside GSM-7 replaced (ê → e, ’ → ', « mot » → "mot")."""
+    texte = GUILLEMETS.sub('"', texte)
     return "".join(TRANSLITTERATION.get(c, c) for c in texte)
 
 

@@ -20,6 +20,7 @@ from prescriptions.models import Organisme
 from tests.browser import axe
 from tests.conftest import verified_login
 from tests.factories import (
+    ConvocationFactory,
     EntretienFactory,
     ParcoursFactory,
     PrescriptionFactory,
@@ -180,6 +181,19 @@ def test_the_login_page_and_its_refusal_have_no_serious_violation(page, live_ser
     check("/compte/connexion/")
     page.fill("#id_username", "personne@example.org")
     refuse(page, page.locator("main button[type=submit]"))
+    check()
+    assert not check.found["problems"], "\n".join(check.found["problems"])
+
+
+def test_the_personal_link_has_no_serious_violation(page, live_server, check, niort):
+    """The participant's page (no account): unanswered, answered, and a link that is no longer valid."""
+    convocation = ConvocationFactory()
+    check(f"/c/{convocation.jeton}/")
+    page.get_by_role("button", name="Confirmer ma venue").click()
+    expect(page.get_by_text("votre venue est confirmée")).to_be_visible()
+    check()
+    response = page.goto(f"{live_server.url}/c/inconnu0000/")
+    assert response.status == 404
     check()
     assert not check.found["problems"], "\n".join(check.found["problems"])
 

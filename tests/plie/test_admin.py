@@ -18,6 +18,7 @@ from parcours.models import AbsenceReferent, Etape, Etat
 from plie.accounts import second_factor
 from plie.accounts.invitations import inviter
 from plie.accounts.models import Invitation, Role, User
+from plie.notifications.models import EvenementFournisseur
 from plie.referentiel.models import Referentiel
 from plie.territoire.models import RessourceTerritoire
 from prescriptions import decisions, dedoublonnage, validations
@@ -54,6 +55,10 @@ READ_ONLY |= {
     "parcours.Demande",
     "parcours.TransitionDemande",
     "parcours.SuspensionMesure",
+    # Written with their cause (parcours.convocations, the outbox) and by the provider's webhooks.
+    "parcours.Convocation",
+    "notifications.Message",
+    "notifications.EvenementFournisseur",
 }
 
 
@@ -115,6 +120,7 @@ def data(personas, communes):
         timezone.now() + timezone.timedelta(days=3),
         lieu_precision="Au CCAS",
     )
+    EvenementFournisseur.objects.create(fournisseur="brevo", cle="evt-admin", genre="statut")
     # An étape from the catalogue, begun: two log rows.
     etape = Etape.planifier(
         personas.referent_a,

@@ -93,3 +93,17 @@ def _sent(pk):
         return Message.objects.filter(pk=pk, envoye_le__isnull=False).exists()
     except OperationalError:
         return False
+
+
+def test_an_email_of_a_cause_is_written_once(db):
+    """A cause that runs twice (a retried step) finds its email written: the outbox keeps one row."""
+    from plie.notifications.models import Message
+    from plie.notifications.services import envoyer_email
+
+    contexte = {"prescription": {"nom_complet": "DUPONT Marie", "question_complement": "Adresse ?"}, "lien": "/"}
+    first = envoyer_email(["a@exemple.fr"], "PLIE : test", "emails/prescription_complement.txt", contexte, cle="x:1")
+    again = envoyer_email(["a@exemple.fr"], "PLIE : test", "emails/prescription_complement.txt", contexte, cle="x:1")
+    assert again.pk == first.pk
+    assert Message.objects.filter(cle="service:x:1").count() == 1
+    other = envoyer_email(["a@exemple.fr"], "PLIE : test", "emails/prescription_complement.txt", contexte)
+    assert other.cle.startswith("service:") and other.pk != first.pk

@@ -21,7 +21,8 @@ OPERATOR_ENV = {
     "ALLOWED_HOSTS": "plie.example.org",
     "SITE_URL": "https://plie.example.org",
     "EMAIL_HOST": "smtp.example.org",
-    "SMS_API_URL": "https://sms.example.org/api",
+    "SMS_API_KEY": "xkeysib-test-only",
+    "SMS_WEBHOOK_SECRET": "secret-de-test-des-webhooks",
 }
 INTERPOLATION = re.compile(r"\$\$|\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 

@@ -395,6 +395,8 @@ NAV_ENTRIES = {
     "/journal-des-acces/": "Journal des accès",
     "/budget-ateliers/": "Budget ateliers",
     "/budget-ateliers/a-valider/": "Dépenses à valider",
+    "/courriers/": "Courriers à envoyer",
+    "/referentiel/convocations/": "Convocations",
 }
 EXPECTED_NAV = {
     "coordination": {
@@ -418,6 +420,8 @@ EXPECTED_NAV = {
         "/journal-des-acces/",
         "/budget-ateliers/",
         "/budget-ateliers/a-valider/",
+        "/courriers/",
+        "/referentiel/convocations/",
     },
     "referent_a": {
         "/",
@@ -429,6 +433,7 @@ EXPECTED_NAV = {
         "/referentiel/",
         "/ressources/",
         "/budget-ateliers/",
+        "/courriers/",
     },
     "referent_b": {
         "/",
@@ -440,6 +445,7 @@ EXPECTED_NAV = {
         "/referentiel/",
         "/ressources/",
         "/budget-ateliers/",
+        "/courriers/",
     },
     "prescripteur": {"/", "/parcours/", "/prescriptions/"},
     "autre_prescripteur": {"/", "/parcours/", "/prescriptions/"},

@@ -274,3 +274,26 @@ def test_ateliers_with_sessions_and_attendance(demo):
     for atelier in Atelier.objects.all():
         referents = set(atelier.inscriptions.values_list("parcours__referent", flat=True))
         assert referents <= atelier.animateur_ids
+
+
+def test_the_demo_has_convocations_of_each_kind(demo):
+    """On the demo référent's participants: an SMS due now (the worker prints it within a minute), one
+    confirmed, one cancelled, a letter to post and a failure with its fallback; a personal link printed."""
+    from parcours import courriers
+    from parcours.models import Convocation, ReponseConvocation
+    from plie.notifications.models import Message, StatutMessage
+
+    referent = User.objects.get(email=f"referent@{DEMO_DOMAIN}")
+    mine = Message.objects.filter(convocation__parcours__referent=referent)
+    now = timezone.now()
+    # Due at once, not queued by the seed (no broker then): the worker's sweep sends it.
+    assert mine.filter(canal="sms", statut=StatutMessage.A_ENVOYER, du_le__lte=now).exists()
+    assert mine.courriers_a_envoyer().exists()
+    [echec] = mine.filter(statut=StatutMessage.ECHEC)
+    assert courriers.canal_de_repli(echec) == "email"  # the card offers « Envoyer par email »
+    assert echec in courriers.echecs_de(referent)
+    reponses = set(Convocation.objects.filter(parcours__referent=referent).values_list("reponse", flat=True))
+    assert {ReponseConvocation.CONFIRMEE, ReponseConvocation.ANNULEE, ReponseConvocation.SANS_REPONSE} <= reponses
+    [lien] = re.findall(r"Lien personnel d'un participant à essayer[^:]*: (\S+)", demo)
+    jeton = lien.rstrip("/").rsplit("/", 1)[1]
+    assert Convocation.objects.filter(jeton=jeton, reponse=ReponseConvocation.SANS_REPONSE).exists()

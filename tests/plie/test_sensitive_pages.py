@@ -171,6 +171,8 @@ def url_kwargs(parcours, fiche):
         "participant_pk": [parcours.participant_id],
         "insee": ["79191"],
         "token": ["jeton-inconnu"],
+        "jeton": ["jeton-inconnu"],  # a convocation's personal link
+        "fournisseur": ["brevo", "ovh"],  # the SMS provider's webhooks
         "uidb64": ["MQ"],
         "etape_pk": [parcours.etape_sensible.pk],
         "transition": list(ETAPE_TRANSITIONS),

@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from parcours.demo_convocations import lien_a_essayer
 from parcours.models import Parcours
 from plie import permissions
 from plie.accounts.models import Role, User
@@ -64,6 +65,11 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"    {'':<40}   {', '.join(codes[1:4])}), ou clé TOTP {secret} dans une application"
                     )
+        lien = lien_a_essayer()
+        if lien:
+            self.stdout.write(
+                f"Lien personnel d'un participant à essayer (sa convocation, à confirmer ou annuler) : {lien}"
+            )
 
 
 def _natural(email):

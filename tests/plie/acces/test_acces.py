@@ -145,6 +145,7 @@ DEMANDE_DESIGNE_SON_PARCOURS = (
     "l'identifiant est celui d'une demande, pas de l'objet journalisé : la page journalise le parcours de la "
     "personne, refus compris (tests/parcours/test_demandes_views.py)"
 )
+MESSAGE_DESIGNE_SON_PARCOURS = "désigne un message sortant ; la vue journalise le parcours du participant, et le refus"
 EXEMPT = {
     "invitation_renew": "une invitation désigne le compte d'un professionnel, pas une personne accompagnée",
     "invitation_cancel": "une invitation désigne le compte d'un professionnel, pas une personne accompagnée",
@@ -187,6 +188,10 @@ EXEMPT = {
     "demandes:accepter": DEMANDE_DESIGNE_SON_PARCOURS,
     "demandes:refuser": DEMANDE_DESIGNE_SON_PARCOURS,
     "demandes:retirer": DEMANDE_DESIGNE_SON_PARCOURS,
+    # --- convocation letters and failed messages (parcours/views/courriers.py) ---
+    "courriers:pdf": MESSAGE_DESIGNE_SON_PARCOURS,
+    "courriers:poster": MESSAGE_DESIGNE_SON_PARCOURS,
+    "courriers:repli": MESSAGE_DESIGNE_SON_PARCOURS,
 }
 
 
