@@ -97,7 +97,8 @@ def bench_outbox():
             ouvriers.arreter()
             faux.arreter()
             app.control.purge()
-    comptes = faux.comptes()
+    # The bench's own messages (the seeded demo may have a due convocation too, sent along).
+    comptes = {tag: n for tag, n in faux.comptes().items() if tag.startswith(PREFIXE)}
     doublons = sum(n - 1 for n in comptes.values() if n > 1)
     envoyes = MESSAGES - restants
     debit = envoyes / duree
@@ -109,7 +110,7 @@ def bench_outbox():
         ("messages sent (rows « envoyé »)", f"{envoyes}"),
         ("messages accepted by the provider", f"{sum(comptes.values())}"),
         ("duplicates (provider's count per tag above 1; must be 0)", f"{doublons}"),
-        ("send requests the provider received", f"{faux.envois_tentes()}"),
+        ("send requests the provider received (all messages due)", f"{faux.envois_tentes()}"),
         ("time from the first sweep to the last row sent (s)", f"{duree:.2f}"),
         ("messages per second (target ≥ 170)", f"{debit:.0f}"),
     ]:
