@@ -1,7 +1,8 @@
 """Sending the outbox: once, never lost.
 
 1. **Claim.** Under a row lock, a due row becomes ``en_cours`` with its claim time, committed before
-   any provider call: a second worker (or a second beat) finds it taken.
+   any provider call: a second worker (or a second beat) finds it taken. The sweep's batches claim
+   their rows in one commit and send each only while its claim is young enough (:func:`envoyer_lot`).
 2. **Send** through the channel (Django's email backend, the SMS provider with our key as tag).
 3. **Record**, only if our claim still holds: ``envoye`` with the provider's id; a transient error
    puts it back with its next try (exponential backoff with jitter, Retry-After honoured); a
@@ -9,7 +10,8 @@
 
 A claim older than ``OUTBOX_CLAIM_TIMEOUT`` belongs to a worker that died, maybe after the provider
 accepted the message and before our commit: the sweep asks the provider about the tag **before**
-any resend (:func:`reconcilier`). Letters are not sent here: they are printed and marked posted.
+any resend (:func:`reconcilier`); so does a send left without an answer (``incertain``). Letters are
+not sent here: they are printed and marked posted.
 """
 
 import logging
