@@ -10,7 +10,7 @@ PROD_ENV := PLIE_ENV=prod SECRET_KEY=check-deploy-$$(printf 'x%.0s' $$(seq 1 60)
 	DATABASE_URL=postgres://plie:plie@localhost:5432/plie REDIS_URL=redis://localhost:6379/0 \
 	EMAIL_HOST=smtp.example.org SMS_BACKEND=console
 
-.PHONY: install chromium demo run test quality bench scan clean
+.PHONY: install chromium demo run test quality bench bench-outbox scan clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ quality: install
 # Timings on a throw-away database (10 000 participants by default: BENCH_PARTICIPANTS=…).
 bench: install
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python benchmarks/run.py
+
+# The outbox alone: 10 000 due SMS through real Celery workers (PostgreSQL and Redis: DATABASE_URL, REDIS_URL).
+bench-outbox: install
+	$(BIN)/python benchmarks/outbox.py
 
 # wapiti, logged in, against a throw-away demo (var/scan.sqlite3); fails on any 500. Minutes, not in CI.
 scan: install

@@ -9,7 +9,8 @@ in the same run, one request of it after each request of a page (target: every m
 within 3× the trivial page's). Deep pages are
 measured too (they walk the indexes that match the orderings). Then the émargement sheets: one sheet,
 a batch of one référent's month (BENCH_SHEETS, 60 by default), the same HTML drawn by bare WeasyPrint,
-and whether libharfbuzz-subset0 is there. Timings are read, not tested.
+and whether libharfbuzz-subset0 is there. Last, the outbox: 10 000 due SMS through real Celery workers
+to a fake provider on 127.0.0.1 (benchmarks/outbox.py, PostgreSQL only). Timings are read, not tested.
 """
 
 import io
@@ -400,6 +401,9 @@ def main():
         ratios = f"{page_p95 / trivial_p95:13.1f} | {median / trivial_median:16.1f}"
         print(f"| {label:<62} | {count:7d} | {median:11.1f} | {page_p95:8.1f} | {ratios} |")
     bench_emargement()
+    from benchmarks.outbox import bench_outbox
+
+    bench_outbox()
 
 
 if __name__ == "__main__":

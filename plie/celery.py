@@ -5,6 +5,7 @@ from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_postrun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plie.settings")
 
@@ -38,6 +39,20 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=17),
     },
 }
+
+
+@task_postrun.connect
+def _close_old_connections(task=None, **kwargs):
+    """After each task, what Django does after each request: close a broken connection, or one older
+    than CONN_MAX_AGE, and keep the others (CELERY_DB_REUSE_MAX keeps Celery from closing them all).
+    Not for a task run in place (eager, or inside a transaction): its caller's connection stays."""
+    from django.db import connections
+
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    for connexion in connections.all(initialized_only=True):
+        if not connexion.in_atomic_block:
+            connexion.close_if_unusable_or_obsolete()
 
 
 @app.on_after_configure.connect

@@ -54,6 +54,7 @@ class Config:
     private_root: Path
     email: dict = field(default_factory=dict)
     sms: dict = field(default_factory=dict)
+    outbox: dict = field(default_factory=dict)
     hsts_seconds: int = 0
     access_log_retention_days: int = ACCESS_LOG_RETENTION_DEFAULT
     trusted_proxies: int = 0
@@ -229,6 +230,10 @@ def read_config(environ, base_dir: Path) -> Config:
         "ovh_service": env.str("SMS_OVH_SERVICE"),
         # The shared secret the provider's webhooks carry (delivery statuses, replies).
         "webhook_secret": env.str("SMS_WEBHOOK_SECRET"),
+        # Seconds to connect and to read an HTTP provider's answer (an unanswered send is then
+        # checked with the provider by tag before any resend).
+        "connect_timeout": env.int("SMS_CONNECT_TIMEOUT", 5, minimum=1),
+        "read_timeout": env.int("SMS_READ_TIMEOUT", 10, minimum=1),
         # The « file » backend (demo): one JSON line per SMS.
         "file_path": env.str("SMS_FILE_PATH", str(var_dir / "sms.jsonl")),
     }
@@ -243,6 +248,16 @@ def read_config(environ, base_dir: Path) -> Config:
         )
     if sms_backend in {"brevo", "ovh"} and production and not sms["webhook_secret"]:
         env.problems.append("SMS_WEBHOOK_SECRET est obligatoire en production (webhooks du fournisseur de SMS).")
+
+    # The outbox (plie/notifications/envoi.py): a claim older than this belongs to a dead worker;
+    # the retries' backoff; how many due messages one sweep queues, in tasks of how many.
+    outbox = {
+        "claim_timeout": env.int("OUTBOX_CLAIM_TIMEOUT", 300, minimum=1),
+        "retry_base": env.int("OUTBOX_RETRY_BASE_SECONDS", 30, minimum=1),
+        "retry_max": env.int("OUTBOX_RETRY_MAX_SECONDS", 3600, minimum=1),
+        "sweep_batch": env.int("OUTBOX_SWEEP_BATCH", 5000, minimum=1),
+        "sweep_chunk": env.int("OUTBOX_SWEEP_CHUNK", 50, minimum=1),
+    }
 
     hsts_seconds = env.int("SECURE_HSTS_SECONDS", 31_536_000 if production else 0)
     trusted_proxies = env.int("TRUSTED_PROXIES", 0, minimum=0)
@@ -289,6 +304,7 @@ def read_config(environ, base_dir: Path) -> Config:
         private_root=Path(env.str("PRIVATE_ROOT") or var_dir / "prive"),
         email=email,
         sms=sms,
+        outbox=outbox,
         hsts_seconds=hsts_seconds,
         access_log_retention_days=retention,
         trusted_proxies=trusted_proxies,

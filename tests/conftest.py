@@ -151,3 +151,21 @@ def real_worker(_celery_eager):
 
     app.conf.task_always_eager = False
     yield app
+
+
+@pytest.fixture
+def faux_sms():
+    """A fake SMS provider on 127.0.0.1 (Brevo's and OVHcloud's endpoints): tests/fakes/sms_provider.py."""
+    from tests.fakes.sms_provider import FauxFournisseur
+
+    faux = FauxFournisseur().demarrer()
+    yield faux
+    faux.arreter()
+
+
+@pytest.fixture(autouse=True)
+def _sms_sender_read_per_test():
+    """A worker reads the référentiel's SMS sender once a minute; each test has its own référentiel."""
+    from plie.notifications.envoi import oublier_expediteur
+
+    oublier_expediteur()

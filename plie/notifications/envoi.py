@@ -1,7 +1,8 @@
 """Sending the outbox: once, never lost.
 
 1. **Claim.** Under a row lock, a due row becomes ``en_cours`` with its claim time, committed before
-   any provider call: a second worker (or a second beat) finds it taken.
+   any provider call: a second worker (or a second beat) finds it taken. The sweep's batches claim
+   their rows in one commit and send each only while its claim is young enough (:func:`envoyer_lot`).
 2. **Send** through the channel (Django's email backend, the SMS provider with our key as tag).
 3. **Record**, only if our claim still holds: ``envoye`` with the provider's id; a transient error
    puts it back with its next try (exponential backoff with jitter, Retry-After honoured); a
@@ -9,17 +10,20 @@
 
 A claim older than ``OUTBOX_CLAIM_TIMEOUT`` belongs to a worker that died, maybe after the provider
 accepted the message and before our commit: the sweep asks the provider about the tag **before**
-any resend (:func:`reconcilier`). Letters are not sent here: they are printed and marked posted.
+any resend (:func:`reconcilier`); so does a send left without an answer (``incertain``). Letters are
+not sent here: they are printed and marked posted.
 """
 
 import logging
 import random
 import smtplib
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from plie import sms as sms_providers
@@ -46,23 +50,21 @@ def delai_avant_essai(tentatives: int, retry_after: float | None = None) -> floa
 
 
 def reclamer(message_id, now=None) -> Message | None:
-    """Take one due message for sending (committed), or None if it is not due or someone has it."""
+    """Take one due message for sending (committed), or None if it is not due or someone has it.
+
+    One conditional UPDATE, committed at once: PostgreSQL locks the row and, if another worker
+    claimed it meanwhile, re-reads it and finds it no longer due (0 rows); SQLite writes one at a
+    time. Then the row is read back under our claim."""
     now = now or timezone.now()
-    with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(skip_locked=True)
-            .exclude(canal=Canal.COURRIER)
-            .dus(now)
-            .filter(pk=message_id)
-            .first()
-        )
-        if message is None:
-            return None
-        message.statut = M.EN_COURS
-        message.envoi_commence_le = now
-        message.tentatives += 1
-        message.save(update_fields=["statut", "envoi_commence_le", "tentatives", "modifie_le"])
-    return message
+    pris = (
+        Message.objects.exclude(canal=Canal.COURRIER)
+        .dus(now)
+        .filter(pk=message_id)
+        .update(statut=M.EN_COURS, envoi_commence_le=now, tentatives=F("tentatives") + 1, modifie_le=now)
+    )
+    if not pris:
+        return None
+    return Message.objects.filter(pk=message_id, statut=M.EN_COURS, envoi_commence_le=now).first()
 
 
 def _notre_reclamation(message):
@@ -99,6 +101,12 @@ def reporter(message, erreur, retry_after=None, now=None) -> float | None:
     return delai
 
 
+def garder_pour_verification(message, erreur, now=None) -> bool:
+    """An uncertain outcome: the claim is kept (``en_cours``) with the error, for :func:`reconcilier`."""
+    now = now or timezone.now()
+    return bool(_notre_reclamation(message).update(derniere_erreur=str(erreur)[:2000], modifie_le=now))
+
+
 def echouer(message, erreur, now=None) -> bool:
     now = now or timezone.now()
     return bool(
@@ -108,9 +116,22 @@ def echouer(message, erreur, now=None) -> bool:
     )
 
 
+_expediteur = {"valeur": None, "lu_le": 0.0}
+EXPEDITEUR_CACHE_SECONDS = 60
+
+
+def oublier_expediteur():
+    """Read the sender name again at the next SMS (tests, where each test has its référentiel)."""
+    _expediteur["valeur"] = None
+
+
 def expediteur() -> str:
-    referentiel = Referentiel.objects.active_or_none()
-    return referentiel.sms_expediteur if referentiel else "PLIE"
+    """The active référentiel's sender name, read once a minute per process (not once per SMS)."""
+    if _expediteur["valeur"] is None or time.monotonic() - _expediteur["lu_le"] > EXPEDITEUR_CACHE_SECONDS:
+        referentiel = Referentiel.objects.active_or_none()
+        _expediteur["valeur"] = referentiel.sms_expediteur if referentiel else "PLIE"
+        _expediteur["lu_le"] = time.monotonic()
+    return _expediteur["valeur"]
 
 
 def transmettre(message) -> tuple[str, str]:
@@ -132,19 +153,94 @@ def transmettre(message) -> tuple[str, str]:
 
 def envoyer(message_id, now=None) -> str:
     """Claim, send and record one message. Returns what happened (for the task's result and logs):
-    ``absent`` (not due, taken or gone), ``envoye``, ``reporte:<seconds>`` or ``echec``."""
+    ``absent`` (not due, taken or gone), ``envoye``, ``reporte:<seconds>``, ``echec``, or
+    ``incertain`` (no answer from the provider: left to :func:`reconcilier`)."""
     message = reclamer(message_id, now=now)
     if message is None:
         return "absent"
+    return _envoyer_reclame(message)
+
+
+def duree_max_envoi(canal=Canal.SMS) -> float:
+    """The longest one send may take: the SMS provider's connect and read timeouts, or the SMTP
+    server's timeout (EMAIL_TIMEOUT)."""
+    if canal == Canal.EMAIL:
+        return float(getattr(settings, "EMAIL_TIMEOUT", None) or 60)
+    config = getattr(settings, "SMS", {}) or {}
+    return float(config.get("connect_timeout") or 5) + float(config.get("read_timeout") or 10)
+
+
+def reclamer_lot(message_ids, now=None) -> list[Message]:
+    """Claim the due ones of ``message_ids`` in one committed transaction (one commit for a batch of
+    the sweep instead of one per message); rows another worker holds are skipped."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        messages = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .exclude(canal=Canal.COURRIER)
+            .dus(now)
+            .filter(pk__in=list(message_ids))
+            .order_by("pk")
+        )
+        if messages:
+            Message.objects.filter(pk__in=[m.pk for m in messages]).update(
+                statut=M.EN_COURS, envoi_commence_le=now, tentatives=F("tentatives") + 1, modifie_le=now
+            )
+    for message in messages:
+        message.statut, message.envoi_commence_le, message.tentatives = M.EN_COURS, now, message.tentatives + 1
+    return messages
+
+
+def relacher(messages, now=None) -> int:
+    """Give back claims we will not use (still ours only): due again at once, the try not counted."""
+    now = now or timezone.now()
+    if not messages:
+        return 0
+    return Message.objects.filter(
+        pk__in=[m.pk for m in messages], statut=M.EN_COURS, envoi_commence_le=messages[0].envoi_commence_le
+    ).update(statut=M.A_ENVOYER, tentatives=F("tentatives") - 1, modifie_le=now)
+
+
+def envoyer_lot(message_ids) -> dict[int, str]:
+    """A batch of the sweep: claimed at once, then sent one by one, each recorded as it goes.
+
+    Never a send that could still run when its claim looks dead: a message is sent only while its
+    claim is younger than OUTBOX_CLAIM_TIMEOUT minus the longest send, otherwise the rest of the
+    batch is given back (the reconciler would otherwise take a claim we are still using). When the
+    timeout leaves no such margin for a channel, its message is claimed again right before its send."""
+    resultats = dict.fromkeys(message_ids, "absent")
+    delai = _reglage("OUTBOX_CLAIM_TIMEOUT", 300)
+    messages = reclamer_lot(message_ids)
+    for rang, message in enumerate(messages):
+        marge = timedelta(seconds=delai - duree_max_envoi(message.canal))
+        if marge <= timedelta(0):
+            relacher([message])
+            resultats[message.pk] = envoyer(message.pk)
+            continue
+        if timezone.now() - message.envoi_commence_le >= marge:
+            relacher(messages[rang:])
+            logger.warning("Lot : %s messages rendus, réclamés depuis trop longtemps", len(messages) - rang)
+            break
+        resultats[message.pk] = _envoyer_reclame(message)
+    return resultats
+
+
+def _envoyer_reclame(message) -> str:
     try:
         fournisseur, identifiant = transmettre(message)
     except ErreurTransitoire as error:
+        if error.incertain:
+            # The provider may hold it: resend nothing blind. The claim stays; once it is older
+            # than OUTBOX_CLAIM_TIMEOUT the sweep asks the provider about the tag (reconcilier).
+            garder_pour_verification(message, error)
+            logger.warning("Message %s : issue incertaine, vérification auprès du fournisseur (%s)", message.pk, error)
+            return "incertain"
         delai = reporter(message, error, retry_after=error.retry_after)
-        logger.warning("Message %s reporté (%s)", message_id, error)
+        logger.warning("Message %s reporté (%s)", message.pk, error)
         return "echec" if delai is None else f"reporte:{delai:.3f}"
     except ErreurPermanente as error:
         echouer(message, error)
-        logger.warning("Message %s en échec définitif (%s)", message_id, error)
+        logger.warning("Message %s en échec définitif (%s)", message.pk, error)
         return "echec"
     marquer_envoye(message, identifiant, fournisseur)
     return "envoye"
@@ -172,6 +268,8 @@ def reconcilier(now=None) -> int:
                     continue  # ask again at the next sweep; never resend blind
             if identifiant:
                 marquer_envoye(message, identifiant, fournisseur.nom, now=now)
+            elif message.tentatives >= TENTATIVES_MAX:
+                echouer(message, f"Abandon après {message.tentatives} tentatives : {message.derniere_erreur}", now=now)
             else:
                 _notre_reclamation(message).update(statut=M.A_ENVOYER, prochain_essai_le=None, modifie_le=now)
             regles += 1

@@ -13,11 +13,16 @@ class ErreurFournisseur(Exception):
 
 
 class ErreurTransitoire(ErreurFournisseur):
-    """Worth a retry: network, timeout, 5xx, 429 (``retry_after`` seconds when the provider says)."""
+    """Worth a retry: network, timeout, 5xx, 429 (``retry_after`` seconds when the provider says).
 
-    def __init__(self, message, retry_after: float | None = None):
+    ``incertain``: the request may have reached the provider (no answer read, connection cut once
+    it was sent). The outbox then resends nothing blind: the claim waits for :func:`reconcilier`,
+    which asks the provider about the tag."""
+
+    def __init__(self, message, retry_after: float | None = None, incertain: bool = False):
         super().__init__(message)
         self.retry_after = retry_after
+        self.incertain = incertain
 
 
 class ErreurPermanente(ErreurFournisseur):
