@@ -58,9 +58,13 @@ quality: install
 bench: install
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python benchmarks/run.py
 
-# The outbox alone: 10 000 due SMS through real Celery workers (PostgreSQL and Redis: DATABASE_URL, REDIS_URL).
+# The outbox alone: 10 000 due SMS through real Celery workers. It needs PostgreSQL and Redis: DATABASE_URL and
+# REDIS_URL, by default the machine's own (database plie_bench, created when missing; Redis db 14).
+BENCH_PG = postgres://postgres@127.0.0.1:5432/plie_bench
 bench-outbox: install
-	$(BIN)/python benchmarks/outbox.py
+	@[ -n "$$DATABASE_URL" ] || psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'plie_bench'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres plie_bench
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_PG)} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/14} $(BIN)/python benchmarks/outbox.py
 
 # wapiti, logged in, against a throw-away demo (var/scan.sqlite3); fails on any 500. Minutes, not in CI.
 scan: install

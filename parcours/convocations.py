@@ -46,8 +46,8 @@ from parcours.models.rendez_vous import StatutRendezVous
 from plie.notifications.models import Canal, GenreMessage, Message, StatutMessage
 from plie.notifications.services import mettre_en_envoi, notifier
 from plie.phones import parse_phone
-from plie.referentiel.models import Referentiel, expediteur_peut_recevoir
-from plie.sms import gsm
+from plie.referentiel.models import Referentiel
+from plie.sms.texte import TELEPHONE_ABSENT, Evenement, texte_sms
 
 logger = logging.getLogger(__name__)
 ALPHABET = string.ascii_letters + string.digits
@@ -56,7 +56,6 @@ DELAI_POSTE = datetime.timedelta(days=5)
 # The personal link works until this long after the event's end.
 GRACE_LIEN = datetime.timedelta(hours=2)
 DUREE_PAR_DEFAUT = datetime.timedelta(hours=1)
-TELEPHONE_ABSENT = "contactez votre référent"
 
 
 class ConvocationError(ValueError):
@@ -103,30 +102,6 @@ def lien(convocation) -> str:
 # --- what a convocation says ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Evenement:
-    """The facts a convocation may tell, and nothing else."""
-
-    objet: str  # « votre entretien », « l'atelier « Préparer un entretien » »
-    debut: datetime.datetime
-    lieu: str
-    referent: str  # first name only
-    telephone: str
-
-    @property
-    def date(self) -> str:
-        return f"{timezone.localtime(self.debut):%d/%m/%Y}"
-
-    @property
-    def en_cas_de_difficulte(self) -> str:
-        """« appelez le 05 49 … », or « contactez votre référent » when the PLIE gave no number."""
-        return self.telephone if self.telephone == TELEPHONE_ABSENT else f"appelez le {self.telephone}"
-
-    @property
-    def heure(self) -> str:
-        return f"{timezone.localtime(self.debut):%H}h{timezone.localtime(self.debut):%M}"
-
-
 def _telephone(parcours, referentiel) -> str:
     numero = referentiel.telephone_contact or getattr(parcours.referent, "telephone", "")
     if not numero:
@@ -164,34 +139,6 @@ def evenement(convocation, referentiel) -> Evenement:
     if precision:
         parts.append(precision)
     return Evenement(f"l'atelier « {atelier.theme} »", seance.debut, " — ".join(parts), referent, telephone)
-
-
-class _Variables(dict):
-    def __missing__(self, key):
-        return "{" + key + "}"
-
-
-def consigne_reponse(referentiel, url) -> str:
-    """How to answer: by replying to the SMS when the sender can receive, always by the link."""
-    if expediteur_peut_recevoir(referentiel.sms_expediteur):
-        return f"Répondez OUI pour confirmer, NON pour annuler, ou : {url}"
-    return f"Confirmez ou annulez : {url}"
-
-
-def texte_sms(referentiel, ev: Evenement, url: str) -> str:
-    """The PLIE's template filled, then transliterated into GSM-7 where the meaning survives."""
-    variables = _Variables(
-        objet=ev.objet,
-        date=ev.date,
-        heure=ev.heure,
-        lieu=ev.lieu,
-        referent=ev.referent,
-        telephone=ev.telephone,
-        reponse=consigne_reponse(referentiel, url),
-    )
-    texte = referentiel.sms_modele.format_map(variables)
-    texte = re.sub(r"[ \t]+", " ", texte).strip()
-    return gsm.translitterer(texte)
 
 
 def _rendre(template, contexte) -> str:

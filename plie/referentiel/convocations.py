@@ -1,7 +1,7 @@
 """The coordination's « Convocations » settings: the SMS template checked, counted and previewed.
 
 The preview is the SMS a sample entretien would send, filled and transliterated by the very function
-that writes the real ones (:func:`parcours.convocations.texte_sms`), then counted as the operator
+that writes the real ones (:func:`plie.sms.texte.texte_sms`), then counted as the operator
 counts it (:func:`plie.sms.gsm.decompter`): what the coordination reads is what a participant gets.
 """
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 from plie.phones import parse_phone
 from plie.referentiel.models import expediteur_peut_recevoir
 from plie.sms import gsm
+from plie.sms.texte import Evenement, texte_sms
 
 VARIABLES = ("objet", "date", "heure", "lieu", "referent", "telephone", "reponse")
 LIEN_EXEMPLE = "/c/Ab3dE5gH7j/"
@@ -56,8 +57,6 @@ def reponse_active(expediteur: str) -> str:
 
 def evenement_exemple(telephone=""):
     """A sample entretien: next Tuesday at 14:30, at an address of the right length."""
-    from parcours.convocations import Evenement
-
     today = timezone.localdate()
     mardi = today + datetime.timedelta(days=(1 - today.weekday()) % 7 or 7)
     debut = timezone.make_aware(datetime.datetime.combine(mardi, datetime.time(14, 30)))
@@ -80,8 +79,6 @@ class Apercu:
 
 def apercu(modele: str, expediteur: str, telephone: str = "") -> Apercu:
     """The SMS of the sample entretien for this template and sender."""
-    from parcours.convocations import texte_sms
-
     reponse = reponse_active(expediteur)
     try:
         valider_modele(modele)
