@@ -36,6 +36,8 @@ from plie.accounts.models import User  # noqa: E402
 
 PARTICIPANTS = int(os.environ.get("BENCH_PARTICIPANTS", "10000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "20"))
+# What to measure: BENCH_ONLY=pages measures the pages alone (a few minutes less when one page is worked on).
+PARTS = set(os.environ.get("BENCH_ONLY", "pages,emargement,outbox").split(","))
 TRIVIAL = "/compte/mot-de-passe/changer/"  # logged in, a form, no rows of the PLIE
 
 
@@ -400,10 +402,12 @@ def main():
     for label, count, median, page_p95 in rows:
         ratios = f"{page_p95 / trivial_p95:13.1f} | {median / trivial_median:16.1f}"
         print(f"| {label:<62} | {count:7d} | {median:11.1f} | {page_p95:8.1f} | {ratios} |")
-    bench_emargement()
-    from benchmarks.outbox import bench_outbox
+    if "emargement" in PARTS:
+        bench_emargement()
+    if "outbox" in PARTS:
+        from benchmarks.outbox import bench_outbox
 
-    bench_outbox()
+        bench_outbox()
 
 
 if __name__ == "__main__":

@@ -4,23 +4,38 @@ on the homes.
 The dossier reads its rows once (:func:`annotations` put in its rows query whether the parcours has
 suspensions and whether its référent was away during the measure; :func:`lire` reads them only then)
 and :func:`carte` builds the card from them, with no query of its own. :func:`a_renouveler` lists the
-measures ending soon or past and the maximum lengths approaching, in two queries whatever their number.
+measures ending soon or past and the maximum lengths approaching, computed, counted and sorted in SQL
+(plie/dates_sql.py): a page of them is one query, their numbers another, whatever the PLIE's size.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from parcours import agenda
 from parcours.models import AbsenceReferent, Demande, PeriodeVeille, SuspensionMesure
 from parcours.models.demandes import StatutDemande, TypeDemande
-from parcours.rythme import VeilleLue
 from parcours.suspensions import ETATS_MESURE
 from plie import permissions, sensitive
+from plie.dates_sql import AjoutJours, AjoutMois, JoursEntre, jour
 
 # The référentiel's days of warning, when there is none active.
 ALERTE_JOURS = 30
@@ -148,41 +163,74 @@ class MesureARenouveler:
         return self.limite is not None
 
 
-def a_renouveler(parcours, referentiel, today=None) -> list[MesureARenouveler]:
-    """Among ``parcours`` (a QuerySet), those whose measure ends within the référentiel's warning or has
-    passed, and those whose maximum length comes within it; the most urgent first.
+def limite_sql(referentiel, today):
+    """The maximum length of each parcours as an SQL expression (``Parcours.date_limite`` in Python): its entry
+    plus the référentiel's months, postponed by the suspensions and by each day spent in veille so far."""
+    jours_veille = (
+        PeriodeVeille.objects.filter(parcours=OuterRef("pk"), debut__lte=today)
+        .annotate(jours=JoursEntre(F("debut"), Least(Coalesce("fin", jour(today)), jour(today))) + 1)
+        .order_by()
+        .values("parcours")
+        .annotate(total=Sum("jours"))
+        .values("total")
+    )
+    return AjoutJours(
+        AjoutMois(F("date_entree"), referentiel.duree_max_parcours_mois),
+        F("jours_suspendus") + Coalesce(Subquery(jours_veille, output_field=IntegerField()), 0),
+    )
 
-    Two queries whatever their number: the candidates (the maximum length is at least the entry plus the
-    référentiel's months, veilles and suspensions only push it later), then their veilles.
+
+def a_renouveler(parcours, referentiel, today=None):
+    """Among ``parcours`` (a QuerySet), those whose measure ends within the référentiel's warning or has
+    passed, and those whose maximum length comes within it; the most urgent first (a measure passed with no
+    renewal asked, then by days left). A QuerySet: every date is computed, filtered and sorted in SQL, so a
+    page reads its rows and a count its number, whatever the PLIE's size. :func:`lignes` makes its rows.
+
+    Annotated: ``fin_proche`` (the measure's end, when within the warning or passed), ``limite_proche`` (the
+    maximum length, likewise), ``renouvellement_demande`` and ``echue_sans_demande``.
     """
     today = today or timezone.localdate()
-    jours = jours_d_alerte(referentiel)
-    horizon = today + datetime.timedelta(days=jours)
+    horizon = today + datetime.timedelta(days=jours_d_alerte(referentiel))
     condition = Q(date_fin_mesure__lte=horizon)
     mois = referentiel.duree_max_parcours_mois if referentiel else None
     if mois:
-        # A day of slack for the ends of months: the exact date is checked below.
+        # What the index can narrow first (veilles and suspensions only push the maximum later; three days of
+        # slack for the ends of months), then the exact date.
         condition |= Q(date_entree__lte=horizon - relativedelta(months=mois) + datetime.timedelta(days=3))
-    filtres = parcours.filter(etat__in=sorted(ETATS_MESURE), date_entree__isnull=False).filter(condition)
-    candidats = list(
-        filtres.annotate(renouvellement_demande=renouvellement_demande())
-        .select_related("participant", "referent")
-        .order_by()
+    rows = parcours.filter(etat__in=sorted(ETATS_MESURE), date_entree__isnull=False).filter(condition)
+    sans_date = Value(None, output_field=DateField())
+    limite_proche = sans_date
+    if mois:
+        rows = rows.annotate(limite=limite_sql(referentiel, today))
+        limite_proche = Case(When(limite__lte=horizon, then=F("limite")), default=sans_date)
+    rows = rows.annotate(
+        renouvellement_demande=renouvellement_demande(),
+        fin_proche=Case(When(date_fin_mesure__lte=horizon, then=F("date_fin_mesure")), default=sans_date),
+        limite_proche=limite_proche,
     )
-    veilles = {p.pk: [] for p in candidats}
-    if mois and candidats:
-        # Their veilles as plain values, the candidates named by a subquery rather than a list of hundreds of ids.
-        lignes = PeriodeVeille.objects.filter(parcours__in=filtres.order_by().values("pk"))
-        for parcours_id, debut, fin in lignes.values_list("parcours_id", "debut", "fin"):
-            veilles[parcours_id].append(VeilleLue(debut, fin))
-    rows = []
-    for p in candidats:
-        fin = p.date_fin_mesure if p.date_fin_mesure is not None and p.date_fin_mesure <= horizon else None
-        limite = p.date_limite(referentiel, veilles[p.pk]) if mois else None
-        if limite is not None and limite > horizon:
-            limite = None
-        if fin is None and limite is None:
-            continue
-        rows.append(MesureARenouveler(p, fin, limite, p.renouvellement_demande, today))
-    # The most urgent first: a measure passed with no request, then by days left.
-    return sorted(rows, key=lambda r: (not r.echue_sans_demande, r.jours, r.parcours.pk))
+    rows = rows.filter(Q(fin_proche__isnull=False) | Q(limite_proche__isnull=False)).annotate(
+        echue_sans_demande=Case(
+            When(Q(date_fin_mesure__lt=today) & Q(renouvellement_demande=False), then=True),
+            default=False,
+            output_field=BooleanField(),
+        ),
+        # The nearest of the two (SQLite's MIN is null if either is: each stands in for the other).
+        echeance=Least(Coalesce("fin_proche", "limite_proche"), Coalesce("limite_proche", "fin_proche")),
+    )
+    return rows.select_related("participant", "referent").order_by("-echue_sans_demande", "echeance", "pk")
+
+
+def lignes(rows, today=None) -> list[MesureARenouveler]:
+    """The rows of :func:`a_renouveler` (a slice, a page) as the homes and the review show them."""
+    today = today or timezone.localdate()
+    return [MesureARenouveler(p, p.fin_proche, p.limite_proche, p.renouvellement_demande, today) for p in rows]
+
+
+def decomptes(rows) -> dict:
+    """How many rows of :func:`a_renouveler` there are, passed with no renewal asked, and near their maximum
+    length: one query."""
+    return rows.order_by().aggregate(
+        total=Count("pk"),
+        echues_sans_demande=Count("pk", filter=Q(echue_sans_demande=True)),
+        durees_max_proches=Count("pk", filter=Q(limite_proche__isnull=False)),
+    )

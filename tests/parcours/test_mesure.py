@@ -286,6 +286,39 @@ def test_the_maximum_length_is_alerted_ahead_then_urgent(horloge_a, personas):
     assert cap == ("duree_max_atteinte", True, "Durée maximale du parcours atteinte le 15/01/2029")
 
 
+def test_the_cap_computed_in_sql_is_the_cap_computed_in_python(horloge_a, personas):
+    """The homes and the review sort and count by ``horloge.limite_sql``; the dossier shows
+    ``Parcours.date_limite``: the same date, whatever the entry's day, veilles and suspensions."""
+    horloge_a(d(20, 7, 2027))
+    niort = active()
+    cas = []
+    for entree in [d(31, 1, 2026), d(29, 2, 2024), d(31, 8, 2025), d(15, 3, 2026), d(30, 11, 2025)]:
+        cas.append(accompagne(personas, entree, d(1, 1, 2028), jours_suspendus=len(cas) * 7))
+    closed, open_, future, ending_later = cas[1], cas[2], cas[3], cas[4]
+    PeriodeVeille.objects.create(
+        parcours=closed, motif="sante", debut=d(1, 3, 2027), fin_prevue=d(1, 4, 2027), fin=d(10, 3, 2027)
+    )
+    PeriodeVeille.objects.create(
+        parcours=closed, motif="sante", debut=d(1, 5, 2027), fin_prevue=d(1, 6, 2027), fin=d(2, 5, 2027)
+    )
+    PeriodeVeille.objects.create(parcours=open_, motif="sante", debut=d(1, 7, 2027), fin_prevue=d(1, 9, 2027))
+    PeriodeVeille.objects.create(parcours=future, motif="sante", debut=d(1, 8, 2027), fin_prevue=d(1, 9, 2027))
+    PeriodeVeille.objects.create(
+        parcours=ending_later, motif="sante", debut=d(1, 7, 2027), fin_prevue=d(1, 9, 2027), fin=d(1, 9, 2027)
+    )
+    en_sql = dict(
+        Parcours.objects.filter(pk__in=[p.pk for p in cas])
+        .annotate(limite=horloge.limite_sql(niort, d(20, 7, 2027)))
+        .values_list("pk", "limite")
+    )
+    en_python = {p.pk: Parcours.objects.get(pk=p.pk).date_limite(niort) for p in cas}
+    assert en_sql == en_python
+    assert en_python[cas[0].pk] == d(31, 1, 2028)  # 24 months
+    # 29/02/2024 + 24 months is 28/02/2026; then 7 days suspended, 10 + 2 days of veille.
+    assert en_python[closed.pk] == d(19, 3, 2026)
+    assert en_python[open_.pk] == d(31, 8, 2027) + datetime.timedelta(days=14 + 20)  # 01/07 to today: 20 days
+
+
 # --- the homes -----------------------------------------------------------------------------------
 
 
