@@ -4,8 +4,8 @@ on the homes.
 The dossier reads its rows once (:func:`annotations` put in its rows query whether the parcours has
 suspensions and whether its référent was away during the measure; :func:`lire` reads them only then)
 and :func:`carte` builds the card from them, with no query of its own. :func:`a_renouveler` lists the
-measures ending soon or past and the maximum lengths approaching, computed, counted and sorted in SQL
-(plie/dates_sql.py): a page of them is one query, their numbers another, whatever the PLIE's size.
+measures ending soon or past and the maximum lengths approaching, their dates computed and their rows chosen
+in SQL (plie/dates_sql.py), in one query whatever their number.
 """
 
 import datetime
@@ -13,25 +13,19 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
     DateField,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Coalesce, Least, NullIf
 from django.utils import timezone
 
 from parcours import agenda
-from parcours.models import AbsenceReferent, Demande, PeriodeVeille, SuspensionMesure
+from parcours.models import AbsenceReferent, Demande, Parcours, SuspensionMesure
 from parcours.models.demandes import StatutDemande, TypeDemande
 from parcours.suspensions import ETATS_MESURE
 from plie import permissions, sensitive
@@ -137,13 +131,14 @@ def carte(parcours, referentiel, *, user, veilles, suspensions, absences) -> Car
 # --- the homes -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class MesureARenouveler:
-    parcours: object
+    parcours_id: int
     fin: datetime.date | None  # the measure's end, when it ends within the warning or has passed
     limite: datetime.date | None  # the maximum length, when it comes within the warning
     renouvellement_demande: bool
     today: datetime.date
+    parcours: object = None  # the row with its participant and référent, once read (:func:`avec_parcours`)
 
     @property
     def jours(self) -> int:
@@ -162,75 +157,74 @@ class MesureARenouveler:
     def limite_proche(self) -> bool:
         return self.limite is not None
 
+    @property
+    def urgence(self):
+        """The order of the lists: a measure passed with no renewal asked first, then by days left."""
+        return (not self.echue_sans_demande, self.jours, self.parcours_id)
+
 
 def limite_sql(referentiel, today):
     """The maximum length of each parcours as an SQL expression (``Parcours.date_limite`` in Python): its entry
-    plus the référentiel's months, postponed by the suspensions and by each day spent in veille so far."""
-    jours_veille = (
-        PeriodeVeille.objects.filter(parcours=OuterRef("pk"), debut__lte=today)
-        .annotate(jours=JoursEntre(F("debut"), Least(Coalesce("fin", jour(today)), jour(today))) + 1)
-        .order_by()
-        .values("parcours")
-        .annotate(total=Sum("jours"))
-        .values("total")
+    plus the référentiel's months, postponed by the suspensions and by each day spent in veille so far.
+
+    The veilles are summed over a join (the query groups by parcours): a subquery per row would scan them
+    again for each candidate, and each use of the date would run it once more."""
+    veilles = Sum(
+        JoursEntre(F("periodes_veille__debut"), Least(Coalesce("periodes_veille__fin", jour(today)), jour(today))) + 1,
+        filter=Q(periodes_veille__debut__lte=today),
     )
     return AjoutJours(
         AjoutMois(F("date_entree"), referentiel.duree_max_parcours_mois),
-        F("jours_suspendus") + Coalesce(Subquery(jours_veille, output_field=IntegerField()), 0),
+        F("jours_suspendus") + Coalesce(veilles, 0),
     )
 
 
-def a_renouveler(parcours, referentiel, today=None):
+def a_renouveler(parcours, referentiel, today=None, *, lire_parcours=False) -> list[MesureARenouveler]:
     """Among ``parcours`` (a QuerySet), those whose measure ends within the référentiel's warning or has
-    passed, and those whose maximum length comes within it; the most urgent first (a measure passed with no
-    renewal asked, then by days left). A QuerySet: every date is computed, filtered and sorted in SQL, so a
-    page reads its rows and a count its number, whatever the PLIE's size. :func:`lignes` makes its rows.
+    passed, and those whose maximum length comes within it; the most urgent first (:attr:`urgence`).
 
-    Annotated: ``fin_proche`` (the measure's end, when within the warning or passed), ``limite_proche`` (the
-    maximum length, likewise), ``renouvellement_demande`` and ``echue_sans_demande``.
+    One query, whatever their number: the dates are computed and the rows chosen in SQL, and only what the
+    order and the counts need comes back. ``lire_parcours``: the same query reads the rows with their
+    participant and référent (a référent's portfolio); else :func:`avec_parcours` reads those of the rows
+    shown (the whole PLIE: counted and sorted on these few values, then 20 rows read).
     """
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=jours_d_alerte(referentiel))
     condition = Q(date_fin_mesure__lte=horizon)
     mois = referentiel.duree_max_parcours_mois if referentiel else None
     if mois:
-        # What the index can narrow first (veilles and suspensions only push the maximum later; three days of
-        # slack for the ends of months), then the exact date.
+        # What the indexes can narrow first (veilles and suspensions only push the maximum later; three days
+        # of slack for the ends of months), then the exact date.
         condition |= Q(date_entree__lte=horizon - relativedelta(months=mois) + datetime.timedelta(days=3))
     rows = parcours.filter(etat__in=sorted(ETATS_MESURE), date_entree__isnull=False).filter(condition)
-    sans_date = Value(None, output_field=DateField())
-    limite_proche = sans_date
-    if mois:
-        rows = rows.annotate(limite=limite_sql(referentiel, today))
-        limite_proche = Case(When(limite__lte=horizon, then=F("limite")), default=sans_date)
+    # « The date when within the warning, else null », written so that the date is computed once per row (a
+    # CASE would compute it twice): NULLIF(LEAST(date, the day after the warning), the day after the warning).
+    apres = jour(horizon + datetime.timedelta(days=1))
+
+    def proche(date):
+        return NullIf(Least(date, apres), apres)
+
     rows = rows.annotate(
         renouvellement_demande=renouvellement_demande(),
-        fin_proche=Case(When(date_fin_mesure__lte=horizon, then=F("date_fin_mesure")), default=sans_date),
-        limite_proche=limite_proche,
-    )
-    rows = rows.filter(Q(fin_proche__isnull=False) | Q(limite_proche__isnull=False)).annotate(
-        echue_sans_demande=Case(
-            When(Q(date_fin_mesure__lt=today) & Q(renouvellement_demande=False), then=True),
-            default=False,
-            output_field=BooleanField(),
-        ),
-        # The nearest of the two (SQLite's MIN is null if either is: each stands in for the other).
-        echeance=Least(Coalesce("fin_proche", "limite_proche"), Coalesce("limite_proche", "fin_proche")),
-    )
-    return rows.select_related("participant", "referent").order_by("-echue_sans_demande", "echeance", "pk")
+        fin_proche=proche(F("date_fin_mesure")),
+        limite_proche=proche(limite_sql(referentiel, today)) if mois else Value(None, output_field=DateField()),
+    ).filter(Q(fin_proche__isnull=False) | Q(limite_proche__isnull=False))
+    if lire_parcours:
+        mesures = []
+        for p in rows.select_related("participant", "referent").order_by():
+            mesure = MesureARenouveler(p.pk, p.fin_proche, p.limite_proche, p.renouvellement_demande, today)
+            mesure.parcours = p
+            mesures.append(mesure)
+    else:
+        colonnes = rows.order_by().values_list("pk", "fin_proche", "limite_proche", "renouvellement_demande")
+        mesures = [MesureARenouveler(*row, today) for row in colonnes]
+    return sorted(mesures, key=lambda m: m.urgence)
 
 
-def lignes(rows, today=None) -> list[MesureARenouveler]:
-    """The rows of :func:`a_renouveler` (a slice, a page) as the homes and the review show them."""
-    today = today or timezone.localdate()
-    return [MesureARenouveler(p, p.fin_proche, p.limite_proche, p.renouvellement_demande, today) for p in rows]
-
-
-def decomptes(rows) -> dict:
-    """How many rows of :func:`a_renouveler` there are, passed with no renewal asked, and near their maximum
-    length: one query."""
-    return rows.order_by().aggregate(
-        total=Count("pk"),
-        echues_sans_demande=Count("pk", filter=Q(echue_sans_demande=True)),
-        durees_max_proches=Count("pk", filter=Q(limite_proche__isnull=False)),
-    )
+def avec_parcours(mesures) -> list[MesureARenouveler]:
+    """``mesures`` (a slice, a page) with their rows, participant and référent: one query."""
+    mesures = list(mesures)
+    lus = Parcours.objects.select_related("participant", "referent").in_bulk([m.parcours_id for m in mesures])
+    for mesure in mesures:
+        mesure.parcours = lus.get(mesure.parcours_id)
+    return [m for m in mesures if m.parcours is not None]

@@ -56,14 +56,14 @@ class MesuresFiltres(ReferentFiltres):
     field_order = ["q", "quoi", "referent"]
 
     def garder(self, rows):
-        """The rows of the kind chosen, among those of ``horloge.a_renouveler`` (its SQL annotations)."""
+        """The rows of the kind chosen, among those of ``horloge.a_renouveler``."""
         quoi = self.valeurs().get("quoi")
         if quoi == ECHUES:
-            return rows.filter(echue_sans_demande=True)
+            return [r for r in rows if r.echue_sans_demande]
         if quoi == FINS:
-            return rows.filter(fin_proche__isnull=False)
+            return [r for r in rows if r.fin is not None]
         if quoi == LIMITES:
-            return rows.filter(limite_proche__isnull=False)
+            return [r for r in rows if r.limite_proche]
         return rows
 
 
@@ -98,8 +98,9 @@ def revue_mesures(request):
         parcours = form.filtrer(Parcours.objects.visible_to(request.user))
         rows = form.garder(horloge.a_renouveler(parcours, referentiel))
         context.update(form=form, alerte_jours=horloge.jours_d_alerte(referentiel), **paginer(request, rows))
+        # The rows of the page alone, with their participant and référent.
         page = context["page_obj"]
-        page.object_list = horloge.lignes(page.object_list)
+        page.object_list = horloge.avec_parcours(page.object_list)
     response = render(request, "parcours/revue_mesures.html", context)
     page = context.get("page_obj")
     response.journal_objets = [m.parcours.pk for m in page] if page is not None else []

@@ -80,16 +80,12 @@ def _home_coordination(request):
         if c.referent.pk in frequences and frequences[c.referent.pk].en_retard
     ]
     # The measure clock (parcours/horloge.py): measures passed with no renewal asked, maximum lengths near.
-    # Counted and sorted in SQL: two queries, whatever the PLIE's size.
-    context["mesures"] = []
-    if horloge.a_des_mesures(referentiel):
-        mesures = horloge.a_renouveler(Parcours.objects.all(), referentiel)
-        decomptes = horloge.decomptes(mesures)
-        if decomptes["total"]:
-            context["mesures"] = horloge.lignes(mesures[:MESURES_AFFICHEES])
-        context["mesures_echues_sans_demande"] = decomptes["echues_sans_demande"]
-        context["durees_max_proches"] = decomptes["durees_max_proches"]
-        context["mesures_suite"] = decomptes["total"] > MESURES_AFFICHEES
+    # Chosen in SQL, counted and sorted on a few values, then the rows of the most urgent: two queries.
+    mesures = horloge.a_renouveler(Parcours.objects.all(), referentiel) if horloge.a_des_mesures(referentiel) else []
+    context["mesures_echues_sans_demande"] = sum(1 for m in mesures if m.echue_sans_demande)
+    context["durees_max_proches"] = sum(1 for m in mesures if m.limite_proche)
+    context["mesures"] = horloge.avec_parcours(mesures[:MESURES_AFFICHEES]) if mesures else []
+    context["mesures_suite"] = len(mesures) > MESURES_AFFICHEES
     return render(request, "home/coordination.html", context)
 
 
@@ -199,7 +195,7 @@ def _home_referent(request):
         "frequence_ateliers": ateliers.frequence(referentiel, dernier, today),
         # « Mesures à renouveler » (parcours/horloge.py): one query, whatever the portfolio.
         "mesures": (
-            horloge.lignes(horloge.a_renouveler(Parcours.objects.visible_to(user), referentiel, today), today)
+            horloge.a_renouveler(Parcours.objects.visible_to(user), referentiel, today, lire_parcours=True)
             if horloge.a_des_mesures(referentiel)
             else []
         ),
