@@ -19,11 +19,13 @@ from parcours.models import Demande, Etat, Parcours, RendezVous, SeanceAtelier, 
 from plie import aggregates, permissions
 from plie.accounts.models import ReferentProfile, Role
 from plie.listes import paginer
+from plie.normalisation import normaliser
 from plie.referentiel.models import Referentiel
 from prescriptions.models import Avis, Organisme, Prescription, ValidationPrescription
 from prescriptions.views.prescripteur import mes_prescriptions
 
 NOUVELLES_AFFICHEES = 25  # new orientations listed on the référent's home, oldest first
+CHARGES_AFFICHEES = 12  # référents listed on the coordination's home, the most loaded first
 MESURES_AFFICHEES = 20  # measures to renew listed on the coordination's home, most urgent first
 
 
@@ -61,7 +63,10 @@ def _home_coordination(request):
     referentiel = Referentiel.objects.active_or_none()
     context = _counts_context()
     context["referentiel"] = referentiel
-    context["charges"] = charge_referents(referentiel) if referentiel else []
+    charges = charge_referents(referentiel) if referentiel else []
+    # The most loaded first, a screen of them: the référents page lists them all.
+    context["charges"] = sorted(charges, key=lambda c: (-c.taux, -c.file_active, c.referent.pk))[:CHARGES_AFFICHEES]
+    context["charges_total"] = len(charges)
     context["prescriptions_a_traiter"] = Prescription.objects.a_traiter().count()
     # « Demandes à traiter », and how many wait for the cellule de suivi: one query.
     context["demandes_a_traiter"] = Demande.objects.a_decider().aggregate(
@@ -70,13 +75,13 @@ def _home_coordination(request):
     context["postes_vacants"] = postes_vacants()
     # The référents in post who ran no atelier within the référentiel's minimum frequency (one query).
     frequences = (
-        ateliers.frequences(referentiel, [c.referent.pk for c in context["charges"]])
-        if referentiel and referentiel.ateliers_frequence_min_jours and context["charges"]
+        ateliers.frequences(referentiel, [c.referent.pk for c in charges])
+        if referentiel and referentiel.ateliers_frequence_min_jours and charges
         else {}
     )
     context["ateliers_a_programmer"] = [
         (c.referent, frequences[c.referent.pk])
-        for c in context["charges"]
+        for c in charges
         if c.referent.pk in frequences and frequences[c.referent.pk].en_retard
     ]
     # The measure clock (parcours/horloge.py): measures passed with no renewal asked, maximum lengths near.
@@ -149,12 +154,6 @@ def _home_referent(request):
     user = request.user
     referentiel = Referentiel.objects.active_or_none()
     today = timezone.localdate()
-    parcours = (
-        Parcours.objects.visible_to(user)
-        .ouverts()
-        .select_related("participant", "participant__commune")
-        .order_by("participant__nom_usage", "participant__prenoms")
-    )
     # The oldest ones, most urgent, and a link to all of them when there are more: the page stays one
     # screen long (and fast) whatever the number waiting.
     nouvelles = nouvelles_orientations(user, referentiel, NOUVELLES_AFFICHEES + 1)
@@ -172,7 +171,7 @@ def _home_referent(request):
         absences.avec_absence(Parcours.objects.visible_to(user).ouverts())
         .annoter_en_action(today)
         .annotate(dernier_atelier=Subquery(dernier_atelier))
-        .select_related("participant")
+        .select_related("participant", "participant__commune")
     )
     lectures = rythme.lire(
         (p.pk for p in suivis if p.etat in rythme.ETATS_RYTHME),
@@ -201,7 +200,11 @@ def _home_referent(request):
         ),
         "alerte_jours": horloge.jours_d_alerte(referentiel),
     }
-    return render(request, "home/referent.html", {**context, **paginer(request, parcours)})
+    # « Parcours en cours »: the same rows by name, accents aside, paged here (a portfolio is a few dozen).
+    en_cours = sorted(
+        suivis, key=lambda p: (normaliser(p.participant.nom_usage), normaliser(p.participant.prenoms), p.pk)
+    )
+    return render(request, "home/referent.html", {**context, **paginer(request, en_cours)})
 
 
 def _home_bureau_insertion(request):

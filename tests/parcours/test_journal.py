@@ -14,12 +14,13 @@ from parcours.cer import rediger
 from parcours.diagnostic import diagnostic_en_cours
 from parcours.freins import Frein
 from parcours.journal import DERNIERS, Genre
-from parcours.models import Etape
+from parcours.models import Etape, Etat
 from plie.referentiel.models import CriterePublic, Referentiel
 from tests.factories import (
     AtelierFactory,
     ContactFactory,
     EntretienFactory,
+    ParcoursFactory,
     PresenceAtelierFactory,
     SeanceAtelierFactory,
     SuspensionMesureFactory,
@@ -324,3 +325,18 @@ def test_the_journal_page_queries_do_not_grow_with_the_history(named, client_for
     assert response.context["page_obj"].paginator.count >= 600
     assert len(large) <= CEILING, "\n".join(large)
     assert len(large) == len(small), f"{len(small)} then {len(large)} queries:\n" + "\n".join(large)
+
+
+def test_the_query_compiled_once_reads_each_parcours_its_own_rows(named, client_for):
+    """The union is compiled once per kinds and reading of notes (parcours.journal._gabarit): two dossiers
+    read in turn, by the same reader, each show their own history and only theirs."""
+    a = named.parcours
+    b = ParcoursFactory(etat=Etat.ACCOMPAGNEMENT, referent=named.referent_b)
+    ContactFactory(parcours=a, commentaire="Commentaire-de-A", date=timezone.now() - datetime.timedelta(hours=1))
+    ContactFactory(parcours=b, commentaire="Commentaire-de-B", date=timezone.now() - datetime.timedelta(hours=2))
+    client = client_for(named.coordination)
+    for ours, theirs in [(a, "Commentaire-de-B"), (b, "Commentaire-de-A"), (a, "Commentaire-de-B")]:
+        mine = "Commentaire-de-A" if ours == a else "Commentaire-de-B"
+        for url in (f"/parcours/{ours.pk}/", f"/parcours/{ours.pk}/journal/"):
+            content = shown(client.get(url))
+            assert mine in content and theirs not in content, url

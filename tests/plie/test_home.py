@@ -37,6 +37,28 @@ def test_home_coordination_counts_and_referents_load(named, client_for):
     assert NAME not in content
 
 
+def test_home_coordination_lists_the_most_loaded_referents_and_links_to_all(named, client_for):
+    """Past a screen of référents, the home shows the most loaded ones; the référents page, every one."""
+    from plie.views.home import CHARGES_AFFICHEES
+
+    quiet = [ReferentFactory(structure=named.referent_a.structure) for _ in range(CHARGES_AFFICHEES)]
+    for _ in range(3):
+        ParcoursFactory(etat=Etat.ACCOMPAGNEMENT, referent=named.referent_b)
+    response = client_for(named.coordination).get("/")
+    shown = [c.referent for c in response.context["charges"]]
+    assert len(shown) == CHARGES_AFFICHEES
+    assert shown[:2] == [named.referent_b, named.referent_a]  # 3 then 1 of 40
+    total = CHARGES_AFFICHEES + 2
+    content = response.content.decode()
+    assert f"Les {CHARGES_AFFICHEES} référents les plus chargés sur {total}." in content
+    assert f'href="/referents/">Voir les {total} référents</a>' in content
+    table = content[content.index("Charge des référents") :]
+    table = table[: table.index("</table>")]
+    assert sum(escape(r.get_full_name()) in table for r in quiet) == CHARGES_AFFICHEES - 2
+    listed = page(client_for(named.coordination), "/referents/")
+    assert all(escape(r.get_full_name()) in listed for r in quiet)
+
+
 def test_home_referent_lists_own_participants_only(named, client_for):
     assert NAME in page(client_for(named.referent_a), "/")
     content_b = page(client_for(named.referent_b), "/")
