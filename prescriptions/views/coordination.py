@@ -23,6 +23,8 @@ from prescriptions.workflow import STATUTS_EN_COURS, PrescriptionError, Statut
 
 QUEUE_STATUTS = [s for s in Statut if s != Statut.BROUILLON]
 
+PROPOSITIONS_AFFICHEES = 15  # référents proposed on the acceptance page before « voir tous »
+
 
 def _coordination_only(request):
     if not permissions.can_instruct_prescriptions(request.user):
@@ -210,14 +212,18 @@ def acceptation(request, pk):
                 f"{proposition.referent.get_full_name()}.",
             )
             return redirect("parcours:detail", pk=parcours.pk)
+    # The best ranked, a screen of them, unless all are asked for or the one chosen is further down.
+    choisi = _choisi(form)
+    tous = request.GET.get("tous") == "1" or choisi in [p.referent.pk for p in propositions[PROPOSITIONS_AFFICHEES:]]
     return render(
         request,
         ACCEPTATION.template,
         {
             "prescription": prescription,
             "form": form,
-            "propositions": propositions,
-            "choisi": _choisi(form),
+            "propositions": propositions if tous else propositions[:PROPOSITIONS_AFFICHEES],
+            "propositions_total": len(propositions),
+            "choisi": choisi,
             "checklist": checklist,
             "a_verifier": [v for v in checklist if v.resultat == "a_verifier" and v.confirmable],
             "bloquantes": [v for v in checklist if v.bloquante],

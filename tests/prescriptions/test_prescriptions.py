@@ -15,7 +15,14 @@ from plie.territoire.models import Commune
 from prescriptions import decisions, dedoublonnage, validations
 from prescriptions.models import Avis, CandidatEcarte, Organisme, Prescription, ValidationPrescription
 from prescriptions.workflow import PrescriptionError, Statut
-from tests.factories import ParcoursFactory, ParticipantFactory, PrescriptionFactory, StructureFactory, UserFactory
+from tests.factories import (
+    ParcoursFactory,
+    ParticipantFactory,
+    PrescriptionFactory,
+    ReferentFactory,
+    StructureFactory,
+    UserFactory,
+)
 from tests.snapshots import instantane
 
 
@@ -788,3 +795,26 @@ def test_the_queue_flags_only_referrals_still_open(plie):
     refused = PrescriptionFactory(nom_usage="Petit", prenoms="Jade", date_naissance=datetime.date(1999, 9, 9))
     decisions.refuser(refused, plie.coordination, "deja_accompagne")
     assert dedoublonnage.doublons_possibles([pending, refused]) == {pending.pk}
+
+
+def test_the_proposal_shows_the_best_ranked_and_all_on_demand(plie, client_for):
+    """Past a screen of référents, the 15 best ranked, a link to all; one further down stays choosable."""
+    from prescriptions.views.coordination import PROPOSITIONS_AFFICHEES
+
+    for _ in range(PROPOSITIONS_AFFICHEES):
+        ReferentFactory(structure=plie.referent_a.structure)
+    prescription = PrescriptionFactory(prescripteur=plie.prescripteur)
+    coordination = client_for(plie.coordination)
+    url = f"/prescriptions/{prescription.pk}/acceptation/"
+    total = PROPOSITIONS_AFFICHEES + 2
+    short = coordination.get(url)
+    assert len(short.context["propositions"]) == PROPOSITIONS_AFFICHEES
+    assert f'<a href="?tous=1">voir les {total} référents</a>' in short.content.decode()
+    every = coordination.get(url + "?tous=1")
+    assert len(every.context["propositions"]) == total
+    last = every.context["propositions"][-1].referent
+    # Sent back with an error, the référent ticked further down is shown, still ticked.
+    refused = coordination.post(url, {"referent": last.pk, "justification": "x" * 2001})
+    assert refused.status_code == 200 and refused.context["form"].errors["justification"]
+    assert len(refused.context["propositions"]) == total
+    assert f'value="{last.pk}" id="id_referent_{total - 1}" checked' in refused.content.decode()
