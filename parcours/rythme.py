@@ -20,7 +20,7 @@ import datetime
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import CharField, F, Q, Value
+from django.db.models import CharField, F, Max, Q, Value
 from django.utils import timezone
 
 from parcours.models import (
@@ -301,38 +301,70 @@ def ateliers_lus(presences) -> list[RendezVousLu]:
     ]
 
 
-def lire(parcours_ids, statuts=(StatutRendezVous.HONORE, StatutRendezVous.PREVU), ateliers=False) -> dict[int, Lecture]:
-    """For each parcours id, its appointments of ``statuts``, its contacts that reached the person and
-    its veilles, in three queries of plain values whatever their number: the pages that list parcours
-    (the référent's home) pay neither a model per row nor a prefetch's machinery (15 → 4 ms for a
-    portfolio of 40 parcours and 600 appointments).
+def lire(parcours_ids, ateliers=False, today=None) -> dict[int, Lecture]:
+    """For each parcours id, what :func:`echeance` and :func:`parcours.alertes.prochain_fixe` read of it, in
+    three queries of plain values whatever their number (the référent's home):
 
-    ``ateliers`` (the référentiel's ``ateliers_comptent_dans_rythme``): the sessions attended come with
-    the held appointments, in the same query (:func:`ateliers_lus`)."""
+    - its latest held appointment of each modality up to today (the due date counts from the latest one,
+      face-to-face or by any means), and the appointments fixed from today on;
+    - its latest contact that reached the person;
+    - its veilles.
+
+    Only those rows: a portfolio of 40 parcours holds some 600 appointments, of which the rhythm reads
+    the latest. ``ateliers`` (the référentiel's ``ateliers_comptent_dans_rythme``): the latest session
+    attended comes with the held appointments, in the same query (a negative ``pk``: no appointment)."""
 
     ids = list(parcours_ids)
     lectures = {pk: Lecture([], [], []) for pk in ids}
     if not ids:
         return lectures
-    colonnes = ("parcours_id", "pk", "debut", "statut", "modalite")
-    rdvs = RendezVous.objects.filter(parcours_id__in=ids, statut__in=list(statuts)).values_list(*colonnes).order_by()
-    if ateliers and StatutRendezVous.HONORE in statuts:
+    today = today or timezone.localdate()
+    debut_du_jour = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    demain = debut_du_jour + datetime.timedelta(days=1)  # Paris's midnight, as localdate() reads the days
+    colonnes = ("parcours_id", "j_pk", "j_debut", "j_statut", "j_modalite")
+    tenus = (
+        RendezVous.objects.filter(parcours_id__in=ids, statut=StatutRendezVous.HONORE, debut__lt=demain)
+        .values("parcours_id", "modalite")
+        .annotate(
+            j_pk=Value(0),
+            j_debut=Max("debut"),
+            j_statut=Value(StatutRendezVous.HONORE.value, output_field=CharField()),
+            j_modalite=F("modalite"),
+        )
+        .values_list(*colonnes)
+        .order_by()
+    )
+    fixes = (
+        RendezVous.objects.filter(parcours_id__in=ids, statut=StatutRendezVous.PREVU, debut__gte=debut_du_jour)
+        .annotate(j_pk=F("pk"), j_debut=F("debut"), j_statut=F("statut"), j_modalite=F("modalite"))
+        .values_list(*colonnes)
+        .order_by()
+    )
+    rdvs = tenus.union(fixes, all=True)
+    if ateliers:
         presences = (
-            PresenceAtelier.objects.filter(parcours_id__in=ids, statut=StatutPresence.PRESENT)
+            PresenceAtelier.objects.filter(parcours_id__in=ids, statut=StatutPresence.PRESENT, seance__debut__lt=demain)
+            .values("parcours_id")
             .annotate(
-                j_pk=-F("pk"),
-                j_debut=F("seance__debut"),
+                j_pk=Value(-1),
+                j_debut=Max("seance__debut"),
                 j_statut=Value(StatutRendezVous.HONORE.value, output_field=CharField()),
                 j_modalite=Value(Modalite.PRESENTIEL.value, output_field=CharField()),
             )
-            .values_list("parcours_id", "j_pk", "j_debut", "j_statut", "j_modalite")
+            .values_list(*colonnes)
             .order_by()
         )
-        rdvs = rdvs.union(presences, all=True)
+        rdvs = tenus.union(fixes, presences, all=True)
     for parcours_id, pk, debut, statut, modalite in rdvs:
         lectures[parcours_id].rendez_vous.append(RendezVousLu(pk, debut, statut, modalite))
-    contacts = TentativeContact.objects.filter(parcours_id__in=ids, abouti=True)
-    for parcours_id, date in contacts.values_list("parcours_id", "date"):
+    contacts = (
+        TentativeContact.objects.filter(parcours_id__in=ids, abouti=True, date__lt=demain)
+        .values("parcours_id")
+        .annotate(derniere=Max("date"))
+        .values_list("parcours_id", "derniere")
+        .order_by()
+    )
+    for parcours_id, date in contacts:
         lectures[parcours_id].contacts.append(ContactLu(date, True))
     for parcours_id, debut, fin in PeriodeVeille.objects.filter(parcours_id__in=ids).values_list(
         "parcours_id", "debut", "fin"

@@ -176,6 +176,7 @@ def _home_referent(request):
     lectures = rythme.lire(
         (p.pk for p in suivis if p.etat in rythme.ETATS_RYTHME),
         ateliers=bool(referentiel and referentiel.ateliers_comptent_dans_rythme),
+        today=today,
     )
     if suivis:
         dernier = suivis[0].dernier_atelier and timezone.localdate(suivis[0].dernier_atelier)

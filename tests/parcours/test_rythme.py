@@ -222,3 +222,44 @@ def test_the_dossier_shows_the_due_date_to_the_referent_only(named, client_for, 
     assert expected.startswith("prochain entretien en face à face")
     assert expected[1:] in page(client_for(named.referent_a), f"/parcours/{parcours.pk}/")
     assert "prochain entretien" not in page(client_for(named.prescripteur), f"/parcours/{parcours.pk}/")
+
+
+# --- the référent's home reads the latest rows only (rythme.lire) -------------------------------
+
+
+@pytest.mark.parametrize("preset", ["niort", "caen"])
+@pytest.mark.parametrize("en_etape", [False, True])
+def test_the_latest_rows_read_by_the_home_give_the_due_date_of_the_whole_history(parcours, today, preset, en_etape):
+    """The home reads, per parcours, the latest held appointment of each modality, the appointments
+    fixed ahead and the latest reached contact; the due date and the next appointment are those the
+    whole history gives."""
+    from parcours import alertes
+
+    referentiel = load_preset(preset)
+    today(d(3, 20))
+    for date, modalite, statut in [
+        (d(1, 20), Modalite.PRESENTIEL, StatutRendezVous.HONORE),
+        (d(2, 10), Modalite.PRESENTIEL, StatutRendezVous.HONORE),
+        (d(3, 1), Modalite.TELEPHONE, StatutRendezVous.HONORE),
+        (d(3, 5), Modalite.PRESENTIEL, StatutRendezVous.ABSENT),
+        (d(3, 20), Modalite.TELEPHONE, StatutRendezVous.HONORE),  # today, held this morning
+        (d(3, 25), Modalite.TELEPHONE, StatutRendezVous.PREVU),
+        (d(3, 28), Modalite.PRESENTIEL, StatutRendezVous.PREVU),
+        (d(3, 2), Modalite.PRESENTIEL, StatutRendezVous.PREVU),  # fixed in the past, never closed
+    ]:
+        rdv(parcours, date, modalite, statut)
+    for date, abouti in [(d(2, 20), True), (d(3, 12), True), (d(3, 15), False)]:
+        TentativeContactFactory(
+            parcours=parcours,
+            date=timezone.make_aware(datetime.datetime.combine(date, datetime.time(9)), PARIS),
+            abouti=abouti,
+        )
+    tout = due(parcours, referentiel, en_etape=en_etape)
+    lu = rythme.lire([parcours.pk], ateliers=referentiel.ateliers_comptent_dans_rythme)[parcours.pk]
+    assert len(lu.rendez_vous) == 4 and len(lu.contacts) == 1  # présentiel, téléphone, and the two ahead
+    lecture = rythme.echeance(
+        parcours, referentiel, en_etape=en_etape, rendez_vous=lu.rendez_vous, contacts=lu.contacts, veilles=lu.veilles
+    )
+    assert lecture == tout
+    tous = list(parcours.rendez_vous.all())
+    assert alertes.prochain_fixe(lecture, lu.rendez_vous).debut == alertes.prochain_fixe(tout, tous).debut
