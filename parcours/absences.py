@@ -183,6 +183,35 @@ def suivi(parcours) -> Suivi | None:
     return Suivi(absence_debut=parcours.absence_debut, taches=taches(parcours))
 
 
+def suivi_lu(rendez_vous, contacts, presences) -> Suivi | None:
+    """:func:`suivi` read from a parcours's rows already in hand, with no query (the dossier reads them all):
+    every appointment, every contact, every attendance at a session (each with its ``seance``).
+
+    The same rule as :func:`avec_absence`, which lists compute in SQL (tests/parcours/test_absences.py
+    checks the two agree): the latest held-or-missed appointment or session (at the same time, the
+    appointment), and since it a contact with the person, a new appointment not cancelled, a contact
+    noting the warning."""
+    comptes = [r for r in rendez_vous if r.statut in STATUTS_COMPTES]
+    rdv = max(comptes, key=lambda r: (r.debut, r.pk), default=None)
+    seances = [p for p in presences if p.statut in PRESENCES_COMPTEES]
+    atelier = max(seances, key=lambda p: (p.seance.debut, p.pk), default=None)
+    if atelier is not None and (rdv is None or atelier.seance.debut > rdv.debut):
+        statut, debut = (S.HONORE if atelier.statut == StatutPresence.PRESENT else S.ABSENT), atelier.seance.debut
+    elif rdv is not None:
+        statut, debut = rdv.statut, rdv.debut
+    else:
+        return None
+    if statut != S.ABSENT:
+        return None
+    depuis = [c for c in contacts if c.date >= debut]
+    faites = {
+        "appeler": any(c.canal in CANAUX_PERSONNE for c in depuis),
+        "proposer": any(r.debut > debut and r.statut != S.ANNULE for r in rendez_vous),
+        "avertir": any(c.avertissement_absence for c in depuis),
+    }
+    return Suivi(absence_debut=debut, taches=[Tache(code, libelle, faites[code]) for code, libelle in LIBELLES.items()])
+
+
 def taches(row) -> list[Tache]:
     """The tasks of a parcours annotated by :func:`avec_absence`."""
     return [Tache(code, libelle, bool(getattr(row, f"tache_{code}"))) for code, libelle in LIBELLES.items()]

@@ -301,9 +301,50 @@ def ateliers_lus(presences) -> list[RendezVousLu]:
     ]
 
 
-def lire(parcours_ids, ateliers=False, today=None) -> dict[int, Lecture]:
+def lire(parcours_ids, statuts=(StatutRendezVous.HONORE, StatutRendezVous.PREVU), ateliers=False) -> dict[int, Lecture]:
+    """For each parcours id, its appointments of ``statuts``, its contacts that reached the person and
+    its veilles, in three queries of plain values whatever their number: the whole history, which the
+    compliance counts (:func:`conformites`), with neither a model per row nor a prefetch's machinery.
+    The référent's home needs the latest rows only (:func:`lire_derniers`).
+
+    ``ateliers`` (the référentiel's ``ateliers_comptent_dans_rythme``): the sessions attended come with
+    the held appointments, in the same query (:func:`ateliers_lus`)."""
+
+    ids = list(parcours_ids)
+    lectures = {pk: Lecture([], [], []) for pk in ids}
+    if not ids:
+        return lectures
+    colonnes = ("parcours_id", "pk", "debut", "statut", "modalite")
+    rdvs = RendezVous.objects.filter(parcours_id__in=ids, statut__in=list(statuts)).values_list(*colonnes).order_by()
+    if ateliers and StatutRendezVous.HONORE in statuts:
+        presences = (
+            PresenceAtelier.objects.filter(parcours_id__in=ids, statut=StatutPresence.PRESENT)
+            .annotate(
+                j_pk=-F("pk"),
+                j_debut=F("seance__debut"),
+                j_statut=Value(StatutRendezVous.HONORE.value, output_field=CharField()),
+                j_modalite=Value(Modalite.PRESENTIEL.value, output_field=CharField()),
+            )
+            .values_list("parcours_id", "j_pk", "j_debut", "j_statut", "j_modalite")
+            .order_by()
+        )
+        rdvs = rdvs.union(presences, all=True)
+    for parcours_id, pk, debut, statut, modalite in rdvs:
+        lectures[parcours_id].rendez_vous.append(RendezVousLu(pk, debut, statut, modalite))
+    contacts = TentativeContact.objects.filter(parcours_id__in=ids, abouti=True)
+    for parcours_id, date in contacts.values_list("parcours_id", "date"):
+        lectures[parcours_id].contacts.append(ContactLu(date, True))
+    for parcours_id, debut, fin in PeriodeVeille.objects.filter(parcours_id__in=ids).values_list(
+        "parcours_id", "debut", "fin"
+    ):
+        lectures[parcours_id].veilles.append(VeilleLue(debut, fin))
+    return lectures
+
+
+def lire_derniers(parcours_ids, ateliers=False, today=None) -> dict[int, Lecture]:
     """For each parcours id, what :func:`echeance` and :func:`parcours.alertes.prochain_fixe` read of it, in
-    three queries of plain values whatever their number (the référent's home):
+    three queries of plain values whatever their number (the référent's home; :func:`lire` reads the whole
+    history, which the compliance counts):
 
     - its latest held appointment of each modality up to today (the due date counts from the latest one,
       face-to-face or by any means), and the appointments fixed from today on;

@@ -51,11 +51,10 @@ def _frise(parcours, etapes, rendez_vous, presences_atelier, veilles, ateliers_v
 @journalise("parcours")
 def parcours_detail(request, pk):
     today = timezone.localdate()
-    # This parcours and the person's others the user may see, in one query: the absence to follow and
-    # its tasks, the contract's status and whether the person is in an étape emploi / formation
-    # (the rhythm asks) come with each row.
+    # This parcours and the person's others the user may see, in one query: the contract's status and
+    # whether the person is in an étape emploi / formation (the rhythm asks) come with each row.
     rows = list(
-        frise.annoter(absences.avec_absence(cer.annoter_contrat(Parcours.objects.visible_to(request.user))))
+        frise.annoter(cer.annoter_contrat(Parcours.objects.visible_to(request.user)))
         .annoter_en_action(today)
         .select_related(
             "participant",
@@ -147,6 +146,8 @@ def parcours_detail(request, pk):
         parcours, referentiel, user=user, veilles=veilles, suspensions=suspensions, absences=absences_mesure
     )
     # --- end of the « Mesure » block ---
+    # The absence to follow and its tasks, from the rows above (no query).
+    suivi_absence = absences.suivi_lu(rendez_vous, tentatives, presences_atelier)
     suivi_entretiens = entretiens.carte(
         parcours,
         user,
@@ -154,6 +155,7 @@ def parcours_detail(request, pk):
         tentatives=tentatives,
         referentiel=referentiel,
         presences_atelier=presences_atelier,
+        suivi=suivi_absence,
     )
     response = render(
         request,
@@ -168,7 +170,7 @@ def parcours_detail(request, pk):
                     parcours,
                     referentiel,
                     echeance=echeance,
-                    suivi=absences.suivi(parcours),
+                    suivi=suivi_absence,
                     signalement=suivi_entretiens.signalement,
                     rendez_vous=rendez_vous,
                     contacts=tentatives,

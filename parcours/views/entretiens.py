@@ -65,13 +65,16 @@ class Carte:
     signalement: object
 
 
-def carte(parcours, user, *, rendez_vous=None, tentatives=None, referentiel=None, presences_atelier=None) -> Carte:
+def carte(
+    parcours, user, *, rendez_vous=None, tentatives=None, referentiel=None, presences_atelier=None, suivi=False
+) -> Carte:
     """What the parcours page shows of its appointments and contacts: the latest rows, in two
     queries whatever the history holds (none when the page gives the rows it already read:
     ``rendez_vous`` in date order, ``tentatives`` newest first, and its ``referentiel``); two more only
     when an unjustified absence is to follow (the référentiel's threshold, and the run of absences if
     the latest rows do not hold it).
 
+    ``suivi``: the absence to follow, when the page has it (:func:`parcours.absences.suivi_lu`); else
     ``parcours`` carries the annotations of :func:`parcours.absences.avec_absence`;
     ``presences_atelier``: its attendance at the ateliers' sessions (each with its ``seance``), which
     count in the run of absences (read when needed otherwise).
@@ -87,7 +90,8 @@ def carte(parcours, user, *, rendez_vous=None, tentatives=None, referentiel=None
     else:
         entree = parcours.date_entree
         derniers_contacts = [c for c in tentatives if entree and timezone.localdate(c.date) >= entree][:CARTE_LIGNES]
-    suivi = absences.suivi(parcours)
+    if suivi is False:
+        suivi = absences.suivi(parcours)
     signalement = absences.Signalement(a_signaler=False, dates=[], seuil=None)
     if suivi is not None:
         clos = [r for r in recents if not r.est_prevu]

@@ -129,7 +129,7 @@ def _echeances(parcours, lectures, referentiel, today) -> list[LigneRythme]:
     """The parcours overdue, the most overdue first, then those due within 7 days.
 
     ``parcours`` carry :meth:`ParcoursQuerySet.annoter_en_action`; ``lectures`` are their rows read by
-    :func:`parcours.rythme.lire`: no query here.
+    :func:`parcours.rythme.lire_derniers`: no query here.
     """
     rows = []
     for p in parcours:
@@ -173,7 +173,7 @@ def _home_referent(request):
         .annotate(dernier_atelier=Subquery(dernier_atelier))
         .select_related("participant", "participant__commune")
     )
-    lectures = rythme.lire(
+    lectures = rythme.lire_derniers(
         (p.pk for p in suivis if p.etat in rythme.ETATS_RYTHME),
         ateliers=bool(referentiel and referentiel.ateliers_comptent_dans_rythme),
         today=today,

@@ -19,7 +19,14 @@ from parcours.models import Etat, Modalite, StatutRendezVous
 from plie.accounts.models import PrescripteurKind
 from plie.notifications.models import Message
 from plie.referentiel.services import activate_referentiel, load_preset
-from tests.factories import EntretienFactory, ParcoursFactory
+from tests.factories import (
+    AtelierFactory,
+    EntretienFactory,
+    InscriptionAtelierFactory,
+    ParcoursFactory,
+    PresenceAtelierFactory,
+    SeanceAtelierFactory,
+)
 from tests.plie.test_query_counts import count_queries
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -122,8 +129,34 @@ def test_under_caen_the_page_shows_no_flag(named, client_for):
 
 
 def states(parcours):
+    """The tasks as lists compute them (SQL, ``avec_absence``), checked against the dossier's reading of
+    the same rows (``suivi_lu``, in Python)."""
     suivi = absences.suivi(parcours)
+    lu = absences.suivi_lu(
+        list(parcours.rendez_vous.all()),
+        list(parcours.tentatives_contact.all()),
+        list(parcours.presences_atelier.select_related("seance")),
+    )
+    assert lu == suivi
     return None if suivi is None else {t.code: t.faite for t in suivi.taches}
+
+
+def test_a_session_of_an_atelier_counts_as_an_appointment_in_both_readings(named):
+    """Absent from a session after a held entretien: to follow; present at a later one: no more."""
+    parcours = named.parcours
+    rdv(parcours, 30, S.HONORE)
+    atelier = AtelierFactory(animateur=named.referent_a, premiere_date=day(10))
+    inscription = InscriptionAtelierFactory(atelier=atelier, parcours=parcours)
+    seance = SeanceAtelierFactory(atelier=atelier, tenue=True)
+    PresenceAtelierFactory(seance=seance, parcours=inscription.parcours, statut="absent_injustifie")
+    assert states(parcours) == {"appeler": False, "proposer": False, "avertir": False}
+    assert absences.suivi(parcours).absence_debut == seance.debut
+    trois_jours = datetime.timedelta(days=3)
+    suivante = SeanceAtelierFactory(
+        atelier=atelier, tenue=True, debut=seance.debut + trois_jours, fin=seance.fin + trois_jours
+    )
+    PresenceAtelierFactory(seance=suivante, parcours=parcours)
+    assert states(parcours) is None
 
 
 def test_each_task_is_done_by_what_it_asks_for_and_a_held_rdv_ends_the_follow_up(named, time_machine):

@@ -224,7 +224,7 @@ def test_the_dossier_shows_the_due_date_to_the_referent_only(named, client_for, 
     assert "prochain entretien" not in page(client_for(named.prescripteur), f"/parcours/{parcours.pk}/")
 
 
-# --- the référent's home reads the latest rows only (rythme.lire) -------------------------------
+# --- the référent's home reads the latest rows only (rythme.lire_derniers) -------------------------------
 
 
 @pytest.mark.parametrize("preset", ["niort", "caen"])
@@ -255,7 +255,7 @@ def test_the_latest_rows_read_by_the_home_give_the_due_date_of_the_whole_history
             abouti=abouti,
         )
     tout = due(parcours, referentiel, en_etape=en_etape)
-    lu = rythme.lire([parcours.pk], ateliers=referentiel.ateliers_comptent_dans_rythme)[parcours.pk]
+    lu = rythme.lire_derniers([parcours.pk], ateliers=referentiel.ateliers_comptent_dans_rythme)[parcours.pk]
     assert len(lu.rendez_vous) == 4 and len(lu.contacts) == 1  # présentiel, téléphone, and the two ahead
     lecture = rythme.echeance(
         parcours, referentiel, en_etape=en_etape, rendez_vous=lu.rendez_vous, contacts=lu.contacts, veilles=lu.veilles
