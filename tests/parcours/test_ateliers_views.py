@@ -519,3 +519,16 @@ def test_the_ateliers_card_shows_to_whom_may_read_the_persons_actions(atelier, c
     content = shown(response)
     assert ('id="titre-ateliers"' in response.content.decode()) is sees
     assert ("Préparer un entretien d'embauche" in content) is sees
+
+
+def test_the_coordination_home_names_ten_referents_with_an_atelier_to_program_and_counts_the_others(named, client_for):
+    for _ in range(11):
+        ReferentFactory(structure=named.referent_a.structure)
+    response = client_for(named.coordination).get("/")
+    retard = response.context["ateliers_a_programmer"]
+    assert len(retard) == 13  # référents A and B, and the 11
+    content = shown(response)
+    section = content[content.index("Ateliers collectifs à programmer") :]
+    section = section[: section.index("Respect du rythme")]
+    assert sum(r.get_full_name() in section for r, _f in retard) == 10
+    assert " et 3 autres." in section
