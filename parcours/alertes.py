@@ -270,8 +270,8 @@ def alertes(
 ) -> list[Alerte]:
     """Every alert of the parcours, the late ones first.
 
-    ``parcours`` carries the annotations of :func:`parcours.absences.avec_absence` and
-    :func:`parcours.cer.annoter_contrat`; ``echeance`` is :func:`parcours.rythme.echeance`'s answer,
+    ``parcours`` carries the annotations of :func:`parcours.cer.annoter_contrat`; ``echeance`` is
+    :func:`parcours.rythme.echeance`'s answer,
     ``suivi`` and ``signalement`` those of :mod:`parcours.absences`; ``rendez_vous`` and ``contacts``
     the parcours's rows (any order), ``veilles`` its periods of veille (the maximum length counts them);
     ``veille`` the follow-up of the veille in progress (:func:`parcours.veille.suivi`).
