@@ -12,15 +12,7 @@ import datetime
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import (
-    DateField,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    Sum,
-    Value,
-)
+from django.db.models import DateField, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, Least, NullIf
 from django.utils import timezone
 
