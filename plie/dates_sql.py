@@ -8,6 +8,8 @@ the month's end (31/01 + 1 month = 28/02 or 29/02): PostgreSQL's ``date + interv
 ``tests/plie/test_dates_sql.py`` checks both against Python, day by day over leap and ordinary years.
 """
 
+import re
+
 from django.db.models import DateField, Func, IntegerField, Value
 
 
@@ -35,38 +37,41 @@ class AjoutMois(Func):
         )
 
 
-class AjoutJours(Func):
+class _DeuxTermes(Func):
+    """A function of two expressions whose SQL differs per database: ``SQL`` maps the vendor to a template of
+    ``{0}`` and ``{1}``, the two compiled terms, each used once in any order (their parameters follow it)."""
+
+    arity = 2
+    SQL: dict[str, str] = {}
+
+    def _sql(self, compiler, connection):
+        termes = [compiler.compile(e) for e in self.source_expressions]
+        gabarit = self.SQL[connection.vendor]
+        ordre = [int(i) for i in re.findall(r"\{(\d)\}", gabarit)]
+        params = [p for i in ordre for p in termes[i][1]]
+        return gabarit.format(*(sql for sql, _ in termes)), tuple(params)
+
+    as_postgresql = as_sqlite = _sql
+
+
+class AjoutJours(_DeuxTermes):
     """``date`` plus ``jours`` days (an integer expression)."""
 
     output_field = DateField()
-    arity = 2
-
-    def as_postgresql(self, compiler, connection):
-        date, date_params = compiler.compile(self.source_expressions[0])
-        jours, jours_params = compiler.compile(self.source_expressions[1])
-        return f"(({date}) + ({jours})::integer)", (*date_params, *jours_params)
-
-    def as_sqlite(self, compiler, connection):
-        date, date_params = compiler.compile(self.source_expressions[0])
-        jours, jours_params = compiler.compile(self.source_expressions[1])
-        return f"date({date}, CAST(({jours}) AS TEXT) || ' days')", (*date_params, *jours_params)
+    SQL = {
+        "postgresql": "(({0}) + ({1})::integer)",
+        "sqlite": "date({0}, CAST(({1}) AS TEXT) || ' days')",
+    }
 
 
-class JoursEntre(Func):
+class JoursEntre(_DeuxTermes):
     """Days from ``debut`` to ``fin`` (two dates): ``(fin - debut).days``."""
 
     output_field = IntegerField()
-    arity = 2
-
-    def as_postgresql(self, compiler, connection):
-        debut, debut_params = compiler.compile(self.source_expressions[0])
-        fin, fin_params = compiler.compile(self.source_expressions[1])
-        return f"(({fin}) - ({debut}))", (*fin_params, *debut_params)
-
-    def as_sqlite(self, compiler, connection):
-        debut, debut_params = compiler.compile(self.source_expressions[0])
-        fin, fin_params = compiler.compile(self.source_expressions[1])
-        return f"CAST(julianday({fin}) - julianday({debut}) AS INTEGER)", (*fin_params, *debut_params)
+    SQL = {
+        "postgresql": "(({1}) - ({0}))",
+        "sqlite": "CAST(julianday({1}) - julianday({0}) AS INTEGER)",
+    }
 
 
 def jour(date) -> Value:
